@@ -14,36 +14,138 @@ use wasi::Errno;
 
 /// The witx name of every errno, by value (`typenames.witx`, `$errno`).
 const ERRNO_NAMES: [&str; 77] = [
-    "success", "2big", "acces", "addrinuse", "addrnotavail", "afnosupport", "again", "already",
-    "badf", "badmsg", "busy", "canceled", "child", "connaborted", "connrefused", "connreset",
-    "deadlk", "destaddrreq", "dom", "dquot", "exist", "fault", "fbig", "hostunreach", "idrm",
-    "ilseq", "inprogress", "intr", "inval", "io", "isconn", "isdir", "loop", "mfile", "mlink",
-    "msgsize", "multihop", "nametoolong", "netdown", "netreset", "netunreach", "nfile", "nobufs",
-    "nodev", "noent", "noexec", "nolck", "nolink", "nomem", "nomsg", "noprotoopt", "nospc",
-    "nosys", "notconn", "notdir", "notempty", "notrecoverable", "notsock", "notsup", "notty",
-    "nxio", "overflow", "ownerdead", "perm", "pipe", "proto", "protonosupport", "prototype",
-    "range", "rofs", "spipe", "srch", "stale", "timedout", "txtbsy", "xdev", "notcapable",
+    "success",
+    "2big",
+    "acces",
+    "addrinuse",
+    "addrnotavail",
+    "afnosupport",
+    "again",
+    "already",
+    "badf",
+    "badmsg",
+    "busy",
+    "canceled",
+    "child",
+    "connaborted",
+    "connrefused",
+    "connreset",
+    "deadlk",
+    "destaddrreq",
+    "dom",
+    "dquot",
+    "exist",
+    "fault",
+    "fbig",
+    "hostunreach",
+    "idrm",
+    "ilseq",
+    "inprogress",
+    "intr",
+    "inval",
+    "io",
+    "isconn",
+    "isdir",
+    "loop",
+    "mfile",
+    "mlink",
+    "msgsize",
+    "multihop",
+    "nametoolong",
+    "netdown",
+    "netreset",
+    "netunreach",
+    "nfile",
+    "nobufs",
+    "nodev",
+    "noent",
+    "noexec",
+    "nolck",
+    "nolink",
+    "nomem",
+    "nomsg",
+    "noprotoopt",
+    "nospc",
+    "nosys",
+    "notconn",
+    "notdir",
+    "notempty",
+    "notrecoverable",
+    "notsock",
+    "notsup",
+    "notty",
+    "nxio",
+    "overflow",
+    "ownerdead",
+    "perm",
+    "pipe",
+    "proto",
+    "protonosupport",
+    "prototype",
+    "range",
+    "rofs",
+    "spipe",
+    "srch",
+    "stale",
+    "timedout",
+    "txtbsy",
+    "xdev",
+    "notcapable",
 ];
 
 /// The witx name of `$rights` bit `i` (`typenames.witx`).
 const RIGHTS_NAMES: [&str; 30] = [
-    "fd_datasync", "fd_read", "fd_seek", "fd_fdstat_set_flags", "fd_sync", "fd_tell",
-    "fd_write", "fd_advise", "fd_allocate", "path_create_directory", "path_create_file",
-    "path_link_source", "path_link_target", "path_open", "fd_readdir", "path_readlink",
-    "path_rename_source", "path_rename_target", "path_filestat_get",
-    "path_filestat_set_size", "path_filestat_set_times", "fd_filestat_get",
-    "fd_filestat_set_size", "fd_filestat_set_times", "path_symlink", "path_remove_directory",
-    "path_unlink_file", "poll_fd_readwrite", "sock_shutdown", "sock_accept",
+    "fd_datasync",
+    "fd_read",
+    "fd_seek",
+    "fd_fdstat_set_flags",
+    "fd_sync",
+    "fd_tell",
+    "fd_write",
+    "fd_advise",
+    "fd_allocate",
+    "path_create_directory",
+    "path_create_file",
+    "path_link_source",
+    "path_link_target",
+    "path_open",
+    "fd_readdir",
+    "path_readlink",
+    "path_rename_source",
+    "path_rename_target",
+    "path_filestat_get",
+    "path_filestat_set_size",
+    "path_filestat_set_times",
+    "fd_filestat_get",
+    "fd_filestat_set_size",
+    "fd_filestat_set_times",
+    "path_symlink",
+    "path_remove_directory",
+    "path_unlink_file",
+    "poll_fd_readwrite",
+    "sock_shutdown",
+    "sock_accept",
 ];
 
 const FDFLAGS_NAMES: [&str; 5] = ["append", "dsync", "nonblock", "rsync", "sync"];
 
 const FILETYPE_NAMES: [&str; 8] = [
-    "unknown", "block_device", "character_device", "directory", "regular_file",
-    "socket_dgram", "socket_stream", "symbolic_link",
+    "unknown",
+    "block_device",
+    "character_device",
+    "directory",
+    "regular_file",
+    "socket_dgram",
+    "socket_stream",
+    "symbolic_link",
 ];
 
-const CLOCK_NAMES: [&str; 4] = ["realtime", "monotonic", "process_cputime_id", "thread_cputime_id"];
+const CLOCK_NAMES: [&str; 4] = [
+    "realtime",
+    "monotonic",
+    "process_cputime_id",
+    "thread_cputime_id",
+];
 
 /// Errno value -> witx name; unknown values become `"errno_<n>"`.
 pub fn errno_name(e: Errno) -> String {
@@ -108,7 +210,10 @@ fn traced<T>(call: &str, args: J, r: &Result<T, Errno>, ret: impl FnOnce(&T) -> 
 /// Used for trace lines themselves. Gives up silently on an error.
 pub fn write_stdout_raw(mut bytes: &[u8]) {
     while !bytes.is_empty() {
-        let iov = wasi::Ciovec { buf: bytes.as_ptr(), buf_len: bytes.len() };
+        let iov = wasi::Ciovec {
+            buf: bytes.as_ptr(),
+            buf_len: bytes.len(),
+        };
         match unsafe { wasi::fd_write(1, &[iov]) } {
             Ok(0) | Err(_) => return,
             Ok(n) => bytes = &bytes[n.min(bytes.len())..],
@@ -123,14 +228,24 @@ pub fn write_stdout_raw(mut bytes: &[u8]) {
 /// `args_sizes_get` -> ret `{"argc":n,"argv_buf_size":n}`.
 pub fn args_sizes_get() -> Result<(usize, usize), Errno> {
     let r = unsafe { wasi::args_sizes_get() };
-    traced("args_sizes_get", obj!(), &r, |(c, s)| obj! {"argc" => *c, "argv_buf_size" => *s});
+    traced(
+        "args_sizes_get",
+        obj!(),
+        &r,
+        |(c, s)| obj! {"argc" => *c, "argv_buf_size" => *s},
+    );
     r
 }
 
 /// `environ_sizes_get` -> ret `{"count":n,"buf_size":n}`.
 pub fn environ_sizes_get() -> Result<(usize, usize), Errno> {
     let r = unsafe { wasi::environ_sizes_get() };
-    traced("environ_sizes_get", obj!(), &r, |(c, s)| obj! {"count" => *c, "buf_size" => *s});
+    traced(
+        "environ_sizes_get",
+        obj!(),
+        &r,
+        |(c, s)| obj! {"count" => *c, "buf_size" => *s},
+    );
     r
 }
 
@@ -171,7 +286,11 @@ fn get_string_list(
     for (i, p) in ptrs[..count].iter().enumerate() {
         let off = (*p as usize).wrapping_sub(base as usize);
         if off >= buf_size {
-            checks.push((crate::fmt!("{what} pointer {i} points into the buffer"), false, None));
+            checks.push((
+                crate::fmt!("{what} pointer {i} points into the buffer"),
+                false,
+                None,
+            ));
             layout_ok = false;
             strings.push(Vec::new());
             continue;
@@ -196,7 +315,9 @@ fn get_string_list(
         checks.push((
             crate::fmt!("{what} strings fill the buffer size reported by the sizes call"),
             total == buf_size,
-            Some(crate::fmt!("strings take {total} bytes, size was {buf_size}")),
+            Some(crate::fmt!(
+                "strings take {total} bytes, size was {buf_size}"
+            )),
         ));
     }
     checks.push((
@@ -215,8 +336,9 @@ fn get_string_list(
 /// `args_get` with buffers sized from a previous `args_sizes_get`
 /// -> ret `{"argv":[...]}` (byte strings, see [`J::Bytes`]), plus layout checks.
 pub fn args_get(argc: usize, buf_size: usize) -> Result<Vec<Vec<u8>>, Errno> {
-    let (r, checks) =
-        get_string_list("args_get", argc, buf_size, |a, b| unsafe { wasi::args_get(a, b) });
+    let (r, checks) = get_string_list("args_get", argc, buf_size, |a, b| unsafe {
+        wasi::args_get(a, b)
+    });
     traced("args_get", obj!(), &r, |v| {
         obj! {"argv" => J::Arr(v.iter().map(|s| J::bytes(s)).collect())}
     });
@@ -228,8 +350,9 @@ pub fn args_get(argc: usize, buf_size: usize) -> Result<Vec<Vec<u8>>, Errno> {
 /// -> ret `{"environ":[...]}`: the `KEY=VALUE` byte strings **sorted
 /// bytewise** (the witx leaves the order unspecified), plus layout checks.
 pub fn environ_get(count: usize, buf_size: usize) -> Result<Vec<Vec<u8>>, Errno> {
-    let (r, checks) =
-        get_string_list("environ_get", count, buf_size, |a, b| unsafe { wasi::environ_get(a, b) });
+    let (r, checks) = get_string_list("environ_get", count, buf_size, |a, b| unsafe {
+        wasi::environ_get(a, b)
+    });
     traced("environ_get", obj!(), &r, |v| {
         let mut sorted = v.clone();
         sorted.sort();
@@ -250,8 +373,17 @@ pub fn clock_res_get(id: u32) -> Result<u64, Errno> {
     let code = unsafe {
         wasi::wasi_snapshot_preview1::clock_res_get(id as i32, &mut out as *mut u64 as i32)
     };
-    let r = if code == 0 { Ok(out) } else { Err(errno_raw(code)) };
-    traced("clock_res_get", obj! {"id" => clock_id_json(id)}, &r, |_| obj!());
+    let r = if code == 0 {
+        Ok(out)
+    } else {
+        Err(errno_raw(code))
+    };
+    traced(
+        "clock_res_get",
+        obj! {"id" => clock_id_json(id)},
+        &r,
+        |_| obj!(),
+    );
     r
 }
 
@@ -265,7 +397,11 @@ pub fn clock_time_get(id: u32, precision: u64) -> Result<u64, Errno> {
             &mut out as *mut u64 as i32,
         )
     };
-    let r = if code == 0 { Ok(out) } else { Err(errno_raw(code)) };
+    let r = if code == 0 {
+        Ok(out)
+    } else {
+        Err(errno_raw(code))
+    };
     traced(
         "clock_time_get",
         obj! {"id" => clock_id_json(id), "precision" => precision},
@@ -306,11 +442,21 @@ pub fn proc_exit(rval: u32) -> ! {
 
 /// `fd_write(fd, iovs)`: args `{"fd":fd,"iovs":[len,...]}`, ret `{"nwritten":n}`.
 pub fn fd_write(fd: u32, iovs: &[&[u8]]) -> Result<usize, Errno> {
-    let c: Vec<wasi::Ciovec> =
-        iovs.iter().map(|b| wasi::Ciovec { buf: b.as_ptr(), buf_len: b.len() }).collect();
+    let c: Vec<wasi::Ciovec> = iovs
+        .iter()
+        .map(|b| wasi::Ciovec {
+            buf: b.as_ptr(),
+            buf_len: b.len(),
+        })
+        .collect();
     let r = unsafe { wasi::fd_write(fd, &c) };
     let lens: Vec<usize> = iovs.iter().map(|b| b.len()).collect();
-    traced("fd_write", obj! {"fd" => fd, "iovs" => lens}, &r, |n| obj! {"nwritten" => *n});
+    traced(
+        "fd_write",
+        obj! {"fd" => fd, "iovs" => lens},
+        &r,
+        |n| obj! {"nwritten" => *n},
+    );
     r
 }
 
@@ -369,9 +515,17 @@ pub fn fd_write_all_iovs(fd: u32, iovs: &[&[u8]]) -> Result<usize, Errno> {
 
 /// `fd_read(fd, [len])`: args `{"fd":fd,"iovs":[len]}`, ret `{"nread":n}`.
 pub fn fd_read(fd: u32, buf: &mut [u8]) -> Result<usize, Errno> {
-    let iov = wasi::Iovec { buf: buf.as_mut_ptr(), buf_len: buf.len() };
+    let iov = wasi::Iovec {
+        buf: buf.as_mut_ptr(),
+        buf_len: buf.len(),
+    };
     let r = unsafe { wasi::fd_read(fd, &[iov]) };
-    traced("fd_read", obj! {"fd" => fd, "iovs" => vec![buf.len()]}, &r, |n| obj! {"nread" => *n});
+    traced(
+        "fd_read",
+        obj! {"fd" => fd, "iovs" => vec![buf.len()]},
+        &r,
+        |n| obj! {"nread" => *n},
+    );
     r
 }
 

@@ -43,7 +43,11 @@ pub fn write_stdout_raw(bytes: &[u8]) {
 /// `environment.get-arguments` -> ret `{"args":[...]}`.
 pub fn get_arguments() -> Vec<String> {
     let a = environment::get_arguments();
-    trace("environment.get-arguments", obj!(), Ok(obj! {"args" => a.clone()}));
+    trace(
+        "environment.get-arguments",
+        obj!(),
+        Ok(obj! {"args" => a.clone()}),
+    );
     a
 }
 
@@ -53,14 +57,24 @@ pub fn get_environment() -> Vec<(String, String)> {
     let e = environment::get_environment();
     let mut sorted = e.clone();
     sorted.sort();
-    let list: Vec<J> = sorted.into_iter().map(|(k, v)| J::Arr(alloc::vec![k.into(), v.into()])).collect();
-    trace("environment.get-environment", obj!(), Ok(obj! {"env" => J::Arr(list)}));
+    let list: Vec<J> = sorted
+        .into_iter()
+        .map(|(k, v)| J::Arr(alloc::vec![k.into(), v.into()]))
+        .collect();
+    trace(
+        "environment.get-environment",
+        obj!(),
+        Ok(obj! {"env" => J::Arr(list)}),
+    );
     e
 }
 
 /// `exit.exit(status)`: traced before the call, args `{"status":"ok"|"err"}`.
 pub fn exit(ok: bool) -> ! {
-    trace_noreturn("exit.exit", obj! {"status" => if ok { "ok" } else { "err" }});
+    trace_noreturn(
+        "exit.exit",
+        obj! {"status" => if ok { "ok" } else { "err" }},
+    );
     exit::exit(if ok { Ok(()) } else { Err(()) });
     check("exit.exit does not return", false);
     crate::finish();
@@ -104,7 +118,11 @@ pub fn blocking_write_and_flush(
     let args = obj! {"stream" => label, "len" => data.len()};
     match &r {
         Ok(()) => trace("output-stream.blocking-write-and-flush", args, Ok(obj!())),
-        Err(e) => trace("output-stream.blocking-write-and-flush", args, Err(stream_error_name(e))),
+        Err(e) => trace(
+            "output-stream.blocking-write-and-flush",
+            args,
+            Err(stream_error_name(e)),
+        ),
     }
     r
 }
@@ -124,8 +142,16 @@ pub fn blocking_read(s: &InputStream, label: &str, len: u64) -> Result<Vec<u8>, 
     let r = s.blocking_read(len);
     let args = obj! {"stream" => label, "len" => len};
     match &r {
-        Ok(v) => trace("input-stream.blocking-read", args, Ok(obj! {"nread" => v.len()})),
-        Err(e) => trace("input-stream.blocking-read", args, Err(stream_error_name(e))),
+        Ok(v) => trace(
+            "input-stream.blocking-read",
+            args,
+            Ok(obj! {"nread" => v.len()}),
+        ),
+        Err(e) => trace(
+            "input-stream.blocking-read",
+            args,
+            Err(stream_error_name(e)),
+        ),
     }
     r
 }
@@ -169,7 +195,11 @@ pub fn monotonic_resolution() -> u64 {
 /// `random.get-random-bytes(len)`: args `{"len":n}`, ret `{"len":returned}`.
 pub fn get_random_bytes(len: u64) -> Vec<u8> {
     let b = random::get_random_bytes(len);
-    trace("random.get-random-bytes", obj! {"len" => len}, Ok(obj! {"len" => b.len()}));
+    trace(
+        "random.get-random-bytes",
+        obj! {"len" => len},
+        Ok(obj! {"len" => b.len()}),
+    );
     b
 }
 
@@ -183,7 +213,11 @@ pub fn get_random_u64() -> u64 {
 /// `insecure.get-insecure-random-bytes(len)`: ret `{"len":returned}`.
 pub fn get_insecure_random_bytes(len: u64) -> Vec<u8> {
     let b = insecure::get_insecure_random_bytes(len);
-    trace("insecure.get-insecure-random-bytes", obj! {"len" => len}, Ok(obj! {"len" => b.len()}));
+    trace(
+        "insecure.get-insecure-random-bytes",
+        obj! {"len" => len},
+        Ok(obj! {"len" => b.len()}),
+    );
     b
 }
 

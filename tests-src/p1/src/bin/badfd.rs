@@ -21,7 +21,11 @@ fn main() {
             check("fd_fdstat_get on an unopened fd fails", r.is_err());
         }
         other => {
-            check_detail("known scenario", false, Some(&fmt!("unknown scenario {other:?}")));
+            check_detail(
+                "known scenario",
+                false,
+                Some(&fmt!("unknown scenario {other:?}")),
+            );
         }
     }
     finish();

@@ -51,7 +51,11 @@ fn main() {
                     }
                 }
             }
-            check_detail("monotonic clock never goes back over 100 reads", ok, Some(&detail));
+            check_detail(
+                "monotonic clock never goes back over 100 reads",
+                ok,
+                Some(&detail),
+            );
         }
         // Clock id 99 is not a value of the witx `clockid` enum. The
         // witx does not name the errno; every runtime that returns one
@@ -66,7 +70,11 @@ fn main() {
             check("clock_res_get with clock id 99 fails", r.is_err());
         }
         other => {
-            check_detail("known scenario", false, Some(&fmt!("unknown scenario {other:?}")));
+            check_detail(
+                "known scenario",
+                false,
+                Some(&fmt!("unknown scenario {other:?}")),
+            );
         }
     }
     finish();

@@ -4,7 +4,11 @@ use guest_support::{check_detail, finish, fmt, p1};
 fn main() {
     let arg = std::env::args().nth(1).unwrap_or_default();
     let Ok(code) = arg.parse::<u32>() else {
-        check_detail("exit code argument is a number", false, Some(&fmt!("{arg:?}")));
+        check_detail(
+            "exit code argument is a number",
+            false,
+            Some(&fmt!("{arg:?}")),
+        );
         finish();
         return;
     };

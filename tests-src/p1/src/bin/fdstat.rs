@@ -9,7 +9,11 @@ fn main() {
         "filetype" => p1::FdstatDetail::Filetype,
         "full" => p1::FdstatDetail::Full,
         other => {
-            check_detail("known scenario", false, Some(&fmt!("unknown scenario {other:?}")));
+            check_detail(
+                "known scenario",
+                false,
+                Some(&fmt!("unknown scenario {other:?}")),
+            );
             finish();
             return;
         }

@@ -16,7 +16,10 @@ fn main() {
             let mut buf = [SENTINEL; 2];
             let r = p1::random_get(&mut buf[..1]);
             check("random_get of 1 byte succeeds", r.is_ok());
-            check("random_get of 1 byte writes nothing past it", buf[1] == SENTINEL);
+            check(
+                "random_get of 1 byte writes nothing past it",
+                buf[1] == SENTINEL,
+            );
         }
         "mib" => {
             const LEN: usize = 1 << 20;
@@ -24,14 +27,23 @@ fn main() {
             buf[LEN] = SENTINEL;
             let r = p1::random_get(&mut buf[..LEN]);
             check("random_get of 1 MiB succeeds", r.is_ok());
-            check("1 MiB of random bytes is not all zero", buf[..LEN].iter().any(|b| *b != 0));
-            let zero_pages = buf[..LEN].chunks(4096).filter(|c| c.iter().all(|b| *b == 0)).count();
+            check(
+                "1 MiB of random bytes is not all zero",
+                buf[..LEN].iter().any(|b| *b != 0),
+            );
+            let zero_pages = buf[..LEN]
+                .chunks(4096)
+                .filter(|c| c.iter().all(|b| *b == 0))
+                .count();
             check_detail(
                 "every 4 KiB of the 1 MiB has a non-zero byte (whole buffer filled)",
                 zero_pages == 0,
                 Some(&fmt!("{zero_pages} all-zero 4 KiB chunks")),
             );
-            check("random_get writes nothing past the buffer", buf[LEN] == SENTINEL);
+            check(
+                "random_get writes nothing past the buffer",
+                buf[LEN] == SENTINEL,
+            );
         }
         "distinct" => {
             let mut a = [0u8; 32];
@@ -42,7 +54,11 @@ fn main() {
             check("two 32-byte random_get results differ", a != b);
         }
         other => {
-            check_detail("known scenario", false, Some(&fmt!("unknown scenario {other:?}")));
+            check_detail(
+                "known scenario",
+                false,
+                Some(&fmt!("unknown scenario {other:?}")),
+            );
         }
     }
     finish();

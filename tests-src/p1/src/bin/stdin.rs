@@ -16,7 +16,11 @@ fn main() {
             }
         }
         if data.len() > 1 << 20 {
-            check_detail("stdin ends within 1 MiB", false, Some(&fmt!("{} bytes", data.len())));
+            check_detail(
+                "stdin ends within 1 MiB",
+                false,
+                Some(&fmt!("{} bytes", data.len())),
+            );
             break;
         }
     }

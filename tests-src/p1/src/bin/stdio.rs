@@ -5,7 +5,13 @@ use guest_support::{check, check_detail, finish, fmt, p1};
 /// 1 MiB of deterministic text: 64-byte lines of letters, each ending in '\n'.
 fn mib_pattern() -> Vec<u8> {
     (0..1usize << 20)
-        .map(|i| if i % 64 == 63 { b'\n' } else { b'a' + ((i / 64 + i % 64) % 26) as u8 })
+        .map(|i| {
+            if i % 64 == 63 {
+                b'\n'
+            } else {
+                b'a' + ((i / 64 + i % 64) % 26) as u8
+            }
+        })
         .collect()
 }
 
@@ -45,7 +51,11 @@ fn main() {
             check("fd_write with one zero-length iovec writes 0", r == Ok(0));
         }
         other => {
-            check_detail("known scenario", false, Some(&fmt!("unknown scenario {other:?}")));
+            check_detail(
+                "known scenario",
+                false,
+                Some(&fmt!("unknown scenario {other:?}")),
+            );
         }
     }
     finish();

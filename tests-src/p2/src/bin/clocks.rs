@@ -8,7 +8,10 @@ fn main() {
         "realtime" => {
             let d = p2::wall_clock_now();
             check("wall-clock now > 0", d.seconds > 0 || d.nanoseconds > 0);
-            check("wall-clock nanoseconds < 1e9", d.nanoseconds < 1_000_000_000);
+            check(
+                "wall-clock nanoseconds < 1e9",
+                d.nanoseconds < 1_000_000_000,
+            );
         }
         "monotonic" => {
             let a = p2::monotonic_now();
@@ -17,8 +20,14 @@ fn main() {
         }
         "resolution" => {
             let w = p2::wall_clock_resolution();
-            check("wall-clock resolution > 0", w.seconds > 0 || w.nanoseconds > 0);
-            check("wall-clock resolution nanoseconds < 1e9", w.nanoseconds < 1_000_000_000);
+            check(
+                "wall-clock resolution > 0",
+                w.seconds > 0 || w.nanoseconds > 0,
+            );
+            check(
+                "wall-clock resolution nanoseconds < 1e9",
+                w.nanoseconds < 1_000_000_000,
+            );
             let m = p2::monotonic_resolution();
             check("monotonic-clock resolution > 0", m > 0);
         }
@@ -34,10 +43,18 @@ fn main() {
                 }
                 prev = t;
             }
-            check_detail("monotonic clock never goes back over 100 reads", ok, Some(&detail));
+            check_detail(
+                "monotonic clock never goes back over 100 reads",
+                ok,
+                Some(&detail),
+            );
         }
         other => {
-            check_detail("known scenario", false, Some(&fmt!("unknown scenario {other:?}")));
+            check_detail(
+                "known scenario",
+                false,
+                Some(&fmt!("unknown scenario {other:?}")),
+            );
         }
     }
     finish();

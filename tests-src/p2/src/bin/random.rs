@@ -16,7 +16,10 @@ fn main() {
             const LEN: usize = 1 << 20;
             let b = p2::get_random_bytes(LEN as u64);
             check("get-random-bytes(1 MiB) returns 1 MiB", b.len() == LEN);
-            check("1 MiB of random bytes is not all zero", b.iter().any(|x| *x != 0));
+            check(
+                "1 MiB of random bytes is not all zero",
+                b.iter().any(|x| *x != 0),
+            );
             let zero_pages = b.chunks(4096).filter(|c| c.iter().all(|x| *x == 0)).count();
             check_detail(
                 "every 4 KiB of the 1 MiB has a non-zero byte (whole buffer filled)",
@@ -34,7 +37,10 @@ fn main() {
         }
         "insecure" => {
             let b = p2::get_insecure_random_bytes(16);
-            check("get-insecure-random-bytes(16) returns 16 bytes", b.len() == 16);
+            check(
+                "get-insecure-random-bytes(16) returns 16 bytes",
+                b.len() == 16,
+            );
             let _ = p2::get_insecure_random_u64();
         }
         "insecure-seed" => {
@@ -42,7 +48,11 @@ fn main() {
             let _ = p2::insecure_seed();
         }
         other => {
-            check_detail("known scenario", false, Some(&fmt!("unknown scenario {other:?}")));
+            check_detail(
+                "known scenario",
+                false,
+                Some(&fmt!("unknown scenario {other:?}")),
+            );
         }
     }
     finish();

@@ -12,7 +12,11 @@ fn main() {
             Err(_) => break, // `closed` is end of stream; the trace shows which error
         }
         if data.len() > 1 << 20 {
-            check_detail("stdin ends within 1 MiB", false, Some(&fmt!("{} bytes", data.len())));
+            check_detail(
+                "stdin ends within 1 MiB",
+                false,
+                Some(&fmt!("{} bytes", data.len())),
+            );
             break;
         }
     }

@@ -6,7 +6,13 @@ use guest_support::{check, check_detail, finish, fmt, p2};
 /// (the same bytes as the p1 guest).
 fn mib_pattern() -> Vec<u8> {
     (0..1usize << 20)
-        .map(|i| if i % 64 == 63 { b'\n' } else { b'a' + ((i / 64 + i % 64) % 26) as u8 })
+        .map(|i| {
+            if i % 64 == 63 {
+                b'\n'
+            } else {
+                b'a' + ((i / 64 + i % 64) % 26) as u8
+            }
+        })
         .collect()
 }
 
@@ -15,19 +21,31 @@ fn main() {
     match scenario.as_str() {
         "stdout-small" => {
             let s = p2::get_stdout();
-            check("write to stdout succeeds", p2::write_all(&s, "stdout", b"hello, stdout\n").is_ok());
+            check(
+                "write to stdout succeeds",
+                p2::write_all(&s, "stdout", b"hello, stdout\n").is_ok(),
+            );
         }
         "stderr-small" => {
             let s = p2::get_stderr();
-            check("write to stderr succeeds", p2::write_all(&s, "stderr", b"hello, stderr\n").is_ok());
+            check(
+                "write to stderr succeeds",
+                p2::write_all(&s, "stderr", b"hello, stderr\n").is_ok(),
+            );
         }
         "stdout-mib" => {
             let s = p2::get_stdout();
-            check("1 MiB to stdout succeeds", p2::write_all(&s, "stdout", &mib_pattern()).is_ok());
+            check(
+                "1 MiB to stdout succeeds",
+                p2::write_all(&s, "stdout", &mib_pattern()).is_ok(),
+            );
         }
         "stderr-mib" => {
             let s = p2::get_stderr();
-            check("1 MiB to stderr succeeds", p2::write_all(&s, "stderr", &mib_pattern()).is_ok());
+            check(
+                "1 MiB to stderr succeeds",
+                p2::write_all(&s, "stderr", &mib_pattern()).is_ok(),
+            );
         }
         "empty" => {
             let s = p2::get_stdout();
@@ -35,7 +53,11 @@ fn main() {
             check("a zero-length blocking-write-and-flush succeeds", r.is_ok());
         }
         other => {
-            check_detail("known scenario", false, Some(&fmt!("unknown scenario {other:?}")));
+            check_detail(
+                "known scenario",
+                false,
+                Some(&fmt!("unknown scenario {other:?}")),
+            );
         }
     }
     finish();
