@@ -1,0 +1,1131 @@
+//! `ReferenceHost`: the reference preview1 semantics over `MemFs`, a
+//! descriptor table, in-memory stdio, the virtual clock and a seeded PRNG.
+//!
+//! Checks run in a fixed order: the descriptor exists (`badf`), it has a
+//! type the call applies to (the POSIX errno for that mismatch), it holds
+//! the rights the call needs (`notcapable`), then the arguments.
+
+use std::collections::BTreeMap;
+use std::io;
+use std::path::PathBuf;
+
+use crate::clock::{self, VirtualClock};
+use crate::errno::Errno;
+use crate::memfs::{MemFs, Node, Resolved};
+use crate::rng::SplitMix64;
+use crate::snapshot::Snapshot;
+use crate::system::{Exit, System};
+use crate::types::{
+    Advice, Clockid, Dircookie, Dirent, Event, Eventrwflags, Eventtype, Fd, Fdflags, Fdstat,
+    Filesize, Filestat, Filetype, Fstflags, Inode, Lookupflags, Oflags, Prestat, Riflags, Rights,
+    Roflags, Sdflags, Siflags, Signal, Subscription, SubscriptionKind, Timestamp, Whence,
+};
+
+/// How a run starts.
+#[derive(Clone, Debug, Default)]
+pub struct Config {
+    /// argv, including argv[0].
+    pub args: Vec<String>,
+    /// Environment, each becoming `key=value`.
+    pub env: Vec<(String, String)>,
+    /// What fd 0 reads.
+    pub stdin: Vec<u8>,
+    /// A real directory loaded into the in-memory filesystem; `None` = empty.
+    pub root: Option<PathBuf>,
+    /// (guest path, directory relative to `root`, "." = root), as fds 3, 4, ...
+    pub preopens: Vec<(String, String)>,
+    /// Seed of `random_get`.
+    pub seed: u64,
+    /// Bytes kept of stdout and of stderr each; the rest is dropped.
+    pub output_cap: usize,
+}
+
+/// Rights that apply to a regular file.
+pub const FILE_RIGHTS: Rights = Rights(
+    Rights::FD_DATASYNC.0
+        | Rights::FD_READ.0
+        | Rights::FD_SEEK.0
+        | Rights::FD_FDSTAT_SET_FLAGS.0
+        | Rights::FD_SYNC.0
+        | Rights::FD_TELL.0
+        | Rights::FD_WRITE.0
+        | Rights::FD_ADVISE.0
+        | Rights::FD_ALLOCATE.0
+        | Rights::FD_FILESTAT_GET.0
+        | Rights::FD_FILESTAT_SET_SIZE.0
+        | Rights::FD_FILESTAT_SET_TIMES.0
+        | Rights::POLL_FD_READWRITE.0,
+);
+
+/// Rights that apply to a directory.
+pub const DIR_RIGHTS: Rights = Rights(
+    Rights::FD_DATASYNC.0
+        | Rights::FD_FDSTAT_SET_FLAGS.0
+        | Rights::FD_SYNC.0
+        | Rights::PATH_CREATE_DIRECTORY.0
+        | Rights::PATH_CREATE_FILE.0
+        | Rights::PATH_LINK_SOURCE.0
+        | Rights::PATH_LINK_TARGET.0
+        | Rights::PATH_OPEN.0
+        | Rights::FD_READDIR.0
+        | Rights::PATH_READLINK.0
+        | Rights::PATH_RENAME_SOURCE.0
+        | Rights::PATH_RENAME_TARGET.0
+        | Rights::PATH_FILESTAT_GET.0
+        | Rights::PATH_FILESTAT_SET_SIZE.0
+        | Rights::PATH_FILESTAT_SET_TIMES.0
+        | Rights::FD_FILESTAT_GET.0
+        | Rights::FD_FILESTAT_SET_TIMES.0
+        | Rights::PATH_SYMLINK.0
+        | Rights::PATH_REMOVE_DIRECTORY.0
+        | Rights::PATH_UNLINK_FILE.0,
+);
+
+/// Rights common to the stdio character devices (RATIONALE.md, "Why these stdio rights?").
+const STDIO_RIGHTS: Rights =
+    Rights(Rights::FD_FDSTAT_SET_FLAGS.0 | Rights::FD_FILESTAT_GET.0 | Rights::POLL_FD_READWRITE.0);
+
+/// Open descriptors beyond this many give `mfile`.
+pub const MAX_FDS: usize = 1 << 16;
+
+/// What a descriptor refers to.
+#[derive(Clone, Debug)]
+enum Object {
+    Stdin,
+    Stdout,
+    Stderr,
+    File { ino: Inode, pos: u64 },
+    Dir { ino: Inode, preopen: Option<String> },
+}
+
+/// An open descriptor.
+#[derive(Clone, Debug)]
+struct Desc {
+    object: Object,
+    flags: Fdflags,
+    base: Rights,
+    inheriting: Rights,
+}
+
+impl Desc {
+    fn require(&self, rights: Rights) -> Result<(), Errno> {
+        if self.base.contains(rights) {
+            Ok(())
+        } else {
+            Err(Errno::Notcapable)
+        }
+    }
+
+    fn filetype(&self) -> Filetype {
+        match self.object {
+            Object::Stdin | Object::Stdout | Object::Stderr => Filetype::CharacterDevice,
+            Object::File { .. } => Filetype::RegularFile,
+            Object::Dir { .. } => Filetype::Directory,
+        }
+    }
+}
+
+/// The reference preview1 host.
+pub struct ReferenceHost {
+    args: Vec<Vec<u8>>,
+    env: Vec<Vec<u8>>,
+    stdin: Vec<u8>,
+    stdin_pos: usize,
+    stdout: Vec<u8>,
+    stderr: Vec<u8>,
+    output_cap: usize,
+    truncated: bool,
+    clock: VirtualClock,
+    rng: SplitMix64,
+    fs: MemFs,
+    fds: BTreeMap<Fd, Desc>,
+}
+
+impl ReferenceHost {
+    /// Builds the host: loads `root`, opens stdio as fds 0-2 and the
+    /// preopens from 3. A missing preopen directory is an error.
+    pub fn new(config: Config) -> io::Result<Self> {
+        let clock = VirtualClock::default();
+        let start = clock.value(Clockid::Realtime);
+        let fs = match &config.root {
+            Some(root) => MemFs::load_dir(root, start)?,
+            None => MemFs::new(start),
+        };
+        let stdio = |object, rights: Rights| Desc {
+            object,
+            flags: Fdflags::EMPTY,
+            base: rights | STDIO_RIGHTS,
+            inheriting: Rights::EMPTY,
+        };
+        let mut fds = BTreeMap::from([
+            (0, stdio(Object::Stdin, Rights::FD_READ)),
+            (1, stdio(Object::Stdout, Rights::FD_WRITE)),
+            (2, stdio(Object::Stderr, Rights::FD_WRITE)),
+        ]);
+        for (i, (guest, dir)) in config.preopens.iter().enumerate() {
+            let ino = match fs.resolve(MemFs::ROOT, dir, true) {
+                Ok(Resolved { ino: Some(ino), .. }) if fs.is_dir(ino) => ino,
+                _ => {
+                    return Err(io::Error::new(
+                        io::ErrorKind::NotFound,
+                        format!("preopen {guest:?}: {dir:?} is not a directory under the root"),
+                    ));
+                }
+            };
+            let desc = Desc {
+                object: Object::Dir {
+                    ino,
+                    preopen: Some(guest.clone()),
+                },
+                flags: Fdflags::EMPTY,
+                base: DIR_RIGHTS,
+                inheriting: DIR_RIGHTS | FILE_RIGHTS,
+            };
+            fds.insert(3 + i as Fd, desc);
+        }
+        Ok(ReferenceHost {
+            args: config.args.into_iter().map(String::into_bytes).collect(),
+            env: config
+                .env
+                .into_iter()
+                .map(|(k, v)| format!("{k}={v}").into_bytes())
+                .collect(),
+            stdin: config.stdin,
+            stdin_pos: 0,
+            stdout: Vec::new(),
+            stderr: Vec::new(),
+            output_cap: config.output_cap,
+            truncated: false,
+            clock,
+            rng: SplitMix64::new(config.seed),
+            fs,
+            fds,
+        })
+    }
+
+    /// What the guest wrote to fd 1 (up to the cap).
+    pub fn stdout(&self) -> &[u8] {
+        &self.stdout
+    }
+
+    /// What the guest wrote to fd 2 (up to the cap).
+    pub fn stderr(&self) -> &[u8] {
+        &self.stderr
+    }
+
+    /// Whether stdout or stderr hit `output_cap` and lost bytes.
+    pub fn output_truncated(&self) -> bool {
+        self.truncated
+    }
+
+    /// The whole filesystem, from the root.
+    pub fn snapshot(&self) -> Snapshot {
+        self.fs.snapshot()
+    }
+
+    /// The in-memory filesystem.
+    pub fn fs(&self) -> &MemFs {
+        &self.fs
+    }
+
+    /// A timestamp for a filesystem change: reading realtime advances the clock.
+    fn now(&mut self) -> Timestamp {
+        self.clock.read(Clockid::Realtime)
+    }
+
+    fn desc(&self, fd: Fd) -> Result<&Desc, Errno> {
+        self.fds.get(&fd).ok_or(Errno::Badf)
+    }
+
+    fn desc_mut(&mut self, fd: Fd) -> Result<&mut Desc, Errno> {
+        self.fds.get_mut(&fd).ok_or(Errno::Badf)
+    }
+
+    /// A regular file's inode, checked for `rights`. A directory is
+    /// `dir_errno`, a character device `spipe` (RATIONALE.md, "Why these
+    /// errnos for calls on the wrong kind of descriptor?").
+    fn file(&self, fd: Fd, rights: Rights, dir_errno: Errno) -> Result<Inode, Errno> {
+        let desc = self.desc(fd)?;
+        match desc.object {
+            Object::File { ino, .. } => desc.require(rights).map(|()| ino),
+            Object::Dir { .. } => Err(dir_errno),
+            _ => Err(Errno::Spipe),
+        }
+    }
+
+    /// A directory's inode, checked for `rights`; anything else is `notdir`
+    /// (like `openat` with a non-directory fd).
+    fn dir(&self, fd: Fd, rights: Rights) -> Result<Inode, Errno> {
+        let desc = self.desc(fd)?;
+        match desc.object {
+            Object::Dir { ino, .. } => desc.require(rights).map(|()| ino),
+            _ => Err(Errno::Notdir),
+        }
+    }
+
+    /// The inode of a file or directory descriptor, checked for `rights`;
+    /// stdio is `stdio_errno`.
+    fn node(&self, fd: Fd, rights: Rights, stdio_errno: Errno) -> Result<Inode, Errno> {
+        let desc = self.desc(fd)?;
+        match desc.object {
+            Object::File { ino, .. } | Object::Dir { ino, .. } => {
+                desc.require(rights).map(|()| ino)
+            }
+            _ => Err(stdio_errno),
+        }
+    }
+
+    /// The preopen name of `fd`; `badf` for any other descriptor
+    /// (RATIONALE.md, "Why `badf` from `fd_prestat_get` on a non-preopen?").
+    fn preopen(&self, fd: Fd) -> Result<&str, Errno> {
+        match &self.desc(fd)?.object {
+            Object::Dir {
+                preopen: Some(name),
+                ..
+            } => Ok(name),
+            _ => Err(Errno::Badf),
+        }
+    }
+
+    /// The lowest free descriptor number.
+    fn insert_fd(&mut self, desc: Desc) -> Result<Fd, Errno> {
+        if self.fds.len() >= MAX_FDS {
+            return Err(Errno::Mfile);
+        }
+        let fd = (0..)
+            .zip(self.fds.keys())
+            .find(|(i, fd)| i != *fd)
+            .map_or(self.fds.len() as Fd, |(i, _)| i);
+        self.fds.insert(fd, desc);
+        Ok(fd)
+    }
+
+    /// Releases an unlinked file's content once no descriptor holds it.
+    fn forget_if_unused(&mut self, ino: Inode) {
+        let held = self
+            .fds
+            .values()
+            .any(|d| matches!(d.object, Object::File { ino: i, .. } if i == ino));
+        if !held {
+            self.fs.forget(ino);
+        }
+    }
+
+    /// Sets atim/mtim per `fst_flags`; both a value and `_now` for the
+    /// same timestamp is `inval` (RATIONALE.md, "Why `inval` for ATIM with ATIM_NOW?").
+    fn set_times(
+        &mut self,
+        ino: Inode,
+        atim: Timestamp,
+        mtim: Timestamp,
+        flags: Fstflags,
+    ) -> Result<(), Errno> {
+        let now = self.now();
+        let data = self.fs.get_mut(ino);
+        if flags.contains(Fstflags::ATIM_NOW) {
+            data.atim = now;
+        } else if flags.contains(Fstflags::ATIM) {
+            data.atim = atim;
+        }
+        if flags.contains(Fstflags::MTIM_NOW) {
+            data.mtim = now;
+        } else if flags.contains(Fstflags::MTIM) {
+            data.mtim = mtim;
+        }
+        data.ctim = now;
+        Ok(())
+    }
+
+    /// A directory that was removed accepts no new entries (`noent`, as POSIX).
+    fn check_alive(&self, dir: Inode) -> Result<(), Errno> {
+        if self.fs.get(dir).nlink == 0 {
+            Err(Errno::Noent)
+        } else {
+            Ok(())
+        }
+    }
+
+    /// Adds a new entry `name -> ino` in `dir`, stamping the directory.
+    fn add_entry(&mut self, dir: Inode, name: &str, ino: Inode) {
+        let now = self.now();
+        self.fs.insert_entry(dir, name, ino);
+        self.fs.touch(dir, now);
+        self.fs.get_mut(ino).ctim = now;
+    }
+
+    /// Resolves `path` for creating an entry: it must not exist yet.
+    /// A trailing `/` is `noent` unless `dir_ok` (only directories may have one).
+    fn resolve_new(&self, dir: Inode, path: &str, dir_ok: bool) -> Result<(Inode, String), Errno> {
+        let r = self.fs.resolve(dir, path, false)?;
+        match (r.ino, r.name) {
+            (Some(_), _) | (_, None) => Err(Errno::Exist),
+            (None, _) if r.trailing_slash && !dir_ok => Err(Errno::Noent),
+            (None, Some(name)) => {
+                self.check_alive(r.parent)?;
+                Ok((r.parent, name))
+            }
+        }
+    }
+
+    fn write_stream(&mut self, fd: Fd, iovs: &[&[u8]]) -> u32 {
+        let total: usize = iovs.iter().map(|b| b.len()).sum();
+        let cap = self.output_cap;
+        let out = if fd == 1 {
+            &mut self.stdout
+        } else {
+            &mut self.stderr
+        };
+        for buf in iovs {
+            let room = cap.saturating_sub(out.len());
+            out.extend_from_slice(&buf[..buf.len().min(room)]);
+            self.truncated |= buf.len() > room;
+        }
+        total.min(u32::MAX as usize) as u32
+    }
+
+    /// Readiness of one fd subscription: (error, nbytes).
+    fn fd_ready(&self, fd: Fd, read: bool) -> (Errno, Filesize) {
+        let desc = match self.desc(fd) {
+            Ok(d) => d,
+            Err(e) => return (e, 0),
+        };
+        let needed = Rights::POLL_FD_READWRITE
+            | if read {
+                Rights::FD_READ
+            } else {
+                Rights::FD_WRITE
+            };
+        if let Err(e) = desc.require(needed) {
+            return (e, 0);
+        }
+        match desc.object {
+            Object::Stdin => (
+                Errno::Success,
+                (self.stdin.len() - self.stdin_pos) as Filesize,
+            ),
+            Object::File { ino, pos } if read => {
+                (Errno::Success, self.fs.stat(ino).size.saturating_sub(pos))
+            }
+            _ => (Errno::Success, 0),
+        }
+    }
+}
+
+/// Whether `whence`/`offset` only reads the position (allowed with `fd_tell` rights).
+fn is_tell(offset: i64, whence: Whence) -> bool {
+    offset == 0 && whence == Whence::Cur
+}
+
+impl System for ReferenceHost {
+    fn args_get(&mut self) -> Result<Vec<Vec<u8>>, Errno> {
+        Ok(self.args.clone())
+    }
+
+    fn args_sizes_get(&mut self) -> Result<(u32, u32), Errno> {
+        sizes(&self.args)
+    }
+
+    fn environ_get(&mut self) -> Result<Vec<Vec<u8>>, Errno> {
+        Ok(self.env.clone())
+    }
+
+    fn environ_sizes_get(&mut self) -> Result<(u32, u32), Errno> {
+        sizes(&self.env)
+    }
+
+    fn clock_res_get(&mut self, _id: Clockid) -> Result<Timestamp, Errno> {
+        Ok(clock::RESOLUTION)
+    }
+
+    fn clock_time_get(&mut self, id: Clockid, _precision: Timestamp) -> Result<Timestamp, Errno> {
+        Ok(self.clock.read(id))
+    }
+
+    fn fd_advise(
+        &mut self,
+        fd: Fd,
+        offset: Filesize,
+        len: Filesize,
+        _advice: Advice,
+    ) -> Result<(), Errno> {
+        self.file(fd, Rights::FD_ADVISE, Errno::Badf)?;
+        // posix_fadvise: EINVAL for a negative (here: overflowing) range.
+        offset
+            .checked_add(len)
+            .filter(|&e| e <= i64::MAX as u64)
+            .ok_or(Errno::Inval)?;
+        Ok(())
+    }
+
+    fn fd_allocate(&mut self, fd: Fd, offset: Filesize, len: Filesize) -> Result<(), Errno> {
+        let ino = self.file(fd, Rights::FD_ALLOCATE, Errno::Badf)?;
+        // posix_fallocate: EINVAL when len is 0, EFBIG past the maximum size.
+        if len == 0 {
+            return Err(Errno::Inval);
+        }
+        let end = offset.checked_add(len).ok_or(Errno::Fbig)?;
+        if end > self.fs.stat(ino).size {
+            let now = self.now();
+            self.fs.set_size(ino, end, now)?;
+        }
+        Ok(())
+    }
+
+    fn fd_close(&mut self, fd: Fd) -> Result<(), Errno> {
+        let desc = self.fds.remove(&fd).ok_or(Errno::Badf)?;
+        if let Object::File { ino, .. } = desc.object {
+            self.forget_if_unused(ino);
+        }
+        Ok(())
+    }
+
+    fn fd_datasync(&mut self, fd: Fd) -> Result<(), Errno> {
+        // fdatasync on a pipe or terminal: EINVAL.
+        self.node(fd, Rights::FD_DATASYNC, Errno::Inval).map(drop)
+    }
+
+    fn fd_fdstat_get(&mut self, fd: Fd) -> Result<Fdstat, Errno> {
+        let desc = self.desc(fd)?;
+        Ok(Fdstat {
+            filetype: desc.filetype(),
+            flags: desc.flags,
+            rights_base: desc.base,
+            rights_inheriting: desc.inheriting,
+        })
+    }
+
+    fn fd_fdstat_set_flags(&mut self, fd: Fd, flags: Fdflags) -> Result<(), Errno> {
+        let desc = self.desc_mut(fd)?;
+        desc.require(Rights::FD_FDSTAT_SET_FLAGS)?;
+        // Like fcntl(F_SETFL), only append and nonblock can change; asking
+        // for a sync mode is `inval` (RATIONALE.md, "Why `inval` for sync flags in fd_fdstat_set_flags?").
+        if flags.intersects(Fdflags::DSYNC | Fdflags::RSYNC | Fdflags::SYNC) {
+            return Err(Errno::Inval);
+        }
+        desc.flags = flags;
+        Ok(())
+    }
+
+    fn fd_fdstat_set_rights(
+        &mut self,
+        fd: Fd,
+        base: Rights,
+        inheriting: Rights,
+    ) -> Result<(), Errno> {
+        let desc = self.desc_mut(fd)?;
+        // witx: "can only be used to remove rights, and returns notcapable
+        // if called in a way that would attempt to add rights".
+        if !desc.base.contains(base) || !desc.inheriting.contains(inheriting) {
+            return Err(Errno::Notcapable);
+        }
+        desc.base = base;
+        desc.inheriting = inheriting;
+        Ok(())
+    }
+
+    fn fd_filestat_get(&mut self, fd: Fd) -> Result<Filestat, Errno> {
+        let desc = self.desc(fd)?;
+        desc.require(Rights::FD_FILESTAT_GET)?;
+        Ok(match desc.object {
+            Object::File { ino, .. } | Object::Dir { ino, .. } => self.fs.stat(ino),
+            _ => Filestat {
+                dev: 0,
+                ino: 0,
+                filetype: Filetype::CharacterDevice,
+                nlink: 1,
+                size: 0,
+                atim: 0,
+                mtim: 0,
+                ctim: 0,
+            },
+        })
+    }
+
+    fn fd_filestat_set_size(&mut self, fd: Fd, size: Filesize) -> Result<(), Errno> {
+        // ftruncate on a pipe or terminal: EINVAL.
+        let ino = match self.file(fd, Rights::FD_FILESTAT_SET_SIZE, Errno::Badf) {
+            Err(Errno::Spipe) => Err(Errno::Inval),
+            other => other,
+        }?;
+        let now = self.now();
+        self.fs.set_size(ino, size, now)
+    }
+
+    fn fd_filestat_set_times(
+        &mut self,
+        fd: Fd,
+        atim: Timestamp,
+        mtim: Timestamp,
+        flags: Fstflags,
+    ) -> Result<(), Errno> {
+        check_fstflags(flags)?;
+        let ino = self.node(fd, Rights::FD_FILESTAT_SET_TIMES, Errno::Badf)?;
+        self.set_times(ino, atim, mtim, flags)
+    }
+
+    fn fd_pread(&mut self, fd: Fd, len: usize, offset: Filesize) -> Result<Vec<u8>, Errno> {
+        // witx rights: fd_read with fd_seek grants fd_pread.
+        let ino = self.file(fd, Rights::FD_READ | Rights::FD_SEEK, Errno::Isdir)?;
+        Ok(self.fs.read_at(ino, offset, len))
+    }
+
+    fn fd_prestat_get(&mut self, fd: Fd) -> Result<Prestat, Errno> {
+        let name = self.preopen(fd)?;
+        Ok(Prestat {
+            name_len: name.len() as u32,
+        })
+    }
+
+    fn fd_prestat_dir_name(&mut self, fd: Fd, len: u32) -> Result<Vec<u8>, Errno> {
+        let name = self.preopen(fd)?;
+        // A buffer shorter than `pr_name_len` (RATIONALE.md, "Why `nametoolong` for a short prestat buffer?").
+        if name.len() > len as usize {
+            return Err(Errno::Nametoolong);
+        }
+        Ok(name.as_bytes().to_vec())
+    }
+
+    fn fd_pwrite(&mut self, fd: Fd, iovs: &[&[u8]], offset: Filesize) -> Result<u32, Errno> {
+        // witx rights: fd_write with fd_seek grants fd_pwrite. The offset is
+        // honoured even in append mode (RATIONALE.md, "Why does fd_pwrite ignore append mode?").
+        let ino = self.file(fd, Rights::FD_WRITE | Rights::FD_SEEK, Errno::Badf)?;
+        let data = iovs.concat();
+        let now = self.now();
+        self.fs.write_at(ino, offset, &data, now)?;
+        Ok(data.len() as u32)
+    }
+
+    fn fd_read(&mut self, fd: Fd, len: usize) -> Result<Vec<u8>, Errno> {
+        let desc = self.desc(fd)?;
+        match desc.object {
+            // read(2) on a directory: EISDIR.
+            Object::Dir { .. } => return Err(Errno::Isdir),
+            _ => desc.require(Rights::FD_READ)?,
+        }
+        match self.fds.get_mut(&fd).ok_or(Errno::Badf)?.object {
+            Object::File { ino, ref mut pos } => {
+                let at = *pos;
+                let data = self.fs.read_at(ino, at, len);
+                *pos = at + data.len() as u64;
+                Ok(data)
+            }
+            Object::Stdin => {
+                let n = len.min(self.stdin.len() - self.stdin_pos);
+                let data = self.stdin[self.stdin_pos..self.stdin_pos + n].to_vec();
+                self.stdin_pos += n;
+                Ok(data)
+            }
+            _ => Err(Errno::Badf),
+        }
+    }
+
+    fn fd_readdir(&mut self, fd: Fd, len: u32, cookie: Dircookie) -> Result<Vec<u8>, Errno> {
+        let dir = self.dir(fd, Rights::FD_READDIR)?;
+        let Node::Dir { entries, parent } = &self.fs.get(dir).node else {
+            return Err(Errno::Notdir);
+        };
+        // `.` and `..` first, then names in byte order; cookie n resumes
+        // after the n-th entry (RATIONALE.md, "Why list `.` and `..` in fd_readdir?").
+        let dots = [(".", dir), ("..", *parent)];
+        let all = dots
+            .into_iter()
+            .chain(entries.iter().map(|(n, &i)| (n.as_str(), i)));
+        let mut out = Vec::new();
+        for (i, (name, ino)) in all
+            .enumerate()
+            .skip(usize::try_from(cookie).unwrap_or(usize::MAX))
+        {
+            if out.len() >= len as usize {
+                break;
+            }
+            let dirent = Dirent {
+                next: i as u64 + 1,
+                ino,
+                filetype: self.fs.filetype(ino),
+                name: name.to_string(),
+            };
+            dirent.encode_into(&mut out);
+        }
+        out.truncate(len as usize);
+        Ok(out)
+    }
+
+    fn fd_renumber(&mut self, fd: Fd, to: Fd) -> Result<(), Errno> {
+        if !self.fds.contains_key(&fd) || !self.fds.contains_key(&to) {
+            return Err(Errno::Badf);
+        }
+        if fd != to {
+            let desc = self.fds.remove(&fd).expect("checked above");
+            let old = self.fds.insert(to, desc).expect("checked above");
+            if let Object::File { ino, .. } = old.object {
+                self.forget_if_unused(ino);
+            }
+        }
+        Ok(())
+    }
+
+    fn fd_seek(&mut self, fd: Fd, offset: i64, whence: Whence) -> Result<Filesize, Errno> {
+        // witx rights: fd_tell suffices for a seek that keeps the offset.
+        let rights = if is_tell(offset, whence) {
+            Rights::FD_TELL
+        } else {
+            Rights::FD_SEEK
+        };
+        let seek_ok = self.file(fd, rights, Errno::Badf).or_else(|e| {
+            if e == Errno::Notcapable && rights == Rights::FD_TELL {
+                self.file(fd, Rights::FD_SEEK, Errno::Badf)
+            } else {
+                Err(e)
+            }
+        })?;
+        let size = self.fs.stat(seek_ok).size;
+        let Object::File { pos, .. } = &mut self.desc_mut(fd)?.object else {
+            return Err(Errno::Badf);
+        };
+        let base = match whence {
+            Whence::Set => 0,
+            Whence::Cur => *pos,
+            Whence::End => size,
+        };
+        // lseek: EINVAL for a resulting negative offset.
+        let new = base
+            .checked_add_signed(offset)
+            .filter(|&p| p <= i64::MAX as u64)
+            .ok_or(Errno::Inval)?;
+        *pos = new;
+        Ok(new)
+    }
+
+    fn fd_sync(&mut self, fd: Fd) -> Result<(), Errno> {
+        // fsync on a pipe or terminal: EINVAL.
+        self.node(fd, Rights::FD_SYNC, Errno::Inval).map(drop)
+    }
+
+    fn fd_tell(&mut self, fd: Fd) -> Result<Filesize, Errno> {
+        self.fd_seek(fd, 0, Whence::Cur)
+    }
+
+    fn fd_write(&mut self, fd: Fd, iovs: &[&[u8]]) -> Result<u32, Errno> {
+        let desc = self.desc(fd)?;
+        match desc.object {
+            // write(2) on a directory descriptor: EBADF (never open for writing).
+            Object::Dir { .. } => return Err(Errno::Badf),
+            _ => desc.require(Rights::FD_WRITE)?,
+        }
+        let append = desc.flags.contains(Fdflags::APPEND);
+        match desc.object {
+            Object::Stdout | Object::Stderr => Ok(self.write_stream(fd, iovs)),
+            Object::File { ino, pos } => {
+                let data = iovs.concat();
+                let at = if append { self.fs.stat(ino).size } else { pos };
+                let now = self.now();
+                self.fs.write_at(ino, at, &data, now)?;
+                if let Object::File { pos, .. } = &mut self.desc_mut(fd)?.object {
+                    *pos = at + data.len() as u64;
+                }
+                Ok(data.len() as u32)
+            }
+            _ => Err(Errno::Badf),
+        }
+    }
+
+    fn path_create_directory(&mut self, fd: Fd, path: &str) -> Result<(), Errno> {
+        let dir = self.dir(fd, Rights::PATH_CREATE_DIRECTORY)?;
+        let (parent, name) = self.resolve_new(dir, path, true)?;
+        let now = self.now();
+        let ino = self.fs.alloc(
+            Node::Dir {
+                entries: BTreeMap::new(),
+                parent,
+            },
+            now,
+        );
+        self.add_entry(parent, &name, ino);
+        Ok(())
+    }
+
+    fn path_filestat_get(
+        &mut self,
+        fd: Fd,
+        flags: Lookupflags,
+        path: &str,
+    ) -> Result<Filestat, Errno> {
+        let dir = self.dir(fd, Rights::PATH_FILESTAT_GET)?;
+        let r = self
+            .fs
+            .resolve(dir, path, flags.contains(Lookupflags::SYMLINK_FOLLOW))?;
+        Ok(self.fs.stat(r.ino.ok_or(Errno::Noent)?))
+    }
+
+    fn path_filestat_set_times(
+        &mut self,
+        fd: Fd,
+        flags: Lookupflags,
+        path: &str,
+        atim: Timestamp,
+        mtim: Timestamp,
+        fst_flags: Fstflags,
+    ) -> Result<(), Errno> {
+        check_fstflags(fst_flags)?;
+        let dir = self.dir(fd, Rights::PATH_FILESTAT_SET_TIMES)?;
+        let r = self
+            .fs
+            .resolve(dir, path, flags.contains(Lookupflags::SYMLINK_FOLLOW))?;
+        self.set_times(r.ino.ok_or(Errno::Noent)?, atim, mtim, fst_flags)
+    }
+
+    fn path_link(
+        &mut self,
+        old_fd: Fd,
+        old_flags: Lookupflags,
+        old_path: &str,
+        new_fd: Fd,
+        new_path: &str,
+    ) -> Result<(), Errno> {
+        let old_dir = self.dir(old_fd, Rights::PATH_LINK_SOURCE)?;
+        let new_dir = self.dir(new_fd, Rights::PATH_LINK_TARGET)?;
+        let old = self.fs.resolve(
+            old_dir,
+            old_path,
+            old_flags.contains(Lookupflags::SYMLINK_FOLLOW),
+        )?;
+        let ino = old.ino.ok_or(Errno::Noent)?;
+        // link(2): EPERM when the source is a directory.
+        if self.fs.is_dir(ino) {
+            return Err(Errno::Perm);
+        }
+        let (parent, name) = self.resolve_new(new_dir, new_path, false)?;
+        self.add_entry(parent, &name, ino);
+        Ok(())
+    }
+
+    fn path_open(
+        &mut self,
+        fd: Fd,
+        dirflags: Lookupflags,
+        path: &str,
+        oflags: Oflags,
+        rights_base: Rights,
+        rights_inheriting: Rights,
+        fdflags: Fdflags,
+    ) -> Result<Fd, Errno> {
+        let mut needed = Rights::PATH_OPEN;
+        if oflags.contains(Oflags::CREAT) {
+            needed = needed | Rights::PATH_CREATE_FILE;
+        }
+        if oflags.contains(Oflags::TRUNC) {
+            needed = needed | Rights::PATH_FILESTAT_SET_SIZE;
+        }
+        let dir = self.dir(fd, needed)?;
+        // The new descriptor's rights must be inheritable from `fd`; the
+        // sync fdflags need the sync rights (witx `rights::fd_datasync`, `fd_sync`).
+        let mut inherit = rights_base | rights_inheriting;
+        if fdflags.contains(Fdflags::DSYNC) {
+            inherit = inherit | Rights::FD_DATASYNC;
+        }
+        if fdflags.intersects(Fdflags::RSYNC | Fdflags::SYNC) {
+            inherit = inherit | Rights::FD_SYNC;
+        }
+        if !self.desc(fd)?.inheriting.contains(inherit) {
+            return Err(Errno::Notcapable);
+        }
+        let creat = oflags.contains(Oflags::CREAT);
+        // open(2) with O_CREAT|O_DIRECTORY: EINVAL (RATIONALE.md, "Why `inval` for creat with directory?").
+        if creat && oflags.contains(Oflags::DIRECTORY) {
+            return Err(Errno::Inval);
+        }
+        let excl = creat && oflags.contains(Oflags::EXCL);
+        // O_EXCL never follows a final symlink (open(2)).
+        let follow = dirflags.contains(Lookupflags::SYMLINK_FOLLOW) && !excl;
+        let r = self.fs.resolve(dir, path, follow)?;
+        let ino = match r.ino {
+            None if !creat => return Err(Errno::Noent),
+            // open(2): O_CREAT on a path ending in `/` is EISDIR.
+            None if r.trailing_slash => return Err(Errno::Isdir),
+            None => {
+                self.check_alive(r.parent)?;
+                let now = self.now();
+                let ino = self.fs.alloc(Node::File(Vec::new()), now);
+                self.add_entry(
+                    r.parent,
+                    r.name.as_deref().expect("missing entries have names"),
+                    ino,
+                );
+                ino
+            }
+            Some(_) if excl => return Err(Errno::Exist),
+            Some(ino) => ino,
+        };
+        let object = match &self.fs.get(ino).node {
+            // A final symlink that was not followed: O_NOFOLLOW gives ELOOP,
+            // or ENOTDIR with O_DIRECTORY (Linux open(2)).
+            Node::Symlink(_) if oflags.contains(Oflags::DIRECTORY) => return Err(Errno::Notdir),
+            Node::Symlink(_) => return Err(Errno::Loop),
+            Node::Dir { .. } => {
+                // open(2): EISDIR for a directory opened for writing or truncation.
+                if oflags.contains(Oflags::TRUNC) || rights_base.contains(Rights::FD_WRITE) {
+                    return Err(Errno::Isdir);
+                }
+                Object::Dir { ino, preopen: None }
+            }
+            Node::File(_) if oflags.contains(Oflags::DIRECTORY) => return Err(Errno::Notdir),
+            Node::File(_) => {
+                if oflags.contains(Oflags::TRUNC) {
+                    let now = self.now();
+                    self.fs.set_size(ino, 0, now)?;
+                }
+                Object::File { ino, pos: 0 }
+            }
+        };
+        // witx path_open: fewer rights only where they do not apply to the type.
+        let applicable = if matches!(object, Object::Dir { .. }) {
+            DIR_RIGHTS
+        } else {
+            FILE_RIGHTS
+        };
+        self.insert_fd(Desc {
+            object,
+            flags: fdflags,
+            base: rights_base & applicable,
+            inheriting: rights_inheriting,
+        })
+    }
+
+    fn path_readlink(&mut self, fd: Fd, path: &str, len: u32) -> Result<Vec<u8>, Errno> {
+        let dir = self.dir(fd, Rights::PATH_READLINK)?;
+        let r = self.fs.resolve(dir, path, false)?;
+        match &self.fs.get(r.ino.ok_or(Errno::Noent)?).node {
+            // readlink(2) truncates silently (RATIONALE.md, "Why does path_readlink truncate?").
+            Node::Symlink(target) => {
+                Ok(target.as_bytes()[..target.len().min(len as usize)].to_vec())
+            }
+            // readlink(2): EINVAL when the path is not a symlink.
+            _ => Err(Errno::Inval),
+        }
+    }
+
+    fn path_remove_directory(&mut self, fd: Fd, path: &str) -> Result<(), Errno> {
+        let dir = self.dir(fd, Rights::PATH_REMOVE_DIRECTORY)?;
+        let r = self.fs.resolve(dir, path, false)?;
+        // rmdir(2): EINVAL for a path ending in `.` (RATIONALE.md, "Why `inval` when a path ends in `.` or `..`?").
+        let name = r.name.ok_or(Errno::Inval)?;
+        let ino = r.ino.ok_or(Errno::Noent)?;
+        match self.fs.entries(ino) {
+            None => Err(Errno::Notdir),
+            // witx: "Return errno::notempty if the directory is not empty."
+            Some(entries) if !entries.is_empty() => Err(Errno::Notempty),
+            Some(_) => {
+                let now = self.now();
+                self.fs.remove_entry(r.parent, &name);
+                self.fs.touch(r.parent, now);
+                Ok(())
+            }
+        }
+    }
+
+    fn path_rename(
+        &mut self,
+        fd: Fd,
+        old_path: &str,
+        new_fd: Fd,
+        new_path: &str,
+    ) -> Result<(), Errno> {
+        let old_dir = self.dir(fd, Rights::PATH_RENAME_SOURCE)?;
+        let new_dir = self.dir(new_fd, Rights::PATH_RENAME_TARGET)?;
+        let old = self.fs.resolve(old_dir, old_path, false)?;
+        let ino = old.ino.ok_or(Errno::Noent)?;
+        let old_name = old.name.ok_or(Errno::Inval)?;
+        let new = self.fs.resolve(new_dir, new_path, false)?;
+        let new_name = new.name.ok_or(Errno::Inval)?;
+        let moving_dir = self.fs.is_dir(ino);
+        // rename(2): a trailing `/` on either path needs a directory source.
+        if !moving_dir && (old.trailing_slash || new.trailing_slash) {
+            return Err(Errno::Notdir);
+        }
+        match new.ino {
+            Some(target) if target == ino => return Ok(()),
+            Some(target) if moving_dir && !self.fs.is_dir(target) => return Err(Errno::Notdir),
+            Some(target) if !moving_dir && self.fs.is_dir(target) => return Err(Errno::Isdir),
+            Some(target) if self.fs.entries(target).is_some_and(|e| !e.is_empty()) => {
+                return Err(Errno::Notempty);
+            }
+            _ => {}
+        }
+        // rename(2): EINVAL when moving a directory into itself.
+        if moving_dir && self.fs.is_ancestor(ino, new.parent) {
+            return Err(Errno::Inval);
+        }
+        self.check_alive(new.parent)?;
+        let now = self.now();
+        if let Some(target) = new.ino {
+            self.fs.remove_entry(new.parent, &new_name);
+            self.forget_if_unused(target);
+        }
+        self.fs.remove_entry(old.parent, &old_name);
+        self.fs.insert_entry(new.parent, &new_name, ino);
+        self.fs.touch(old.parent, now);
+        self.fs.touch(new.parent, now);
+        self.fs.get_mut(ino).ctim = now;
+        Ok(())
+    }
+
+    fn path_symlink(&mut self, old_path: &str, fd: Fd, new_path: &str) -> Result<(), Errno> {
+        let dir = self.dir(fd, Rights::PATH_SYMLINK)?;
+        let (parent, name) = self.resolve_new(dir, new_path, false)?;
+        // symlink(2): ENOENT for an empty target. Any other target is stored
+        // verbatim; it is checked when followed (RATIONALE.md, "Why store absolute symlink targets?").
+        if old_path.is_empty() {
+            return Err(Errno::Noent);
+        }
+        let now = self.now();
+        let ino = self.fs.alloc(Node::Symlink(old_path.to_string()), now);
+        self.add_entry(parent, &name, ino);
+        Ok(())
+    }
+
+    fn path_unlink_file(&mut self, fd: Fd, path: &str) -> Result<(), Errno> {
+        let dir = self.dir(fd, Rights::PATH_UNLINK_FILE)?;
+        let r = self.fs.resolve(dir, path, false)?;
+        let ino = r.ino.ok_or(Errno::Noent)?;
+        // witx: "Return errno::isdir if the path refers to a directory."
+        if self.fs.is_dir(ino) {
+            return Err(Errno::Isdir);
+        }
+        let name = r.name.ok_or(Errno::Isdir)?;
+        let now = self.now();
+        self.fs.remove_entry(r.parent, &name);
+        self.fs.touch(r.parent, now);
+        self.fs.get_mut(ino).ctim = now;
+        self.forget_if_unused(ino);
+        Ok(())
+    }
+
+    fn poll_oneoff(&mut self, subscriptions: &[Subscription]) -> Result<Vec<Event>, Errno> {
+        // No subscriptions would block forever (RATIONALE.md, "Why `inval` for poll_oneoff with nothing to wait for?").
+        if subscriptions.is_empty() {
+            return Err(Errno::Inval);
+        }
+        let now = self.clock.elapsed();
+        let deadline = |kind: &SubscriptionKind| match *kind {
+            SubscriptionKind::Clock {
+                id, timeout, flags, ..
+            } => Some(
+                if flags.contains(crate::types::Subclockflags::SUBSCRIPTION_CLOCK_ABSTIME) {
+                    self.clock.elapsed_at(id, timeout)
+                } else {
+                    now.saturating_add(timeout)
+                },
+            ),
+            _ => None,
+        };
+        let deadlines: Vec<Option<Timestamp>> =
+            subscriptions.iter().map(|s| deadline(&s.kind)).collect();
+        let mut events: Vec<Event> = subscriptions
+            .iter()
+            .filter_map(|s| {
+                let (read, fd) = match s.kind {
+                    SubscriptionKind::FdRead(fd) => (true, fd),
+                    SubscriptionKind::FdWrite(fd) => (false, fd),
+                    SubscriptionKind::Clock { .. } => return None,
+                };
+                let (error, nbytes) = self.fd_ready(fd, read);
+                let kind = if read {
+                    Eventtype::FdRead
+                } else {
+                    Eventtype::FdWrite
+                };
+                Some(Event {
+                    userdata: s.userdata,
+                    error,
+                    kind,
+                    nbytes,
+                    flags: Eventrwflags::EMPTY,
+                })
+            })
+            .collect();
+        // Descriptors in memory are always ready; time only passes when
+        // nothing else is, to the earliest clock deadline.
+        if events.is_empty() {
+            let earliest = deadlines.iter().flatten().min().copied().unwrap_or(now);
+            self.clock.advance_to(earliest);
+        }
+        let now = self.clock.elapsed();
+        for (s, d) in subscriptions.iter().zip(&deadlines) {
+            if d.is_some_and(|d| d <= now) {
+                events.push(Event {
+                    userdata: s.userdata,
+                    error: Errno::Success,
+                    kind: Eventtype::Clock,
+                    nbytes: 0,
+                    flags: Eventrwflags::EMPTY,
+                });
+            }
+        }
+        Ok(events)
+    }
+
+    fn proc_exit(&mut self, rval: u32) -> Exit {
+        Exit(rval)
+    }
+
+    fn proc_raise(&mut self, _sig: Signal) -> Result<(), Errno> {
+        // Signals are not supported (RATIONALE.md, "Why `notsup` from proc_raise?").
+        Err(Errno::Notsup)
+    }
+
+    fn sched_yield(&mut self) -> Result<(), Errno> {
+        Ok(())
+    }
+
+    fn random_get(&mut self, buf: &mut [u8]) -> Result<(), Errno> {
+        self.rng.fill(buf);
+        Ok(())
+    }
+
+    fn sock_accept(&mut self, fd: Fd, _flags: Fdflags) -> Result<Fd, Errno> {
+        self.not_a_socket(fd)
+    }
+
+    fn sock_recv(
+        &mut self,
+        fd: Fd,
+        _len: usize,
+        _flags: Riflags,
+    ) -> Result<(Vec<u8>, Roflags), Errno> {
+        self.not_a_socket(fd)
+    }
+
+    fn sock_send(&mut self, fd: Fd, _iovs: &[&[u8]], _flags: Siflags) -> Result<u32, Errno> {
+        self.not_a_socket(fd)
+    }
+
+    fn sock_shutdown(&mut self, fd: Fd, _how: Sdflags) -> Result<(), Errno> {
+        self.not_a_socket(fd)
+    }
+}
+
+impl ReferenceHost {
+    /// There are no sockets: `badf` for a closed fd, `notsock` for an open one.
+    fn not_a_socket<T>(&self, fd: Fd) -> Result<T, Errno> {
+        self.desc(fd)?;
+        Err(Errno::Notsock)
+    }
+}
+
+/// (count, bytes including one `\0` each) for `*_sizes_get`.
+fn sizes(items: &[Vec<u8>]) -> Result<(u32, u32), Errno> {
+    let count = u32::try_from(items.len()).map_err(|_| Errno::Overflow)?;
+    let bytes: usize = items.iter().map(|s| s.len() + 1).sum();
+    Ok((count, u32::try_from(bytes).map_err(|_| Errno::Overflow)?))
+}
+
+/// `ATIM` with `ATIM_NOW` (or `MTIM` with `MTIM_NOW`) is `inval`, as
+/// `utimensat` cannot express both.
+fn check_fstflags(flags: Fstflags) -> Result<(), Errno> {
+    if flags.contains(Fstflags::ATIM | Fstflags::ATIM_NOW)
+        || flags.contains(Fstflags::MTIM | Fstflags::MTIM_NOW)
+    {
+        return Err(Errno::Inval);
+    }
+    Ok(())
+}
