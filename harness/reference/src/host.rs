@@ -18,7 +18,8 @@ use crate::system::{Exit, System};
 use crate::types::{
     Advice, Clockid, Dircookie, Dirent, Event, Eventrwflags, Eventtype, Fd, Fdflags, Fdstat,
     Filesize, Filestat, Filetype, Fstflags, Inode, Lookupflags, Oflags, Prestat, Riflags, Rights,
-    Roflags, Sdflags, Siflags, Signal, Subscription, SubscriptionKind, Timestamp, Whence,
+    Roflags, Sdflags, Siflags, Signal, Subclockflags, Subscription, SubscriptionKind, Timestamp,
+    Whence,
 };
 
 /// How a run starts.
@@ -367,10 +368,11 @@ impl ReferenceHost {
         }
     }
 
-    fn write_stream(&mut self, fd: Fd, iovs: &[&[u8]]) -> u32 {
+    /// Appends to stdout or stderr up to `output_cap`; reports the full length.
+    fn write_stream(&mut self, stdout: bool, iovs: &[&[u8]]) -> u32 {
         let total: usize = iovs.iter().map(|b| b.len()).sum();
         let cap = self.output_cap;
-        let out = if fd == 1 {
+        let out = if stdout {
             &mut self.stdout
         } else {
             &mut self.stderr
@@ -409,11 +411,6 @@ impl ReferenceHost {
             _ => (Errno::Success, 0),
         }
     }
-}
-
-/// Whether `whence`/`offset` only reads the position (allowed with `fd_tell` rights).
-fn is_tell(offset: i64, whence: Whence) -> bool {
-    offset == 0 && whence == Whence::Cur
 }
 
 impl System for ReferenceHost {
@@ -665,20 +662,16 @@ impl System for ReferenceHost {
     }
 
     fn fd_seek(&mut self, fd: Fd, offset: i64, whence: Whence) -> Result<Filesize, Errno> {
-        // witx rights: fd_tell suffices for a seek that keeps the offset.
-        let rights = if is_tell(offset, whence) {
-            Rights::FD_TELL
-        } else {
-            Rights::FD_SEEK
-        };
-        let seek_ok = self.file(fd, rights, Errno::Badf).or_else(|e| {
-            if e == Errno::Notcapable && rights == Rights::FD_TELL {
-                self.file(fd, Rights::FD_SEEK, Errno::Badf)
-            } else {
-                Err(e)
-            }
-        })?;
-        let size = self.fs.stat(seek_ok).size;
+        let ino = self.file(fd, Rights::EMPTY, Errno::Badf)?;
+        // witx rights: fd_seek, or fd_tell for a seek that keeps the offset.
+        let base = self.desc(fd)?.base;
+        let keeps_offset = offset == 0 && whence == Whence::Cur;
+        let allowed =
+            base.contains(Rights::FD_SEEK) || (keeps_offset && base.contains(Rights::FD_TELL));
+        if !allowed {
+            return Err(Errno::Notcapable);
+        }
+        let size = self.fs.stat(ino).size;
         let Object::File { pos, .. } = &mut self.desc_mut(fd)?.object else {
             return Err(Errno::Badf);
         };
@@ -714,7 +707,8 @@ impl System for ReferenceHost {
         }
         let append = desc.flags.contains(Fdflags::APPEND);
         match desc.object {
-            Object::Stdout | Object::Stderr => Ok(self.write_stream(fd, iovs)),
+            Object::Stdout => Ok(self.write_stream(true, iovs)),
+            Object::Stderr => Ok(self.write_stream(false, iovs)),
             Object::File { ino, pos } => {
                 let data = iovs.concat();
                 let at = if append { self.fs.stat(ino).size } else { pos };
@@ -1010,7 +1004,7 @@ impl System for ReferenceHost {
             SubscriptionKind::Clock {
                 id, timeout, flags, ..
             } => Some(
-                if flags.contains(crate::types::Subclockflags::SUBSCRIPTION_CLOCK_ABSTIME) {
+                if flags.contains(Subclockflags::SUBSCRIPTION_CLOCK_ABSTIME) {
                     self.clock.elapsed_at(id, timeout)
                 } else {
                     now.saturating_add(timeout)
@@ -1128,4 +1122,536 @@ fn check_fstflags(flags: Fstflags) -> Result<(), Errno> {
         return Err(Errno::Inval);
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::snapshot::Kind;
+
+    const RW: Rights = FILE_RIGHTS;
+    const FOLLOW: Lookupflags = Lookupflags::SYMLINK_FOLLOW;
+    const NOFOLLOW: Lookupflags = Lookupflags::EMPTY;
+
+    fn host() -> ReferenceHost {
+        let config = Config {
+            preopens: vec![("/sandbox".into(), ".".into())],
+            output_cap: 1024,
+            ..Config::default()
+        };
+        ReferenceHost::new(config).unwrap()
+    }
+
+    fn open(h: &mut ReferenceHost, path: &str, oflags: Oflags, base: Rights) -> Result<Fd, Errno> {
+        h.path_open(3, FOLLOW, path, oflags, base, Rights::EMPTY, Fdflags::EMPTY)
+    }
+
+    fn create(h: &mut ReferenceHost, path: &str, content: &[u8]) {
+        let fd = open(h, path, Oflags::CREAT, RW).unwrap();
+        assert_eq!(h.fd_write(fd, &[content]), Ok(content.len() as u32));
+        h.fd_close(fd).unwrap();
+    }
+
+    /// The names `fd_readdir` lists from `cookie` with a large buffer.
+    fn names(h: &mut ReferenceHost, fd: Fd, cookie: u64) -> Vec<String> {
+        let buf = h.fd_readdir(fd, 4096, cookie).unwrap();
+        let mut out = Vec::new();
+        let mut at = 0;
+        while at < buf.len() {
+            let len = u32::from_le_bytes(buf[at + 16..at + 20].try_into().unwrap()) as usize;
+            out.push(String::from_utf8(buf[at + 24..at + 24 + len].to_vec()).unwrap());
+            at += 24 + len;
+        }
+        out
+    }
+
+    #[test]
+    fn file_io() {
+        let mut h = host();
+        let fd = open(&mut h, "f", Oflags::CREAT, RW).unwrap();
+        assert_eq!(fd, 4);
+        assert_eq!(h.fd_write(fd, &[b"hello", b" world"]), Ok(11));
+        assert_eq!(h.fd_tell(fd), Ok(11));
+        assert_eq!(h.fd_seek(fd, -5, Whence::End), Ok(6));
+        assert_eq!(h.fd_read(fd, 100), Ok(b"world".to_vec()));
+        assert_eq!(h.fd_seek(fd, -1, Whence::Set), Err(Errno::Inval));
+        assert_eq!(h.fd_pread(fd, 4, 1), Ok(b"ello".to_vec()));
+        assert_eq!(h.fd_pwrite(fd, &[b"J"], 0), Ok(1));
+        assert_eq!(h.fd_tell(fd), Ok(11), "pwrite keeps the offset");
+        // Writing past the end zero-fills the gap.
+        assert_eq!(h.fd_pwrite(fd, &[b"!"], 13), Ok(1));
+        assert_eq!(h.fd_pread(fd, 100, 10), Ok(b"d\0\0!".to_vec()));
+        assert_eq!(h.fd_filestat_set_size(fd, 2), Ok(()));
+        assert_eq!(h.fd_filestat_get(fd).unwrap().size, 2);
+        assert_eq!(
+            h.fd_filestat_set_size(fd, crate::memfs::MAX_FILE_SIZE + 1),
+            Err(Errno::Fbig)
+        );
+        assert_eq!(h.fd_allocate(fd, 0, 10), Ok(()));
+        assert_eq!(h.fd_filestat_get(fd).unwrap().size, 10);
+        assert_eq!(h.fd_allocate(fd, 0, 0), Err(Errno::Inval));
+        assert_eq!(h.fd_advise(fd, 0, 10, Advice::Random), Ok(()));
+        assert_eq!(h.fd_sync(fd), Ok(()));
+        assert_eq!(h.fd_datasync(fd), Ok(()));
+        // Seeking/reading on the preopen directory and stdio.
+        assert_eq!(h.fd_seek(3, 0, Whence::Set), Err(Errno::Badf));
+        assert_eq!(h.fd_read(3, 1), Err(Errno::Isdir));
+        assert_eq!(h.fd_write(3, &[b"x"]), Err(Errno::Badf));
+        assert_eq!(h.fd_seek(1, 0, Whence::Cur), Err(Errno::Spipe));
+        assert_eq!(h.fd_pwrite(1, &[b"x"], 0), Err(Errno::Spipe));
+        assert_eq!(h.fd_sync(1), Err(Errno::Inval));
+        assert_eq!(h.fd_close(fd), Ok(()));
+        assert_eq!(h.fd_close(fd), Err(Errno::Badf));
+    }
+
+    #[test]
+    fn append_mode() {
+        let mut h = host();
+        create(&mut h, "log", b"ab");
+        let fd = h
+            .path_open(
+                3,
+                FOLLOW,
+                "log",
+                Oflags::EMPTY,
+                RW,
+                Rights::EMPTY,
+                Fdflags::APPEND,
+            )
+            .unwrap();
+        assert_eq!(h.fd_write(fd, &[b"cd"]), Ok(2));
+        assert_eq!(h.fd_tell(fd), Ok(4));
+        assert_eq!(h.fd_pwrite(fd, &[b"X"], 0), Ok(1));
+        assert_eq!(h.fd_pread(fd, 10, 0), Ok(b"Xbcd".to_vec()));
+        assert_eq!(h.fd_fdstat_get(fd).unwrap().flags, Fdflags::APPEND);
+        assert_eq!(h.fd_fdstat_set_flags(fd, Fdflags::EMPTY), Ok(()));
+        assert_eq!(h.fd_fdstat_set_flags(fd, Fdflags::SYNC), Err(Errno::Inval));
+        assert_eq!(h.fd_seek(fd, 0, Whence::Set), Ok(0));
+        assert_eq!(h.fd_write(fd, &[b"Y"]), Ok(1));
+        assert_eq!(h.fd_pread(fd, 10, 0), Ok(b"Ybcd".to_vec()));
+    }
+
+    #[test]
+    fn open_flags() {
+        let mut h = host();
+        assert_eq!(
+            open(&mut h, "missing", Oflags::EMPTY, RW),
+            Err(Errno::Noent)
+        );
+        create(&mut h, "f", b"data");
+        assert_eq!(
+            open(&mut h, "f", Oflags::CREAT | Oflags::EXCL, RW),
+            Err(Errno::Exist)
+        );
+        assert_eq!(open(&mut h, "f", Oflags::DIRECTORY, RW), Err(Errno::Notdir));
+        assert_eq!(open(&mut h, "f/", Oflags::EMPTY, RW), Err(Errno::Notdir));
+        assert_eq!(open(&mut h, "g/", Oflags::CREAT, RW), Err(Errno::Isdir));
+        assert_eq!(
+            open(&mut h, "g", Oflags::CREAT | Oflags::DIRECTORY, RW),
+            Err(Errno::Inval)
+        );
+        let fd = open(&mut h, "f", Oflags::TRUNC, RW).unwrap();
+        assert_eq!(h.fd_filestat_get(fd).unwrap().size, 0);
+        h.path_create_directory(3, "d").unwrap();
+        assert_eq!(open(&mut h, "d", Oflags::EMPTY, RW), Err(Errno::Isdir));
+        assert_eq!(
+            open(&mut h, "d", Oflags::TRUNC, Rights::FD_READ),
+            Err(Errno::Isdir)
+        );
+        let d = open(
+            &mut h,
+            "d/",
+            Oflags::DIRECTORY,
+            Rights::FD_READ | Rights::FD_READDIR,
+        )
+        .unwrap();
+        let st = h.fd_fdstat_get(d).unwrap();
+        assert_eq!(st.filetype, Filetype::Directory);
+        assert_eq!(
+            st.rights_base,
+            Rights::FD_READDIR,
+            "fd_read does not apply to a directory"
+        );
+        // A file descriptor is no directory for path calls.
+        assert_eq!(h.path_create_directory(fd, "x"), Err(Errno::Notdir));
+        assert_eq!(h.path_create_directory(1, "x"), Err(Errno::Notdir));
+        assert_eq!(h.path_create_directory(99, "x"), Err(Errno::Badf));
+        assert_eq!(open(&mut h, "", Oflags::EMPTY, RW), Err(Errno::Noent));
+        assert_eq!(
+            open(&mut h, &"n".repeat(256), Oflags::CREAT, RW),
+            Err(Errno::Nametoolong)
+        );
+    }
+
+    #[test]
+    fn sandbox_escapes_are_perm() {
+        let mut h = host();
+        h.path_create_directory(3, "d").unwrap();
+        create(&mut h, "d/f", b"x");
+        for path in ["..", "../x", "d/../..", "d/../../x", "/x", "/", "./../d"] {
+            assert_eq!(
+                h.path_filestat_get(3, FOLLOW, path),
+                Err(Errno::Perm),
+                "{path}"
+            );
+        }
+        assert_eq!(
+            h.path_filestat_get(3, FOLLOW, "d/..").unwrap().filetype,
+            Filetype::Directory
+        );
+        assert_eq!(h.path_filestat_get(3, FOLLOW, "d/./f").unwrap().size, 1);
+        // `..` cannot climb above a directory descriptor either.
+        let d = open(&mut h, "d", Oflags::DIRECTORY, DIR_RIGHTS).unwrap();
+        assert_eq!(h.path_filestat_get(d, FOLLOW, "../d"), Err(Errno::Perm));
+        assert_eq!(h.path_filestat_get(d, FOLLOW, "f").unwrap().size, 1);
+        // Symlinks leading outside, absolutely or by `..`, fail when followed.
+        h.path_symlink("../../etc", 3, "d/up").unwrap();
+        h.path_symlink("/etc/passwd", 3, "abs").unwrap();
+        assert_eq!(h.path_filestat_get(3, FOLLOW, "d/up"), Err(Errno::Perm));
+        assert_eq!(h.path_filestat_get(3, FOLLOW, "abs"), Err(Errno::Perm));
+        assert_eq!(
+            h.path_filestat_get(3, NOFOLLOW, "abs").unwrap().filetype,
+            Filetype::SymbolicLink
+        );
+        assert_eq!(open(&mut h, "abs", Oflags::CREAT, RW), Err(Errno::Perm));
+        // A symlink to `..` from a subdirectory stays inside.
+        h.path_symlink("..", 3, "d/parent").unwrap();
+        assert_eq!(
+            h.path_filestat_get(3, FOLLOW, "d/parent/d/f").unwrap().size,
+            1
+        );
+    }
+
+    #[test]
+    fn symlinks() {
+        let mut h = host();
+        create(&mut h, "target", b"abc");
+        h.path_symlink("target", 3, "link").unwrap();
+        h.path_symlink("loop2", 3, "loop1").unwrap();
+        h.path_symlink("loop1", 3, "loop2").unwrap();
+        h.path_symlink("missing", 3, "dangling").unwrap();
+        assert_eq!(h.path_filestat_get(3, FOLLOW, "link").unwrap().size, 3);
+        let st = h.path_filestat_get(3, NOFOLLOW, "link").unwrap();
+        assert_eq!((st.filetype, st.size), (Filetype::SymbolicLink, 6));
+        assert_eq!(h.path_filestat_get(3, FOLLOW, "loop1"), Err(Errno::Loop));
+        assert_eq!(
+            h.path_filestat_get(3, NOFOLLOW, "loop1/x"),
+            Err(Errno::Loop)
+        );
+        assert_eq!(h.path_readlink(3, "link", 100), Ok(b"target".to_vec()));
+        assert_eq!(h.path_readlink(3, "link", 3), Ok(b"tar".to_vec()));
+        assert_eq!(h.path_readlink(3, "target", 100), Err(Errno::Inval));
+        assert_eq!(h.path_readlink(3, "nothing", 100), Err(Errno::Noent));
+        let nofollow = h.path_open(
+            3,
+            NOFOLLOW,
+            "link",
+            Oflags::EMPTY,
+            RW,
+            Rights::EMPTY,
+            Fdflags::EMPTY,
+        );
+        assert_eq!(nofollow, Err(Errno::Loop));
+        assert_eq!(h.path_symlink("x", 3, "link"), Err(Errno::Exist));
+        assert_eq!(h.path_symlink("", 3, "empty"), Err(Errno::Noent));
+        assert_eq!(open(&mut h, "link/", Oflags::EMPTY, RW), Err(Errno::Notdir));
+        // Creating through a dangling symlink creates its target.
+        let fd = open(&mut h, "dangling", Oflags::CREAT, RW).unwrap();
+        h.fd_close(fd).unwrap();
+        assert_eq!(h.snapshot().entries["missing"].kind, Kind::File);
+        assert_eq!(
+            open(&mut h, "dangling", Oflags::CREAT | Oflags::EXCL, RW),
+            Err(Errno::Exist)
+        );
+        // Unlinking a symlink removes the link, not the target.
+        h.path_unlink_file(3, "link").unwrap();
+        assert!(h.snapshot().entries.contains_key("target"));
+    }
+
+    #[test]
+    fn directories_and_unlink() {
+        let mut h = host();
+        h.path_create_directory(3, "d").unwrap();
+        assert_eq!(h.path_create_directory(3, "d"), Err(Errno::Exist));
+        assert_eq!(h.path_create_directory(3, "."), Err(Errno::Exist));
+        assert_eq!(h.path_create_directory(3, "x/y"), Err(Errno::Noent));
+        h.path_create_directory(3, "e/").unwrap();
+        create(&mut h, "d/f", b"1");
+        assert_eq!(h.path_unlink_file(3, "d"), Err(Errno::Isdir));
+        assert_eq!(h.path_remove_directory(3, "d"), Err(Errno::Notempty));
+        assert_eq!(h.path_remove_directory(3, "d/f"), Err(Errno::Notdir));
+        assert_eq!(h.path_remove_directory(3, "."), Err(Errno::Inval));
+        assert_eq!(h.path_unlink_file(3, "d/f/"), Err(Errno::Notdir));
+        assert_eq!(h.path_unlink_file(3, "d/f"), Ok(()));
+        assert_eq!(h.path_unlink_file(3, "d/f"), Err(Errno::Noent));
+        assert_eq!(h.path_remove_directory(3, "d"), Ok(()));
+        assert_eq!(h.path_remove_directory(3, "e/"), Ok(()));
+        assert!(h.snapshot().entries.is_empty());
+    }
+
+    #[test]
+    fn unlinked_open_file_stays_usable() {
+        let mut h = host();
+        let fd = open(&mut h, "tmp", Oflags::CREAT, RW).unwrap();
+        h.fd_write(fd, &[b"keep"]).unwrap();
+        h.path_unlink_file(3, "tmp").unwrap();
+        assert_eq!(h.fd_filestat_get(fd).unwrap().nlink, 0);
+        assert_eq!(h.fd_pread(fd, 10, 0), Ok(b"keep".to_vec()));
+        h.fd_close(fd).unwrap();
+    }
+
+    #[test]
+    fn links_and_renames() {
+        let mut h = host();
+        create(&mut h, "a", b"A");
+        h.path_link(3, NOFOLLOW, "a", 3, "b").unwrap();
+        let (sa, sb) = (
+            h.path_filestat_get(3, NOFOLLOW, "a").unwrap(),
+            h.path_filestat_get(3, NOFOLLOW, "b").unwrap(),
+        );
+        assert_eq!((sa.ino, sa.nlink), (sb.ino, 2));
+        assert_eq!(h.path_link(3, NOFOLLOW, "a", 3, "b"), Err(Errno::Exist));
+        assert_eq!(h.path_link(3, NOFOLLOW, ".", 3, "c"), Err(Errno::Perm));
+        assert_eq!(h.path_link(3, NOFOLLOW, "zz", 3, "c"), Err(Errno::Noent));
+        h.path_create_directory(3, "d").unwrap();
+        h.path_create_directory(3, "d/sub").unwrap();
+        assert_eq!(h.path_filestat_get(3, NOFOLLOW, "d").unwrap().nlink, 3);
+        assert_eq!(h.path_rename(3, "a", 3, "d"), Err(Errno::Isdir));
+        assert_eq!(h.path_rename(3, "d", 3, "a"), Err(Errno::Notdir));
+        assert_eq!(h.path_rename(3, "d", 3, "d/sub/x"), Err(Errno::Inval));
+        assert_eq!(h.path_rename(3, "a", 3, "a/"), Err(Errno::Notdir));
+        assert_eq!(
+            h.path_rename(3, "a", 3, "b"),
+            Ok(()),
+            "same inode: nothing happens"
+        );
+        assert_eq!(h.path_rename(3, "a", 3, "d/moved"), Ok(()));
+        assert_eq!(h.path_filestat_get(3, NOFOLLOW, "b").unwrap().nlink, 2);
+        h.path_create_directory(3, "empty").unwrap();
+        assert_eq!(
+            h.path_rename(3, "d", 3, "empty"),
+            Ok(()),
+            "over an empty directory"
+        );
+        assert_eq!(
+            h.path_rename(3, "b", 3, "empty/moved"),
+            Ok(()),
+            "links to one inode: nothing happens"
+        );
+        create(&mut h, "c", b"C");
+        assert_eq!(
+            h.path_rename(3, "c", 3, "empty/moved"),
+            Ok(()),
+            "over a file"
+        );
+        let snap = h.snapshot();
+        let keys: Vec<&str> = snap.entries.keys().map(String::as_str).collect();
+        assert_eq!(keys, ["b", "empty", "empty/moved", "empty/sub"]);
+        assert_eq!(snap.entries["empty/moved"].size, 1);
+        assert_eq!(h.path_filestat_get(3, NOFOLLOW, "b").unwrap().nlink, 1);
+    }
+
+    #[test]
+    fn readdir_cookies_and_small_buffers() {
+        let mut h = host();
+        create(&mut h, "b", b"");
+        create(&mut h, "a", b"");
+        h.path_create_directory(3, "c").unwrap();
+        assert_eq!(names(&mut h, 3, 0), [".", "..", "a", "b", "c"]);
+        assert_eq!(names(&mut h, 3, 3), ["b", "c"]);
+        assert!(names(&mut h, 3, 99).is_empty());
+        let full = h.fd_readdir(3, 4096, 0).unwrap();
+        // A buffer that cuts the third entry keeps exactly its size.
+        let cut = h.fd_readdir(3, 24 + 1 + 24 + 2 + 10, 0).unwrap();
+        assert_eq!(cut.len(), 61);
+        assert_eq!(cut[..], full[..61]);
+        // d_next of the second entry (`..`) is 2; its d_type is directory.
+        assert_eq!(u64::from_le_bytes(cut[25..33].try_into().unwrap()), 2);
+        assert_eq!(cut[25 + 20], Filetype::Directory as u8);
+        assert_eq!(h.fd_readdir(3, 0, 0), Ok(Vec::new()));
+        let f = open(&mut h, "a", Oflags::EMPTY, Rights::FD_READ).unwrap();
+        assert_eq!(h.fd_readdir(f, 100, 0), Err(Errno::Notdir));
+    }
+
+    #[test]
+    fn rights_are_enforced() {
+        let mut h = host();
+        create(&mut h, "f", b"x");
+        let ro = open(&mut h, "f", Oflags::EMPTY, Rights::FD_READ).unwrap();
+        assert_eq!(h.fd_write(ro, &[b"y"]), Err(Errno::Notcapable));
+        assert_eq!(h.fd_seek(ro, 0, Whence::Set), Err(Errno::Notcapable));
+        assert_eq!(
+            h.fd_pread(ro, 1, 0),
+            Err(Errno::Notcapable),
+            "pread needs fd_seek too"
+        );
+        assert_eq!(
+            h.fd_fdstat_set_rights(ro, Rights::FD_READ | Rights::FD_WRITE, Rights::EMPTY),
+            Err(Errno::Notcapable)
+        );
+        assert_eq!(
+            h.fd_fdstat_set_rights(ro, Rights::EMPTY, Rights::EMPTY),
+            Ok(())
+        );
+        assert_eq!(h.fd_read(ro, 1), Err(Errno::Notcapable));
+        // The tell right alone allows fd_tell.
+        let t = open(&mut h, "f", Oflags::EMPTY, Rights::FD_TELL).unwrap();
+        assert_eq!(h.fd_tell(t), Ok(0));
+        assert_eq!(h.fd_seek(t, 1, Whence::Set), Err(Errno::Notcapable));
+        // A directory whose rights were dropped can no longer open or create.
+        let d = open(&mut h, ".", Oflags::DIRECTORY, Rights::PATH_OPEN).unwrap();
+        let denied = h.path_open(
+            d,
+            FOLLOW,
+            "f",
+            Oflags::EMPTY,
+            Rights::FD_READ,
+            Rights::EMPTY,
+            Fdflags::EMPTY,
+        );
+        assert_eq!(
+            denied,
+            Err(Errno::Notcapable),
+            "fd_read is not inheritable from d"
+        );
+        assert_eq!(h.path_create_directory(d, "x"), Err(Errno::Notcapable));
+        assert_eq!(h.fd_fdstat_set_rights(3, DIR_RIGHTS, Rights::EMPTY), Ok(()));
+        assert_eq!(
+            open(&mut h, "f", Oflags::EMPTY, Rights::FD_READ),
+            Err(Errno::Notcapable)
+        );
+        assert_eq!(
+            h.fd_fdstat_set_rights(3, Rights::EMPTY, Rights::EMPTY),
+            Ok(())
+        );
+        assert_eq!(h.path_filestat_get(3, FOLLOW, "f"), Err(Errno::Notcapable));
+        assert_eq!(
+            h.fd_fdstat_set_rights(3, Rights::PATH_OPEN, Rights::EMPTY),
+            Err(Errno::Notcapable)
+        );
+    }
+
+    #[test]
+    fn set_times() {
+        let mut h = host();
+        create(&mut h, "f", b"");
+        let both = Fstflags::ATIM | Fstflags::ATIM_NOW;
+        assert_eq!(
+            h.path_filestat_set_times(3, FOLLOW, "f", 1, 2, both),
+            Err(Errno::Inval)
+        );
+        assert_eq!(
+            h.path_filestat_set_times(3, FOLLOW, "f", 1, 2, Fstflags::MTIM | Fstflags::MTIM_NOW),
+            Err(Errno::Inval)
+        );
+        h.path_filestat_set_times(3, FOLLOW, "f", 10, 20, Fstflags::ATIM | Fstflags::MTIM)
+            .unwrap();
+        let st = h.path_filestat_get(3, FOLLOW, "f").unwrap();
+        assert_eq!((st.atim, st.mtim), (10, 20));
+        h.fd_filestat_set_times(3, 0, 0, Fstflags::MTIM_NOW)
+            .unwrap();
+        let st = h.fd_filestat_get(3).unwrap();
+        assert!(st.mtim > clock::REALTIME_START);
+    }
+
+    #[test]
+    fn renumber_close_and_prestat() {
+        let mut h = host();
+        create(&mut h, "f", b"");
+        let fd = open(&mut h, "f", Oflags::EMPTY, RW).unwrap();
+        assert_eq!(h.fd_renumber(fd, 10), Err(Errno::Badf));
+        assert_eq!(h.fd_renumber(fd, 3), Ok(()));
+        assert_eq!(
+            h.fd_prestat_get(3),
+            Err(Errno::Badf),
+            "the preopen was replaced"
+        );
+        assert_eq!(h.fd_fdstat_get(3).unwrap().filetype, Filetype::RegularFile);
+        assert_eq!(h.fd_fdstat_get(fd), Err(Errno::Badf));
+        assert_eq!(h.fd_renumber(3, 3), Ok(()));
+        // The lowest free number is reused.
+        assert_eq!(h.fd_close(1), Ok(()));
+        assert_eq!(h.sock_shutdown(1, Sdflags::RD), Err(Errno::Badf));
+        let fd = h.path_open(
+            3,
+            FOLLOW,
+            "x",
+            Oflags::EMPTY,
+            RW,
+            Rights::EMPTY,
+            Fdflags::EMPTY,
+        );
+        assert_eq!(fd, Err(Errno::Notdir));
+    }
+
+    #[test]
+    fn poll_advances_virtual_time() {
+        let mut h = host();
+        let t0 = h.clock_time_get(Clockid::Monotonic, 0).unwrap();
+        let sleep = Subscription {
+            userdata: 7,
+            kind: SubscriptionKind::Clock {
+                id: Clockid::Monotonic,
+                timeout: 5_000_000_000,
+                precision: 0,
+                flags: Default::default(),
+            },
+        };
+        let events = h.poll_oneoff(&[sleep]).unwrap();
+        assert_eq!(
+            (events.len(), events[0].userdata, events[0].kind),
+            (1, 7, Eventtype::Clock)
+        );
+        assert!(h.clock_time_get(Clockid::Monotonic, 0).unwrap() >= t0 + 5_000_000_000);
+        // A ready descriptor answers at once; the clock does not fire.
+        let read = Subscription {
+            userdata: 1,
+            kind: SubscriptionKind::FdRead(0),
+        };
+        let events = h.poll_oneoff(&[sleep, read]).unwrap();
+        assert_eq!(
+            (events.len(), events[0].kind, events[0].error),
+            (1, Eventtype::FdRead, Errno::Success)
+        );
+        let bad = Subscription {
+            userdata: 2,
+            kind: SubscriptionKind::FdWrite(0),
+        };
+        assert_eq!(h.poll_oneoff(&[bad]).unwrap()[0].error, Errno::Notcapable);
+        assert_eq!(h.poll_oneoff(&[]), Err(Errno::Inval));
+    }
+
+    #[test]
+    fn load_dir_and_preopen_subdir() {
+        use std::os::unix::fs::symlink;
+        let dir = std::env::temp_dir().join(format!("wasi-conform-host-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(dir.join("sandbox/sub")).unwrap();
+        std::fs::write(dir.join("sandbox/a.txt"), b"hello").unwrap();
+        std::fs::hard_link(dir.join("sandbox/a.txt"), dir.join("sandbox/sub/hard")).unwrap();
+        symlink("../../canary", dir.join("sandbox/escape")).unwrap();
+        std::fs::write(dir.join("canary"), b"secret").unwrap();
+        let config = Config {
+            root: Some(dir.clone()),
+            preopens: vec![("/sandbox".into(), "sandbox".into())],
+            ..Config::default()
+        };
+        let mut h = ReferenceHost::new(config).unwrap();
+        let expected = Snapshot::of_dir(&dir).unwrap();
+        std::fs::remove_dir_all(&dir).unwrap();
+        assert_eq!(h.snapshot(), expected);
+        let a = h.path_filestat_get(3, FOLLOW, "a.txt").unwrap();
+        let hard = h.path_filestat_get(3, FOLLOW, "sub/hard").unwrap();
+        assert_eq!((a.ino, a.nlink), (hard.ino, 2));
+        assert_eq!(h.path_filestat_get(3, FOLLOW, "escape"), Err(Errno::Perm));
+        assert_eq!(
+            h.path_readlink(3, "escape", 64),
+            Ok(b"../../canary".to_vec())
+        );
+        let bad = Config {
+            preopens: vec![("/x".into(), "nope".into())],
+            ..Config::default()
+        };
+        assert!(ReferenceHost::new(bad).is_err());
+    }
 }
