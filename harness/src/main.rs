@@ -1,1 +1,147 @@
-fn main() {}
+//! The `wasi-conform` command line.
+
+use clap::{Args, Parser, Subcommand};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Duration;
+use wasi_conform::abi::Abi;
+use wasi_conform::commands::{self, Filter, RunOptions};
+use wasi_conform::layout::Layout;
+use wasi_conform::runtimes::Limits;
+
+/// WASI conformance suite and differential fuzzer.
+///
+/// Exit status: 0 when every verdict is as expected, 1 on regressions,
+/// 2 on bad input or setup.
+#[derive(Parser)]
+#[command(name = "wasi-conform", version)]
+struct Cli {
+    /// The wasi-conform checkout (default: $WASI_CONFORM_ROOT, else the one
+    /// this binary was built from).
+    #[arg(long, global = true)]
+    root: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Lists the cases, one line per case and ABI.
+    List(FilterArgs),
+    /// Runs the cases on runtimes and judges every outcome.
+    Run {
+        #[command(flatten)]
+        filter: FilterArgs,
+        /// Runtimes to run on, comma-separated (default: reference,wasmtime).
+        #[arg(long, value_delimiter = ',')]
+        runtime: Vec<String>,
+        /// Also write every verdict as JSON to this file.
+        #[arg(long)]
+        json: Option<PathBuf>,
+        /// Parallel jobs (default: the number of cores).
+        #[arg(long)]
+        jobs: Option<usize>,
+        #[command(flatten)]
+        limits: LimitArgs,
+    },
+    /// Rewrites expected/ from the reference outcomes (never in CI).
+    Bless {
+        #[command(flatten)]
+        filter: FilterArgs,
+        #[command(flatten)]
+        limits: LimitArgs,
+    },
+    /// Lists every known runtime: available or not, version, ABIs.
+    Runtimes {
+        /// Print JSON instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Installs a command runtime with its template's install steps.
+    Setup {
+        /// The runtime, as `wasi-conform runtimes` names it.
+        name: String,
+    },
+}
+
+#[derive(Args)]
+struct FilterArgs {
+    /// Only cases whose name matches this glob (repeatable), e.g. 'args/*'.
+    #[arg(long = "case")]
+    cases: Vec<String>,
+    /// Only these ABIs, comma-separated: p1, p1-component, p2.
+    #[arg(long = "abi", value_delimiter = ',')]
+    abis: Vec<Abi>,
+}
+
+#[derive(Args)]
+struct LimitArgs {
+    /// Seconds before a run becomes a `timeout`.
+    #[arg(long, default_value_t = 30.0)]
+    timeout: f64,
+    /// Bytes of stdout and of stderr kept per run; more is truncated.
+    #[arg(long, default_value_t = 16 << 20)]
+    output_cap: usize,
+}
+
+impl From<FilterArgs> for Filter {
+    fn from(args: FilterArgs) -> Filter {
+        Filter {
+            cases: args.cases,
+            abis: args.abis,
+        }
+    }
+}
+
+impl From<LimitArgs> for Limits {
+    fn from(args: LimitArgs) -> Limits {
+        Limits {
+            timeout: Duration::from_secs_f64(args.timeout),
+            output_cap: args.output_cap,
+        }
+    }
+}
+
+fn main() -> ExitCode {
+    // Die quietly when the reader of stdout goes away (`wasi-conform list | head`).
+    // SAFETY: restoring the default disposition of a signal touches no Rust state.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
+    let cli = Cli::parse();
+    let layout = cli
+        .root
+        .as_deref()
+        .map(Layout::new)
+        .unwrap_or_else(Layout::discover);
+    let result = match cli.command {
+        Command::List(filter) => commands::list(layout, &filter.into()),
+        Command::Run {
+            filter,
+            runtime,
+            json,
+            jobs,
+            limits,
+        } => {
+            let jobs =
+                jobs.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+            let options = RunOptions {
+                runtimes: runtime,
+                json,
+                jobs,
+                limits: limits.into(),
+            };
+            commands::run(layout, &filter.into(), &options)
+        }
+        Command::Bless { filter, limits } => commands::bless(layout, &filter.into(), limits.into()),
+        Command::Runtimes { json } => commands::list_runtimes(layout, json),
+        Command::Setup { name } => commands::setup(layout, &name),
+    };
+    match result {
+        Ok(code) => ExitCode::from(code),
+        Err(err) => {
+            eprintln!("wasi-conform: error: {err:#}");
+            ExitCode::from(2)
+        }
+    }
+}

@@ -1,0 +1,326 @@
+//! The subcommands of `wasi-conform`. Each returns the process exit code:
+//! 0 all as expected, 1 regressions (or cases that could not be blessed);
+//! an `Err` is bad input or setup and exits 2.
+
+use crate::abi::Abi;
+use crate::expectations::Expectations;
+use crate::expected;
+use crate::guests::Guests;
+use crate::layout::{Layout, write_atomic};
+use crate::manifest::{self, Case};
+use crate::report::{self, RuntimeLine};
+use crate::runner::{self, Job};
+use crate::runtimes::{self, Limits, Runtime, command};
+use crate::verdict::{self, Verdict};
+use anyhow::{Context, Result, bail};
+use globset::{Glob, GlobSet, GlobSetBuilder};
+use std::collections::BTreeSet;
+use std::path::PathBuf;
+
+/// Which (case, ABI) pairs a command works on.
+#[derive(Debug, Default, Clone)]
+pub struct Filter {
+    /// Case-name globs (`args/*`); empty means every case.
+    pub cases: Vec<String>,
+    /// ABIs; empty means every ABI.
+    pub abis: Vec<Abi>,
+}
+
+impl Filter {
+    fn is_everything(&self) -> bool {
+        self.cases.is_empty() && self.abis.is_empty()
+    }
+}
+
+/// The loaded suite: layout, every case, and the selected (case, ABI) pairs.
+struct Suite {
+    layout: Layout,
+    cases: Vec<Case>,
+    selected: Vec<(usize, Abi)>,
+}
+
+impl Suite {
+    fn load(layout: Layout, filter: &Filter) -> Result<Suite> {
+        let cases = manifest::load_dir(&layout.cases)?;
+        let globs = glob_set(&filter.cases)?;
+        let mut selected = Vec::new();
+        for (i, case) in cases.iter().enumerate() {
+            if !filter.cases.is_empty() && !globs.is_match(&case.name) {
+                continue;
+            }
+            for &abi in &case.abis {
+                if filter.abis.is_empty() || filter.abis.contains(&abi) {
+                    selected.push((i, abi));
+                }
+            }
+        }
+        if selected.is_empty() {
+            bail!("no case matches the given --case/--abi filter");
+        }
+        Ok(Suite {
+            layout,
+            cases,
+            selected,
+        })
+    }
+
+    fn pairs(&self) -> impl Iterator<Item = (&Case, Abi)> {
+        self.selected.iter().map(|&(i, abi)| (&self.cases[i], abi))
+    }
+
+    fn abis(&self) -> BTreeSet<Abi> {
+        self.selected.iter().map(|&(_, abi)| abi).collect()
+    }
+
+    /// An error when an expected file belongs to no case.
+    fn check_orphans(&self) -> Result<()> {
+        match expected::orphans(&self.layout.expected, &self.cases).first() {
+            Some(orphan) => bail!(
+                "{}: expected outcome of no case (remove it, or run `wasi-conform bless` to clean up)",
+                orphan.display()
+            ),
+            None => Ok(()),
+        }
+    }
+
+    /// The binary of every selected pair, each checked to exist.
+    fn binaries(&self, guests: &Guests) -> Result<Vec<PathBuf>> {
+        self.pairs()
+            .map(|(case, abi)| {
+                guests
+                    .check(&self.layout, &case.guest, abi)
+                    .with_context(|| format!("{}: case `{}`", case.source.display(), case.name))
+            })
+            .collect()
+    }
+}
+
+fn glob_set(patterns: &[String]) -> Result<GlobSet> {
+    let mut builder = GlobSetBuilder::new();
+    for pattern in patterns {
+        builder
+            .add(Glob::new(pattern).with_context(|| format!("invalid --case glob `{pattern}`"))?);
+    }
+    Ok(builder.build()?)
+}
+
+/// `list`: one line per selected (case, ABI).
+pub fn list(layout: Layout, filter: &Filter) -> Result<u8> {
+    let suite = Suite::load(layout, filter)?;
+    for (case, abi) in suite.pairs() {
+        println!("{:<40} {:<13} {}", case.name, abi.name(), case.description);
+    }
+    Ok(0)
+}
+
+/// Options of `run`.
+pub struct RunOptions {
+    pub runtimes: Vec<String>,
+    pub json: Option<PathBuf>,
+    pub jobs: usize,
+    pub limits: Limits,
+}
+
+/// `run`: every selected pair on every named runtime, judged and summarised.
+pub fn run(layout: Layout, filter: &Filter, options: &RunOptions) -> Result<u8> {
+    let suite = Suite::load(layout, filter)?;
+    suite.check_orphans()?;
+    let names = if options.runtimes.is_empty() {
+        runtimes::DEFAULT.iter().map(|s| s.to_string()).collect()
+    } else {
+        options.runtimes.clone()
+    };
+    let runtimes = runtimes::select(&names, &suite.layout.templates, &suite.layout.root)?;
+    let bodies: Vec<String> = suite
+        .pairs()
+        .map(|(case, abi)| {
+            expected::read_body(case, &expected::path(&suite.layout.expected, case, abi))
+        })
+        .collect::<Result<_>>()?;
+    let guests = Guests::build(&suite.layout, &suite.abis())?;
+    let binaries = suite.binaries(&guests)?;
+
+    let mut lines = Vec::new();
+    let mut jobs = Vec::new();
+    let mut expectations = Vec::new();
+    for runtime in &runtimes {
+        let unavailable = runtime.availability().err();
+        let mut skipped = 0;
+        if unavailable.is_none() {
+            let path = suite.layout.expectations(runtime.name());
+            expectations.push((
+                runtime.name().to_string(),
+                Expectations::load(&path, &suite.cases)?,
+            ));
+            for (((case, abi), wasm), body) in suite.pairs().zip(&binaries).zip(&bodies) {
+                if runtime.abis().contains(&abi) {
+                    jobs.push(Job {
+                        case,
+                        abi,
+                        runtime: runtime.as_ref(),
+                        wasm: wasm.clone(),
+                        expected_body: body.clone(),
+                    });
+                } else {
+                    skipped += 1;
+                }
+            }
+        }
+        lines.push(RuntimeLine {
+            name: runtime.name().to_string(),
+            version: runtime.version(),
+            skipped,
+            unavailable,
+        });
+    }
+    eprintln!(
+        "wasi-conform: running {} jobs on {} thread(s)",
+        jobs.len(),
+        options.jobs
+    );
+    let records = runner::run_jobs(
+        &suite.layout,
+        &jobs,
+        &expectations,
+        options.jobs,
+        options.limits,
+    )?;
+    print!("{}", report::summary(&lines, &records));
+    if let Some(path) = &options.json {
+        report::write_json(path, &records)?;
+    }
+    if lines.iter().any(|l| l.unavailable.is_some()) {
+        bail!("a requested runtime is not available (see the table above)");
+    }
+    Ok(if records.iter().all(|r| r.as_expected()) {
+        0
+    } else {
+        1
+    })
+}
+
+/// The runtime whose outcome is blessed for `abi`: the reference host for
+/// p1; embedded wasmtime for components until the reference host runs them.
+fn oracle(abi: Abi) -> Box<dyn Runtime> {
+    match abi {
+        Abi::P1 => Box::new(runtimes::reference::Reference),
+        Abi::P1Component | Abi::P2 => Box::new(runtimes::wasmtime::Wasmtime),
+    }
+}
+
+/// `bless`: rewrites the expected outcome of every selected pair from its
+/// oracle; with no filter, also removes expected files of no case.
+pub fn bless(layout: Layout, filter: &Filter, limits: Limits) -> Result<u8> {
+    if std::env::var("CI").is_ok_and(|v| v == "true") {
+        bail!("bless rewrites expected/ and never runs in CI (CI=true is set)");
+    }
+    let suite = Suite::load(layout, filter)?;
+    let guests = Guests::build(&suite.layout, &suite.abis())?;
+    let binaries = suite.binaries(&guests)?;
+    let mut refused = 0;
+    let mut written = 0;
+    for ((case, abi), wasm) in suite.pairs().zip(&binaries) {
+        let oracle = oracle(abi);
+        let run = runner::execute(&suite.layout, case, abi, oracle.as_ref(), wasm, limits)?;
+        let judged = match &run {
+            Ok(outcome) => verdict::judge(case, abi, &run, &expected::render_body(case, outcome)),
+            Err(_) => verdict::judge(case, abi, &run, ""),
+        };
+        let outcome = match (judged.verdict, run) {
+            (Verdict::Pass, Ok(outcome)) => outcome,
+            (verdict, _) => {
+                eprintln!(
+                    "not blessed: {} {} on {}: {verdict}: {}",
+                    case.name,
+                    abi,
+                    oracle.name(),
+                    judged.detail
+                );
+                refused += 1;
+                continue;
+            }
+        };
+        let mut source = format!("{} {}", oracle.name(), oracle.version());
+        if abi.is_component() {
+            source.push_str(" (the reference host does not run components yet)");
+        }
+        let path = expected::path(&suite.layout.expected, case, abi);
+        write_atomic(
+            &path,
+            expected::render_file(case, abi, &outcome, &source).as_bytes(),
+        )?;
+        written += 1;
+    }
+    if filter.is_everything() {
+        for orphan in expected::orphans(&suite.layout.expected, &suite.cases) {
+            std::fs::remove_file(&orphan)
+                .with_context(|| format!("{}: cannot remove", orphan.display()))?;
+            eprintln!("removed {} (no such case)", orphan.display());
+        }
+    }
+    println!("blessed {written} expected outcomes; {refused} not blessed");
+    Ok(if refused == 0 { 0 } else { 1 })
+}
+
+/// `runtimes`: every known runtime, available or not (and why).
+pub fn list_runtimes(layout: Layout, json: bool) -> Result<u8> {
+    let runtimes = runtimes::all(&layout.templates, &layout.root)?;
+    let rows: Vec<serde_json::Value> = runtimes
+        .iter()
+        .map(|r| {
+            let availability = r.availability();
+            serde_json::json!({
+                "name": r.name(),
+                "available": availability.is_ok(),
+                "version": if availability.is_ok() { Some(r.version()) } else { None },
+                "abis": r.abis(),
+                "reason": availability.err(),
+            })
+        })
+        .collect();
+    if json {
+        println!("{}", serde_json::to_string_pretty(&rows)?);
+        return Ok(0);
+    }
+    for row in &rows {
+        let abis: Vec<&str> = row["abis"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|a| a.as_str())
+            .collect();
+        let state = match row["reason"].as_str() {
+            None => format!("available  {}", row["version"].as_str().unwrap_or("")),
+            Some(reason) => format!("missing    {reason}"),
+        };
+        println!(
+            "{:<14} {:<26} {state}",
+            row["name"].as_str().unwrap_or(""),
+            abis.join(",")
+        );
+    }
+    Ok(0)
+}
+
+/// `setup NAME`: installs a command runtime with its template's steps.
+pub fn setup(layout: Layout, name: &str) -> Result<u8> {
+    let templates = command::load_templates(&layout.templates, &layout.root)?;
+    match templates.iter().find(|t| t.name == name) {
+        Some(template) => {
+            template.install()?;
+            println!("{name}: installed ({})", template.version());
+            Ok(0)
+        }
+        None if runtimes::DEFAULT.contains(&name) => {
+            println!("{name}: embedded in wasi-conform, nothing to set up");
+            Ok(0)
+        }
+        None => {
+            let names: Vec<&str> = templates.iter().map(|t| t.name.as_str()).collect();
+            bail!(
+                "unknown runtime `{name}` (command runtimes: {})",
+                names.join(", ")
+            )
+        }
+    }
+}

@@ -1,0 +1,21 @@
+//! wasi-conform: a WASI conformance suite and differential fuzzer.
+//!
+//! Data flow (see DESIGN.md): case manifests ([`manifest`]) and guest binaries
+//! ([`guests`]) become runs in fresh sandboxes ([`sandbox`]) on runtimes
+//! ([`runtimes`]); each run's [`outcome`] is judged ([`verdict`]) against the
+//! blessed reference outcome ([`expected`]) and the runtime's known verdicts
+//! ([`expectations`]), and summarised ([`report`]).
+
+pub mod abi;
+pub mod commands;
+pub mod expectations;
+pub mod expected;
+pub mod guests;
+pub mod layout;
+pub mod manifest;
+pub mod outcome;
+pub mod report;
+pub mod runner;
+pub mod runtimes;
+pub mod sandbox;
+pub mod verdict;

@@ -1,0 +1,531 @@
+//! Command adapters: any CLI runtime described by a TOML template in
+//! `harness/runtimes/`, so a runtime can be certified without recompiling.
+//!
+//! In `command`, `preopen` and `env`, these placeholders are replaced:
+//! `{binary}` (the resolved binary), `{wasm}`, `{argv0}`, `{root}` (the
+//! repository), `{template_dir}`, in `preopen` `{guest}` and `{host}`, in `env`
+//! `{key}` and `{value}`. An element that is exactly `{preopens}`, `{env}` or
+//! `{args}` expands to the preopen flags, the env flags or the guest's
+//! arguments. `binary` lists candidates: the first that exists is used (a
+//! bare name is looked up on PATH).
+
+use super::{Invocation, Runtime};
+use crate::abi::Abi;
+use crate::outcome::{RawOutcome, Status};
+use crate::verdict::RunError;
+use anyhow::{Context, Result, bail};
+use serde::Deserialize;
+use std::io::{Read, Write};
+use std::os::unix::process::{CommandExt, ExitStatusExt};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, OnceLock};
+use std::time::{Duration, Instant};
+
+/// A command runtime: its template and where it was loaded from.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Template {
+    /// Unique runtime name.
+    pub name: String,
+    /// One line: what runtime this is and where it comes from.
+    pub description: String,
+    /// ABIs the runtime runs.
+    pub abis: Vec<Abi>,
+    /// Candidate binaries, first existing wins.
+    pub binary: Vec<String>,
+    /// The command printing the version (first line kept).
+    pub version: Vec<String>,
+    /// The command running one guest.
+    pub command: Vec<String>,
+    /// Flags for one preopen.
+    #[serde(default)]
+    pub preopen: Vec<String>,
+    /// Flags for one environment variable.
+    #[serde(default)]
+    pub env: Vec<String>,
+    /// Exit codes meaning the guest trapped.
+    #[serde(default)]
+    pub trap_exit_codes: Vec<i32>,
+    /// stderr substrings meaning a link error (the case is `unsupported`).
+    #[serde(default)]
+    pub unsupported_stderr: Vec<String>,
+    /// Commands that install the runtime (`wasi-conform setup NAME`).
+    #[serde(default)]
+    pub install: Vec<Vec<String>>,
+    #[serde(skip)]
+    source: PathBuf,
+    #[serde(skip)]
+    repo_root: PathBuf,
+    #[serde(skip)]
+    resolved: OnceLock<Result<PathBuf, String>>,
+    #[serde(skip)]
+    version_line: OnceLock<String>,
+}
+
+/// Loads every `*.toml` template in `dir`, sorted by file name.
+pub fn load_templates(dir: &Path, repo_root: &Path) -> Result<Vec<Template>> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+        .with_context(|| format!("{}: cannot read the runtime templates", dir.display()))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+        .collect();
+    files.sort();
+    files
+        .iter()
+        .map(|file| Template::load(file, repo_root))
+        .collect()
+}
+
+impl Template {
+    /// Loads and checks one template.
+    pub fn load(path: &Path, repo_root: &Path) -> Result<Template> {
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("{}: cannot read runtime template", path.display()))?;
+        let mut template: Template = toml::from_str(&text).map_err(|e| {
+            anyhow::anyhow!("{}: {}", path.display(), e.message().replace('\n', " "))
+        })?;
+        if template.binary.is_empty() || template.command.is_empty() || template.version.is_empty()
+        {
+            bail!(
+                "{}: `binary`, `version` and `command` must not be empty",
+                path.display()
+            );
+        }
+        if !template.command.iter().any(|arg| arg.contains("{wasm}")) {
+            bail!("{}: `command` never mentions {{wasm}}", path.display());
+        }
+        template.source = path.to_owned();
+        template.repo_root = repo_root.to_owned();
+        Ok(template)
+    }
+
+    /// Runs the template's install commands, echoing each.
+    pub fn install(&self) -> Result<()> {
+        if self.install.is_empty() {
+            bail!(
+                "{}: runtime `{}` has no install steps",
+                self.source.display(),
+                self.name
+            );
+        }
+        for step in &self.install {
+            let argv: Vec<String> = step.iter().map(|arg| self.expand_static(arg)).collect();
+            eprintln!("wasi-conform: setup {}: {}", self.name, argv.join(" "));
+            let status = Command::new(&argv[0])
+                .args(&argv[1..])
+                .status()
+                .with_context(|| format!("setup {}: cannot start `{}`", self.name, argv[0]))?;
+            if !status.success() {
+                bail!(
+                    "setup {}: `{}` failed ({status})",
+                    self.name,
+                    argv.join(" ")
+                );
+            }
+        }
+        self.binary_path().map_err(anyhow::Error::msg)?;
+        Ok(())
+    }
+
+    fn template_dir(&self) -> PathBuf {
+        self.source.parent().unwrap_or(Path::new(".")).to_owned()
+    }
+
+    /// Replaces the placeholders that do not depend on an invocation.
+    fn expand_static(&self, arg: &str) -> String {
+        arg.replace("{root}", &self.repo_root.to_string_lossy())
+            .replace("{template_dir}", &self.template_dir().to_string_lossy())
+    }
+
+    fn binary_path(&self) -> Result<PathBuf, String> {
+        self.resolved
+            .get_or_init(|| {
+                let candidates: Vec<String> = self.binary.iter().map(|b| self.expand_static(b)).collect();
+                candidates
+                    .iter()
+                    .find_map(|candidate| find_executable(candidate))
+                    .ok_or_else(|| {
+                        format!(
+                            "not installed: none of {} found (install with `wasi-conform setup {}`)",
+                            candidates.join(", "),
+                            self.name
+                        )
+                    })
+            })
+            .clone()
+    }
+
+    /// Builds the argv of one run.
+    fn argv(&self, binary: &Path, inv: &Invocation) -> Vec<String> {
+        let mut argv = Vec::new();
+        for arg in &self.command {
+            match arg.as_str() {
+                "{preopens}" => {
+                    for p in inv.preopens {
+                        argv.extend(self.preopen.iter().map(|flag| {
+                            flag.replace("{guest}", &p.guest)
+                                .replace("{host}", &p.host.to_string_lossy())
+                        }));
+                    }
+                }
+                "{env}" => {
+                    for (key, value) in inv.env {
+                        argv.extend(
+                            self.env
+                                .iter()
+                                .map(|flag| flag.replace("{key}", key).replace("{value}", value)),
+                        );
+                    }
+                }
+                "{args}" => argv.extend(inv.argv[1..].iter().cloned()),
+                _ => argv.push(
+                    self.expand_static(arg)
+                        .replace("{binary}", &binary.to_string_lossy())
+                        .replace("{wasm}", &inv.wasm.to_string_lossy())
+                        .replace("{argv0}", &inv.argv[0]),
+                ),
+            }
+        }
+        argv
+    }
+}
+
+impl Runtime for Template {
+    fn name(&self) -> &str {
+        &self.name
+    }
+
+    fn version(&self) -> String {
+        self.version_line
+            .get_or_init(|| {
+                let Ok(binary) = self.binary_path() else {
+                    return "not installed".into();
+                };
+                let argv: Vec<String> = self
+                    .version
+                    .iter()
+                    .map(|arg| {
+                        self.expand_static(arg)
+                            .replace("{binary}", &binary.to_string_lossy())
+                    })
+                    .collect();
+                match Command::new(&argv[0]).args(&argv[1..]).output() {
+                    Ok(out) => String::from_utf8_lossy(&out.stdout)
+                        .lines()
+                        .next()
+                        .unwrap_or("")
+                        .trim()
+                        .to_string(),
+                    Err(e) => format!("unknown ({e})"),
+                }
+            })
+            .clone()
+    }
+
+    fn abis(&self) -> &[Abi] {
+        &self.abis
+    }
+
+    fn availability(&self) -> Result<(), String> {
+        self.binary_path().map(|_| ())
+    }
+
+    fn run(&self, inv: &Invocation) -> Result<RawOutcome, RunError> {
+        let binary = self.binary_path().map_err(RunError::Unsupported)?;
+        let argv = self.argv(&binary, inv);
+        let mut child = Command::new(&argv[0])
+            .args(&argv[1..])
+            .current_dir(inv.sandbox_root)
+            .env_clear()
+            .envs(
+                ["PATH", "HOME"]
+                    .into_iter()
+                    .filter_map(|k| Some((k, std::env::var_os(k)?))),
+            )
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .process_group(0)
+            .spawn()
+            .map_err(|e| RunError::Crash(format!("cannot start {}: {e}", argv[0])))?;
+        let pid = child.id() as i32;
+        let over_cap = Arc::new(AtomicBool::new(false));
+        let stdin = child.stdin.take().expect("stdin is piped");
+        let input = inv.stdin.to_vec();
+        let feeder = std::thread::spawn(move || {
+            let mut stdin = stdin;
+            let _ = stdin.write_all(&input); // a guest may exit without reading
+        });
+        let cap = inv.limits.output_cap;
+        let out = capture(
+            child.stdout.take().expect("stdout is piped"),
+            cap,
+            pid,
+            over_cap.clone(),
+        );
+        let err = capture(
+            child.stderr.take().expect("stderr is piped"),
+            cap,
+            pid,
+            over_cap.clone(),
+        );
+        let waited = wait(&mut child, inv.limits.timeout);
+        kill_group(pid);
+        let _ = feeder.join();
+        let stdout = out.join().unwrap_or_default();
+        let stderr = err.join().unwrap_or_default();
+        let truncated = over_cap.load(Ordering::SeqCst);
+        let status = match waited {
+            None => return Err(RunError::Timeout),
+            Some(_) if truncated => {
+                Status::Trap("output exceeded the cap; the runtime was stopped".into())
+            }
+            Some(status) => match (status.code(), status.signal()) {
+                (Some(code), _) if self.trap_exit_codes.contains(&code) => {
+                    let text = String::from_utf8_lossy(&stderr);
+                    if let Some(pattern) = self
+                        .unsupported_stderr
+                        .iter()
+                        .find(|p| text.contains(p.as_str()))
+                    {
+                        return Err(RunError::Unsupported(excerpt(&text, pattern)));
+                    }
+                    Status::Trap(text.into_owned())
+                }
+                (Some(code), _) => {
+                    let text = String::from_utf8_lossy(&stderr);
+                    if code != 0 {
+                        if let Some(pattern) = self
+                            .unsupported_stderr
+                            .iter()
+                            .find(|p| text.contains(p.as_str()))
+                        {
+                            return Err(RunError::Unsupported(excerpt(&text, pattern)));
+                        }
+                    }
+                    Status::Exit(code)
+                }
+                (None, Some(signal)) => {
+                    return Err(RunError::Crash(format!("killed by signal {signal}")));
+                }
+                (None, None) => {
+                    return Err(RunError::Crash(format!("unknown exit status {status}")));
+                }
+            },
+        };
+        Ok(RawOutcome {
+            status,
+            stdout,
+            stderr,
+            truncated,
+            fs: None,
+        })
+    }
+}
+
+/// Reads a pipe to the end, keeping at most `cap` bytes; past the cap it
+/// stops the whole process group and flags the outcome as truncated.
+fn capture(
+    mut pipe: impl Read + Send + 'static,
+    cap: usize,
+    pid: i32,
+    over_cap: Arc<AtomicBool>,
+) -> std::thread::JoinHandle<Vec<u8>> {
+    std::thread::spawn(move || {
+        let mut kept = Vec::new();
+        let mut chunk = vec![0u8; 64 << 10];
+        loop {
+            match pipe.read(&mut chunk) {
+                Ok(0) | Err(_) => break,
+                Ok(n) => {
+                    let room = cap.saturating_sub(kept.len());
+                    kept.extend_from_slice(&chunk[..n.min(room)]);
+                    if n > room {
+                        over_cap.store(true, Ordering::SeqCst);
+                        kill_group(pid);
+                        break;
+                    }
+                }
+            }
+        }
+        kept
+    })
+}
+
+/// Waits for the child up to `timeout`; `None` when it is still running.
+fn wait(child: &mut Child, timeout: Duration) -> Option<std::process::ExitStatus> {
+    let deadline = Instant::now() + timeout;
+    let mut pause = Duration::from_micros(200);
+    loop {
+        match child.try_wait() {
+            Ok(Some(status)) => return Some(status),
+            Ok(None) if Instant::now() >= deadline => {
+                kill_group(child.id() as i32);
+                let _ = child.wait();
+                return None;
+            }
+            Ok(None) => {
+                std::thread::sleep(pause);
+                pause = (pause * 2).min(Duration::from_millis(5));
+            }
+            Err(_) => return None,
+        }
+    }
+}
+
+/// Kills the process group the runtime was started in (runner scripts may
+/// have children of their own).
+fn kill_group(pid: i32) {
+    // SAFETY: kill(2) with a negative pid signals a process group; no memory is shared.
+    unsafe {
+        libc::kill(-pid, libc::SIGKILL);
+    }
+}
+
+fn find_executable(candidate: &str) -> Option<PathBuf> {
+    let is_executable = |path: &Path| {
+        use std::os::unix::fs::PermissionsExt;
+        path.metadata()
+            .is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
+    };
+    if candidate.contains('/') {
+        let path = PathBuf::from(candidate);
+        return is_executable(&path).then_some(path);
+    }
+    std::env::split_paths(&std::env::var_os("PATH")?)
+        .map(|dir| dir.join(candidate))
+        .find(|path| is_executable(path))
+}
+
+fn excerpt(text: &str, pattern: &str) -> String {
+    text.lines()
+        .find(|line| line.contains(pattern))
+        .unwrap_or(pattern)
+        .trim()
+        .to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::runtimes::Limits;
+
+    /// A template whose "runtime" is the shell script `body`.
+    fn fake_runtime(dir: &Path, body: &str) -> Template {
+        use std::os::unix::fs::PermissionsExt;
+        let script = dir.join("runtime.sh");
+        std::fs::write(&script, format!("#!/bin/sh\n{body}\n")).unwrap();
+        std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
+        let toml = r#"
+name = "fake"
+description = "a shell script standing in for a runtime"
+abis = ["p1"]
+binary = ["{template_dir}/runtime.sh"]
+version = ["echo", "fake 1.0"]
+command = ["{binary}", "{wasm}", "{preopens}", "{args}"]
+preopen = ["--dir={guest}"]
+trap_exit_codes = [134]
+unsupported_stderr = ["unknown import"]
+"#;
+        std::fs::write(dir.join("fake.toml"), toml).unwrap();
+        Template::load(&dir.join("fake.toml"), dir).unwrap()
+    }
+
+    fn run(body: &str, limits: Limits) -> Result<RawOutcome, RunError> {
+        let dir = tempfile::tempdir().unwrap();
+        let runtime = fake_runtime(dir.path(), body);
+        let preopens = [crate::sandbox::Preopen {
+            guest: "/sandbox".into(),
+            host: dir.path().into(),
+        }];
+        let invocation = Invocation {
+            abi: Abi::P1,
+            wasm: Path::new("guest.wasm"),
+            argv: vec!["guest.wasm".into(), "a b".into()],
+            env: &[],
+            stdin: b"input",
+            sandbox_root: dir.path(),
+            preopens: &preopens,
+            limits,
+        };
+        runtime.run(&invocation)
+    }
+
+    #[test]
+    fn exit_status_output_and_arguments_are_passed_through() {
+        let out = run(
+            r#"cat; echo " $*"; echo err >&2; exit 3"#,
+            Limits::default(),
+        )
+        .unwrap();
+        assert_eq!(out.status, Status::Exit(3));
+        assert_eq!(
+            String::from_utf8_lossy(&out.stdout),
+            "input guest.wasm --dir=/sandbox a b\n"
+        );
+        assert_eq!(out.stderr, b"err\n");
+    }
+
+    #[test]
+    fn a_segfault_is_a_crash() {
+        assert_eq!(
+            run("kill -SEGV $$", Limits::default()).unwrap_err(),
+            RunError::Crash("killed by signal 11".into())
+        );
+    }
+
+    #[test]
+    fn a_hang_is_a_timeout_and_is_killed() {
+        let limits = Limits {
+            timeout: Duration::from_millis(300),
+            ..Limits::default()
+        };
+        let started = Instant::now();
+        assert_eq!(run("sleep 30", limits).unwrap_err(), RunError::Timeout);
+        assert!(started.elapsed() < Duration::from_secs(10));
+    }
+
+    #[test]
+    fn a_flood_is_capped_and_stopped() {
+        let limits = Limits {
+            output_cap: 1 << 20,
+            ..Limits::default()
+        };
+        let started = Instant::now();
+        let out = run("head -c 1073741824 /dev/zero", limits).unwrap();
+        assert!(out.truncated);
+        assert_eq!(out.stdout.len(), 1 << 20);
+        assert!(matches!(out.status, Status::Trap(_)));
+        assert!(started.elapsed() < Duration::from_secs(10));
+    }
+
+    #[test]
+    fn trap_codes_and_link_errors_are_recognised() {
+        assert!(
+            matches!(run("echo boom >&2; exit 134", Limits::default()).unwrap().status, Status::Trap(m) if m == "boom\n")
+        );
+        let err = run(
+            "echo 'Error: unknown import: `wasi::x`' >&2; exit 1",
+            Limits::default(),
+        )
+        .unwrap_err();
+        assert_eq!(
+            err,
+            RunError::Unsupported("Error: unknown import: `wasi::x`".into())
+        );
+    }
+
+    #[test]
+    fn a_missing_binary_is_not_available() {
+        let dir = tempfile::tempdir().unwrap();
+        let runtime = fake_runtime(dir.path(), "");
+        std::fs::remove_file(dir.path().join("runtime.sh")).unwrap();
+        let reason = runtime.availability().unwrap_err();
+        assert!(
+            reason.starts_with("not installed") && reason.contains("wasi-conform setup fake"),
+            "{reason}"
+        );
+    }
+}

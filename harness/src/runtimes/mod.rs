@@ -1,0 +1,102 @@
+//! The runtimes a case runs on: one trait, one file per runtime.
+
+pub mod command;
+mod engine;
+pub mod reference;
+pub mod wasmtime;
+
+use crate::abi::Abi;
+use crate::outcome::RawOutcome;
+use crate::sandbox::Preopen;
+use crate::verdict::RunError;
+use anyhow::{Result, bail};
+use std::path::Path;
+use std::time::Duration;
+
+/// Limits every run is held to.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    /// Wall-clock time before the run becomes a `timeout`.
+    pub timeout: Duration,
+    /// Bytes kept of stdout and of stderr each; the rest is dropped and the
+    /// outcome marked truncated.
+    pub output_cap: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            timeout: Duration::from_secs(30),
+            output_cap: 16 << 20,
+        }
+    }
+}
+
+/// Everything a runtime needs to run one guest once.
+#[derive(Debug, Clone)]
+pub struct Invocation<'a> {
+    pub abi: Abi,
+    /// The guest binary (core module for p1, component otherwise).
+    pub wasm: &'a Path,
+    /// argv including argv[0].
+    pub argv: Vec<String>,
+    pub env: &'a [(String, String)],
+    pub stdin: &'a [u8],
+    /// The sandbox root: the directory the fixture was built in.
+    pub sandbox_root: &'a Path,
+    pub preopens: &'a [Preopen],
+    pub limits: Limits,
+}
+
+/// A WASI host the suite can run guests on.
+pub trait Runtime: Send + Sync {
+    /// Short unique name used on the command line and in expectation files.
+    fn name(&self) -> &str;
+    /// The runtime's exact version.
+    fn version(&self) -> String;
+    /// The ABIs this runtime runs; it is never asked to run others.
+    fn abis(&self) -> &[Abi];
+    /// `Err(reason)` when the runtime cannot run here (binary not installed).
+    fn availability(&self) -> Result<(), String> {
+        Ok(())
+    }
+    /// Runs one guest. Only `Err` for outcomes that are verdicts of their own.
+    fn run(&self, invocation: &Invocation) -> Result<RawOutcome, RunError>;
+}
+
+/// The runtimes `run` uses when none are named: the embedded ones.
+pub const DEFAULT: [&str; 2] = ["reference", "wasmtime"];
+
+/// Every known runtime: the embedded adapters, then one per command template
+/// in `templates_dir`.
+pub fn all(templates_dir: &Path, repo_root: &Path) -> Result<Vec<Box<dyn Runtime>>> {
+    let mut runtimes: Vec<Box<dyn Runtime>> =
+        vec![Box::new(reference::Reference), Box::new(wasmtime::Wasmtime)];
+    for template in command::load_templates(templates_dir, repo_root)? {
+        runtimes.push(Box::new(template));
+    }
+    Ok(runtimes)
+}
+
+/// The runtimes named in `names`, in that order; an unknown name is an error.
+pub fn select(
+    names: &[String],
+    templates_dir: &Path,
+    repo_root: &Path,
+) -> Result<Vec<Box<dyn Runtime>>> {
+    let mut known = all(templates_dir, repo_root)?;
+    let mut chosen = Vec::new();
+    for name in names {
+        match known.iter().position(|r| r.name() == name) {
+            Some(i) => chosen.push(known.remove(i)),
+            None if chosen.iter().any(|r: &Box<dyn Runtime>| r.name() == name) => {
+                bail!("runtime `{name}` is named twice")
+            }
+            None => {
+                let names: Vec<&str> = known.iter().map(|r| r.name()).collect();
+                bail!("unknown runtime `{name}` (known: {})", names.join(", "))
+            }
+        }
+    }
+    Ok(chosen)
+}

@@ -1,0 +1,214 @@
+//! One fresh directory per (case, runtime): the fixture under `root/`, canary
+//! files beside it (outside every preopen), a snapshot after the run.
+
+use crate::manifest::Case;
+use anyhow::{Context, Result};
+use std::fs;
+use std::path::{Path, PathBuf};
+use wasi_conform_reference::snapshot::Snapshot;
+
+/// The content of every canary file; any change to it is a sandbox escape.
+const CANARY_TEXT: &str = "canary: a guest must never see or change this file\n";
+/// Canary files, relative to the sandbox's top directory (the parent of `root/`).
+const CANARIES: [&str; 2] = ["canary.txt", "canary-dir/secret.txt"];
+
+/// A temporary directory holding a case's fixture and its canaries.
+pub struct Sandbox {
+    dir: tempfile::TempDir,
+}
+
+/// A preopened directory: the path the guest sees and the host directory.
+#[derive(Debug, Clone)]
+pub struct Preopen {
+    pub guest: String,
+    pub host: PathBuf,
+}
+
+impl Sandbox {
+    /// Builds the fixture of `case` (from `fixtures_dir` and its inline entries)
+    /// in a fresh temp dir and plants the canaries.
+    pub fn create(case: &Case, fixtures_dir: &Path) -> Result<Sandbox> {
+        let dir = tempfile::Builder::new().prefix("wasi-conform-").tempdir()?;
+        let sandbox = Sandbox { dir };
+        let root = sandbox.root();
+        fs::create_dir(&root)?;
+        if let Some(name) = &case.fixture_dir {
+            let src = fixtures_dir.join(name);
+            copy_tree(&src, &root).with_context(|| {
+                format!(
+                    "{}: case `{}`: fixture_dir {}",
+                    case.source.display(),
+                    case.name,
+                    src.display()
+                )
+            })?;
+        }
+        for entry in &case.fixture {
+            let path = root.join(&entry.path);
+            if let Some(parent) = path.parent() {
+                fs::create_dir_all(parent)?;
+            }
+            let made = if let Some(content) = &entry.file {
+                fs::write(&path, content)
+            } else if entry.dir {
+                fs::create_dir_all(&path)
+            } else if let Some(target) = &entry.symlink {
+                std::os::unix::fs::symlink(target, &path)
+            } else if let Some(other) = &entry.hardlink {
+                fs::hard_link(root.join(other), &path)
+            } else {
+                unreachable!("manifest validation guarantees one kind per fixture entry")
+            };
+            made.with_context(|| {
+                format!(
+                    "{}: case `{}`: fixture entry `{}`",
+                    case.source.display(),
+                    case.name,
+                    entry.path
+                )
+            })?;
+        }
+        for canary in CANARIES {
+            let path = sandbox.dir.path().join(canary);
+            fs::create_dir_all(path.parent().expect("canary paths have a parent"))?;
+            fs::write(path, CANARY_TEXT)?;
+        }
+        Ok(sandbox)
+    }
+
+    /// The directory holding the fixture; preopens are resolved inside it.
+    pub fn root(&self) -> PathBuf {
+        self.dir.path().join("root")
+    }
+
+    /// The case's preopens mapped to host directories inside `root/`.
+    pub fn preopens(&self, case: &Case) -> Vec<Preopen> {
+        case.preopens
+            .iter()
+            .map(|(guest, dir)| Preopen {
+                guest: guest.clone(),
+                host: self.root().join(dir),
+            })
+            .collect()
+    }
+
+    /// The filesystem left behind under `root/`.
+    pub fn snapshot(&self) -> Result<Snapshot> {
+        Snapshot::of_dir(&self.root()).context("snapshot of the sandbox")
+    }
+
+    /// `Ok` when every canary is intact and nothing appeared beside `root/`.
+    pub fn check_canaries(&self) -> Result<(), String> {
+        for canary in CANARIES {
+            let path = self.dir.path().join(canary);
+            match fs::read_to_string(&path) {
+                Ok(text) if text == CANARY_TEXT => {}
+                Ok(_) => return Err(format!("canary {canary} was modified")),
+                Err(e) => return Err(format!("canary {canary} is gone: {e}")),
+            }
+        }
+        let expected = ["canary-dir", "canary.txt", "root"];
+        let mut found: Vec<String> = list(self.dir.path());
+        found.sort();
+        if found != expected {
+            return Err(format!(
+                "files appeared outside the sandbox root: {found:?}"
+            ));
+        }
+        if list(&self.dir.path().join("canary-dir")) != ["secret.txt"] {
+            return Err("files appeared in canary-dir".into());
+        }
+        Ok(())
+    }
+}
+
+fn list(dir: &Path) -> Vec<String> {
+    fs::read_dir(dir)
+        .map(|entries| {
+            entries
+                .filter_map(|e| e.ok())
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// Copies a directory tree, keeping symlinks as symlinks.
+fn copy_tree(src: &Path, dst: &Path) -> std::io::Result<()> {
+    for entry in fs::read_dir(src)? {
+        let entry = entry?;
+        let to = dst.join(entry.file_name());
+        let kind = entry.file_type()?;
+        if kind.is_symlink() {
+            std::os::unix::fs::symlink(fs::read_link(entry.path())?, &to)?;
+        } else if kind.is_dir() {
+            fs::create_dir(&to)?;
+            copy_tree(&entry.path(), &to)?;
+        } else {
+            fs::copy(entry.path(), &to)?;
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::manifest::FixtureEntry;
+
+    fn case_with(fixture: Vec<FixtureEntry>) -> Case {
+        let toml =
+            "[[case]]\nname = \"fs/x\"\nguest = \"g\"\ndescription = \"d\"\nabis = [\"p1\"]\n";
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("fs.toml");
+        fs::write(&path, toml).unwrap();
+        let mut case = crate::manifest::load_file(&path).unwrap().remove(0);
+        case.fixture = fixture;
+        case.preopens = vec![("/sandbox".into(), ".".into())];
+        case
+    }
+
+    fn entry(path: &str) -> FixtureEntry {
+        FixtureEntry {
+            path: path.into(),
+            file: None,
+            dir: false,
+            symlink: None,
+            hardlink: None,
+        }
+    }
+
+    #[test]
+    fn builds_fixture_and_detects_canary_changes() {
+        let case = case_with(vec![
+            FixtureEntry {
+                file: Some("hi".into()),
+                ..entry("d/a.txt")
+            },
+            FixtureEntry {
+                symlink: Some("../canary.txt".into()),
+                ..entry("escape")
+            },
+            FixtureEntry {
+                hardlink: Some("d/a.txt".into()),
+                ..entry("b.txt")
+            },
+        ]);
+        let sandbox = Sandbox::create(&case, Path::new("/nonexistent")).unwrap();
+        let text = sandbox.snapshot().unwrap().to_text();
+        assert!(text.contains("d/a.txt"), "{text}");
+        assert!(text.contains("escape -> ../canary.txt"), "{text}");
+        assert_eq!(sandbox.preopens(&case)[0].host, sandbox.root().join("."));
+        assert_eq!(sandbox.check_canaries(), Ok(()));
+
+        fs::write(sandbox.root().join("escape"), "changed through the symlink").unwrap();
+        assert!(sandbox.check_canaries().unwrap_err().contains("modified"));
+    }
+
+    #[test]
+    fn a_file_beside_the_root_is_an_escape() {
+        let sandbox = Sandbox::create(&case_with(vec![]), Path::new("/nonexistent")).unwrap();
+        fs::write(sandbox.dir.path().join("new"), "x").unwrap();
+        assert!(sandbox.check_canaries().unwrap_err().contains("outside"));
+    }
+}

@@ -1,0 +1,225 @@
+//! Judging a run: its own checks, then the blessed reference outcome.
+
+use crate::abi::Abi;
+use crate::expected;
+use crate::manifest::Case;
+use crate::outcome::{Outcome, Status};
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// The verdict for one (case, ABI, runtime).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Verdict {
+    /// Everything matches the expected outcome.
+    Pass,
+    /// Wrong exit status, a guest check failed, or the sandbox was escaped.
+    Fail,
+    /// Differs from the blessed outcome (trace, output, status or filesystem).
+    Diverge,
+    /// The runtime lacks an import the guest needs.
+    Unsupported,
+    /// The runtime itself crashed.
+    Crash,
+    /// The run did not finish within the timeout.
+    Timeout,
+}
+
+impl Verdict {
+    /// Every verdict, in summary-table order.
+    pub const ALL: [Verdict; 6] = [
+        Verdict::Pass,
+        Verdict::Fail,
+        Verdict::Diverge,
+        Verdict::Unsupported,
+        Verdict::Crash,
+        Verdict::Timeout,
+    ];
+
+    /// The lowercase name used in reports and expectation files.
+    pub fn name(self) -> &'static str {
+        match self {
+            Verdict::Pass => "pass",
+            Verdict::Fail => "fail",
+            Verdict::Diverge => "diverge",
+            Verdict::Unsupported => "unsupported",
+            Verdict::Crash => "crash",
+            Verdict::Timeout => "timeout",
+        }
+    }
+}
+
+impl fmt::Display for Verdict {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// Why a run could not produce an outcome.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RunError {
+    /// Link error: an import the runtime does not provide.
+    Unsupported(String),
+    /// The runtime crashed (signal, abort, panic).
+    Crash(String),
+    /// The run exceeded its timeout.
+    Timeout,
+}
+
+/// A verdict with its evidence.
+#[derive(Debug, Clone)]
+pub struct Judgement {
+    pub verdict: Verdict,
+    /// Human-readable evidence: the failed check, the diff, the crash message.
+    pub detail: String,
+}
+
+/// Judges a run of `case` as `abi` against the blessed body `expected_body`.
+pub fn judge(
+    case: &Case,
+    abi: Abi,
+    run: &Result<Outcome, RunError>,
+    expected_body: &str,
+) -> Judgement {
+    let outcome = match run {
+        Ok(outcome) => outcome,
+        Err(RunError::Unsupported(why)) => return judgement(Verdict::Unsupported, why.clone()),
+        Err(RunError::Crash(why)) => return judgement(Verdict::Crash, why.clone()),
+        Err(RunError::Timeout) => {
+            return judgement(Verdict::Timeout, "no exit within the timeout".into());
+        }
+    };
+    if let Err(escape) = &outcome.canary {
+        return judgement(Verdict::Fail, format!("sandbox escape: {escape}"));
+    }
+    let want = case.expected_exit(abi);
+    if outcome.status != Status::Exit(want) {
+        let got = match &outcome.status {
+            Status::Exit(code) => format!("exit {code}"),
+            Status::Trap(msg) => format!("trap: {}", first_line(msg)),
+        };
+        return judgement(Verdict::Fail, format!("expected exit {want}, got {got}"));
+    }
+    let failed = outcome.failed_checks();
+    if !failed.is_empty() {
+        return judgement(
+            Verdict::Fail,
+            format!("guest check failed: {}", failed.join("; ")),
+        );
+    }
+    let actual_body = expected::render_body(case, outcome);
+    if actual_body != expected_body {
+        return judgement(Verdict::Diverge, diff(expected_body, &actual_body));
+    }
+    judgement(Verdict::Pass, String::new())
+}
+
+/// A unified diff, expected (`-`) against actual (`+`).
+pub fn diff(expected: &str, actual: &str) -> String {
+    similar::TextDiff::from_lines(expected, actual)
+        .unified_diff()
+        .context_radius(3)
+        .header("expected", "actual")
+        .to_string()
+}
+
+fn judgement(verdict: Verdict, detail: String) -> Judgement {
+    Judgement { verdict, detail }
+}
+
+fn first_line(text: &str) -> &str {
+    text.lines().next().unwrap_or("")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::outcome::RawOutcome;
+    use wasi_conform_reference::snapshot::Snapshot;
+
+    fn case(exit: i32) -> Case {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("x.toml");
+        std::fs::write(&path, format!("[[case]]\nname = \"io/x\"\nguest = \"g\"\ndescription = \"d\"\nabis = [\"p1\", \"p2\"]\nexit = {exit}\n")).unwrap();
+        crate::manifest::load_file(&path).unwrap().remove(0)
+    }
+
+    fn run(status: Status, stdout: &str) -> Result<Outcome, RunError> {
+        let raw = RawOutcome {
+            status,
+            stdout: stdout.into(),
+            stderr: vec![],
+            truncated: false,
+            fs: None,
+        };
+        Ok(Outcome::new(raw, Snapshot::default(), Ok(())))
+    }
+
+    #[test]
+    fn pass_diverge_and_fail() {
+        let case = case(7);
+        let good = run(Status::Exit(7), "hi\n");
+        let body = expected::render_body(&case, good.as_ref().unwrap());
+        assert_eq!(judge(&case, Abi::P1, &good, &body).verdict, Verdict::Pass);
+
+        let other = judge(&case, Abi::P1, &run(Status::Exit(7), "ho\n"), &body);
+        assert_eq!(other.verdict, Verdict::Diverge);
+        assert!(
+            other.detail.contains("-hi") && other.detail.contains("+ho"),
+            "{}",
+            other.detail
+        );
+
+        let wrong_exit = judge(&case, Abi::P1, &run(Status::Exit(1), "hi\n"), &body);
+        assert_eq!(wrong_exit.verdict, Verdict::Fail);
+        let trap = judge(
+            &case,
+            Abi::P1,
+            &run(Status::Trap("unreachable\nbacktrace".into()), ""),
+            &body,
+        );
+        assert_eq!(trap.detail, "expected exit 7, got trap: unreachable");
+    }
+
+    #[test]
+    fn components_expect_exit_1_for_a_nonzero_p1_exit() {
+        let case = case(7);
+        let run = run(Status::Exit(1), "");
+        let body = expected::render_body(&case, run.as_ref().unwrap());
+        assert_eq!(judge(&case, Abi::P2, &run, &body).verdict, Verdict::Pass);
+    }
+
+    #[test]
+    fn failed_check_and_escape_are_failures() {
+        let case = case(0);
+        let checked = run(Status::Exit(0), "@@wasi {\"check\":\"c\",\"ok\":false}\n");
+        let body = expected::render_body(&case, checked.as_ref().unwrap());
+        assert_eq!(
+            judge(&case, Abi::P1, &checked, &body).verdict,
+            Verdict::Fail
+        );
+
+        let mut escaped = run(Status::Exit(0), "").unwrap();
+        escaped.canary = Err("canary canary.txt was modified".into());
+        let judged = judge(&case, Abi::P1, &Ok(escaped), "");
+        assert_eq!(
+            (judged.verdict, judged.detail.starts_with("sandbox escape")),
+            (Verdict::Fail, true)
+        );
+    }
+
+    #[test]
+    fn runtime_errors_become_their_verdicts() {
+        let case = case(0);
+        for (err, verdict) in [
+            (
+                RunError::Unsupported("unknown import".into()),
+                Verdict::Unsupported,
+            ),
+            (RunError::Crash("SIGSEGV".into()), Verdict::Crash),
+            (RunError::Timeout, Verdict::Timeout),
+        ] {
+            assert_eq!(judge(&case, Abi::P1, &Err(err), "").verdict, verdict);
+        }
+    }
+}

@@ -1,0 +1,184 @@
+//! The `wasi-conform` binary end to end: the suite on the embedded runtimes,
+//! and how it reacts to changed, missing and malformed input.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("..")
+        .canonicalize()
+        .unwrap()
+}
+
+fn wasi_conform(root: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_wasi-conform"))
+        .arg("--root")
+        .arg(root)
+        .args(args)
+        .env_remove("CI")
+        .output()
+        .expect("the wasi-conform binary runs")
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+/// A checkout that shares everything with this one (guest sources and their
+/// build output included) except `expected/`, which is a private copy.
+fn checkout_with_own_expected() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for shared in ["tests-src", "harness", "target"] {
+        std::os::unix::fs::symlink(repo().join(shared), dir.path().join(shared)).unwrap();
+    }
+    copy_dir(&repo().join("expected"), &dir.path().join("expected"));
+    dir
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &to.join(entry.file_name()));
+        } else {
+            std::fs::copy(entry.path(), to.join(entry.file_name())).unwrap();
+        }
+    }
+}
+
+fn assert_one_line_error(output: &Output, needle: &str) {
+    let stderr = text(&output.stderr);
+    let last = stderr.lines().last().unwrap_or("");
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(
+        last.starts_with("wasi-conform: error: ") && last.contains(needle),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn every_case_passes_on_the_embedded_runtimes() {
+    let json = tempfile::NamedTempFile::new().unwrap();
+    let out = wasi_conform(&repo(), &["run", "--json", json.path().to_str().unwrap()]);
+    let stdout = text(&out.stdout);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{stdout}\n{}",
+        text(&out.stderr)
+    );
+
+    let report: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(json.path()).unwrap()).unwrap();
+    let runs = report["runs"].as_array().unwrap();
+    let listed = text(&wasi_conform(&repo(), &["list"]).stdout);
+    let pairs = listed.lines().count();
+    let p1_pairs = listed
+        .lines()
+        .filter(|l| l.split_whitespace().nth(1) == Some("p1"))
+        .count();
+    assert!(pairs >= 30, "at least 30 case × ABI pairs, got {pairs}");
+    // The reference host runs p1 only; wasmtime runs every ABI.
+    assert_eq!(runs.len(), p1_pairs + pairs);
+    for run in runs {
+        assert_eq!(run["verdict"], run["expected"], "{run}");
+    }
+    assert!(
+        runs.iter().filter(|r| r["verdict"] == "pass").count() > pairs,
+        "most runs pass"
+    );
+}
+
+#[test]
+fn a_changed_expected_file_is_a_divergence_with_a_diff() {
+    let checkout = checkout_with_own_expected();
+    let file = checkout.path().join("expected/args/several.p1.out");
+    let blessed = std::fs::read_to_string(&file).unwrap();
+    let changed = blessed.replacen("\"errno\":\"ok\"", "\"errno\":\"inval\"", 1);
+    assert_ne!(blessed, changed);
+    std::fs::write(&file, changed).unwrap();
+
+    let out = wasi_conform(
+        checkout.path(),
+        &["run", "--case", "args/several", "--abi", "p1"],
+    );
+    let stdout = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{stdout}");
+    assert!(
+        stdout.contains("args/several p1 on reference: diverge"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("-{\"call\":") && stdout.contains("\"errno\":\"inval\""),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn expected_files_and_cases_must_match() {
+    let checkout = checkout_with_own_expected();
+    let orphan = checkout.path().join("expected/args/gone.p1.out");
+    std::fs::write(&orphan, "status: exit 0\n").unwrap();
+    let out = wasi_conform(checkout.path(), &["run", "--case", "args/none"]);
+    assert_one_line_error(
+        &out,
+        "expected/args/gone.p1.out: expected outcome of no case",
+    );
+    std::fs::remove_file(&orphan).unwrap();
+
+    std::fs::remove_file(checkout.path().join("expected/args/none.p1.out")).unwrap();
+    let out = wasi_conform(checkout.path(), &["run", "--case", "args/none"]);
+    assert_one_line_error(&out, "wasi-conform bless --case args/none");
+}
+
+#[test]
+fn bad_input_is_a_one_line_error_with_exit_2() {
+    let out = wasi_conform(&repo(), &["run", "--runtime", "no-such-runtime"]);
+    assert_one_line_error(&out, "unknown runtime `no-such-runtime`");
+
+    let out = wasi_conform(&repo(), &["run", "--case", "no/such/*"]);
+    assert_one_line_error(&out, "no case matches");
+
+    let root = tempfile::tempdir().unwrap();
+    let cases = root.path().join("tests-src/cases");
+    std::fs::create_dir_all(&cases).unwrap();
+    std::fs::write(
+        cases.join("broken.toml"),
+        "[[case]]\nname = \"a/b\"\nguest = 3\n",
+    )
+    .unwrap();
+    let out = wasi_conform(root.path(), &["list"]);
+    assert_one_line_error(&out, "broken.toml:3:");
+
+    let out = Command::new(env!("CARGO_BIN_EXE_wasi-conform"))
+        .args(["--root", repo().to_str().unwrap(), "bless"])
+        .env("CI", "true")
+        .output()
+        .unwrap();
+    assert_one_line_error(&out, "never runs in CI");
+}
+
+#[test]
+fn runtimes_lists_embedded_and_command_runtimes() {
+    let out = wasi_conform(&repo(), &["runtimes", "--json"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let rows: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let names: Vec<&str> = rows
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["name"].as_str().unwrap())
+        .collect();
+    for name in ["reference", "wasmtime", "wasmtime-cli", "node"] {
+        assert!(names.contains(&name), "{names:?}");
+    }
+    for row in rows.as_array().unwrap() {
+        assert_eq!(
+            row["available"].as_bool().unwrap(),
+            row["reason"].is_null(),
+            "{row}"
+        );
+    }
+}
