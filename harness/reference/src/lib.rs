@@ -12,3 +12,6 @@ pub mod snapshot;
 pub mod system;
 pub mod trace;
 pub mod types;
+
+#[cfg(test)]
+mod nopanic;

@@ -21,7 +21,7 @@ pub const MAX_SYMLINKS: usize = 40;
 /// Largest file the guest may make; beyond is `fbig` (RATIONALE.md, "Why size limits?").
 pub const MAX_FILE_SIZE: u64 = 16 << 20;
 /// Total file content the guest may make; beyond is `nospc`.
-pub const MAX_TOTAL_SIZE: u64 = 256 << 20;
+pub const MAX_TOTAL_SIZE: u64 = 64 << 20;
 
 /// What an inode holds.
 #[derive(Clone, Debug)]
