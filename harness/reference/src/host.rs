@@ -354,13 +354,19 @@ impl ReferenceHost {
         self.fs.get_mut(ino).ctim = now;
     }
 
-    /// Resolves `path` for creating an entry: it must not exist yet.
-    /// A trailing `/` is `noent` unless `dir_ok` (only directories may have one).
+    /// Resolves `path` for creating an entry: anything already there
+    /// (even a dangling symlink, even with a trailing `/`) is `exist`, as
+    /// for `mkdirat`/`symlinkat`/`linkat`. A trailing `/` on a new name is
+    /// `noent` unless `dir_ok` (only directories may have one).
     fn resolve_new(&self, dir: Inode, path: &str, dir_ok: bool) -> Result<(Inode, String), Errno> {
-        let r = self.fs.resolve(dir, path, false)?;
+        let trimmed = path.trim_end_matches('/');
+        let trailing_slash = trimmed.len() < path.len() && !trimmed.is_empty();
+        let r = self
+            .fs
+            .resolve(dir, if trailing_slash { trimmed } else { path }, false)?;
         match (r.ino, r.name) {
             (Some(_), _) | (_, None) => Err(Errno::Exist),
-            (None, _) if r.trailing_slash && !dir_ok => Err(Errno::Noent),
+            (None, _) if trailing_slash && !dir_ok => Err(Errno::Noent),
             (None, Some(name)) => {
                 self.check_alive(r.parent)?;
                 Ok((r.parent, name))
@@ -1376,6 +1382,11 @@ mod tests {
         assert_eq!(h.path_create_directory(3, "."), Err(Errno::Exist));
         assert_eq!(h.path_create_directory(3, "x/y"), Err(Errno::Noent));
         h.path_create_directory(3, "e/").unwrap();
+        assert_eq!(h.path_create_directory(3, "e//"), Err(Errno::Exist));
+        h.path_symlink("nowhere", 3, "dangling").unwrap();
+        assert_eq!(h.path_create_directory(3, "dangling/"), Err(Errno::Exist));
+        assert_eq!(h.path_symlink("x", 3, "new/"), Err(Errno::Noent));
+        h.path_unlink_file(3, "dangling").unwrap();
         create(&mut h, "d/f", b"1");
         assert_eq!(h.path_unlink_file(3, "d"), Err(Errno::Isdir));
         assert_eq!(h.path_remove_directory(3, "d"), Err(Errno::Notempty));

@@ -469,3 +469,91 @@ fn push_components(todo: &mut Vec<String>, path: &str) -> Result<(), Errno> {
     todo.extend(comps.into_iter().rev().map(str::to_string));
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// root: d/ (holding f and up -> ../../x), l -> d/f
+    fn tree() -> (MemFs, Inode, Inode) {
+        let mut fs = MemFs::new(0);
+        let d = fs.alloc(
+            Node::Dir {
+                entries: BTreeMap::new(),
+                parent: MemFs::ROOT,
+            },
+            0,
+        );
+        fs.insert_entry(MemFs::ROOT, "d", d);
+        let f = fs.alloc(Node::File(b"abc".to_vec()), 0);
+        fs.insert_entry(d, "f", f);
+        let l = fs.alloc(Node::Symlink("d/f".into()), 0);
+        fs.insert_entry(MemFs::ROOT, "l", l);
+        let up = fs.alloc(Node::Symlink("../../x".into()), 0);
+        fs.insert_entry(d, "up", up);
+        (fs, d, f)
+    }
+
+    #[test]
+    fn resolve_cases() {
+        let (fs, d, f) = tree();
+        let root = MemFs::ROOT;
+        let found = |path, follow| fs.resolve(root, path, follow).map(|r| r.ino);
+        assert_eq!(found("d/f", false), Ok(Some(f)));
+        assert_eq!(found("l", true), Ok(Some(f)));
+        assert_ne!(found("l", false), Ok(Some(f)));
+        assert_eq!(found("d/./f", false), Ok(Some(f)));
+        assert_eq!(found("d//f", false), Ok(Some(f)));
+        assert_eq!(found("d/missing", false), Ok(None));
+        assert_eq!(found("missing/f", false), Err(Errno::Noent));
+        assert_eq!(found("d/f/x", false), Err(Errno::Notdir));
+        assert_eq!(found("d/f/", false), Err(Errno::Notdir));
+        assert_eq!(found("d/up", true), Err(Errno::Perm));
+        assert_eq!(found("/d", false), Err(Errno::Perm));
+        assert_eq!(found("", false), Err(Errno::Noent));
+        assert_eq!(found("a\0b", false), Err(Errno::Inval));
+        assert_eq!(found(&"x/".repeat(2048), false), Err(Errno::Nametoolong));
+        let r = fs.resolve(root, "d/..", false).unwrap();
+        assert_eq!((r.ino, r.name), (Some(root), None));
+        let r = fs.resolve(root, "d/", false).unwrap();
+        assert_eq!(
+            (r.parent, r.name.as_deref(), r.ino, r.trailing_slash),
+            (root, Some("d"), Some(d), true)
+        );
+        // From `d`, `..` is above the starting directory.
+        assert_eq!(fs.resolve(d, "../d", false), Err(Errno::Perm));
+    }
+
+    #[test]
+    fn link_counts_and_sizes() {
+        let (mut fs, d, f) = tree();
+        assert_eq!(fs.stat(MemFs::ROOT).nlink, 3);
+        fs.insert_entry(MemFs::ROOT, "hard", f);
+        assert_eq!(fs.stat(f).nlink, 2);
+        fs.remove_entry(d, "f");
+        fs.remove_entry(MemFs::ROOT, "hard");
+        assert_eq!(fs.stat(f).nlink, 0);
+        assert_eq!(fs.read_at(f, 1, 10), b"bc");
+        fs.forget(f);
+        assert_eq!(fs.stat(f).size, 0);
+        fs.remove_entry(MemFs::ROOT, "d");
+        assert_eq!(fs.stat(d).nlink, 0);
+        assert!(fs.is_ancestor(MemFs::ROOT, MemFs::ROOT));
+    }
+
+    #[test]
+    fn size_limits() {
+        let (mut fs, _, f) = tree();
+        assert_eq!(fs.set_size(f, MAX_FILE_SIZE + 1, 5), Err(Errno::Fbig));
+        assert_eq!(fs.write_at(f, u64::MAX, b"x", 5), Err(Errno::Fbig));
+        assert_eq!(fs.write_at(f, 5, b"x", 5), Ok(()));
+        assert_eq!(fs.read_at(f, 0, 10), b"abc\0\0x");
+        assert_eq!(fs.stat(f).mtim, 5);
+        let mut big = Vec::new();
+        for _ in 0..MAX_TOTAL_SIZE / MAX_FILE_SIZE {
+            let g = fs.alloc(Node::File(Vec::new()), 0);
+            big.push(fs.set_size(g, MAX_FILE_SIZE, 0));
+        }
+        assert_eq!(big.last(), Some(&Err(Errno::Nospc)));
+    }
+}

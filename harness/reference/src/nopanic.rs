@@ -234,7 +234,7 @@ fn no_panic_on_random_calls() {
             (mem, strings) = fresh_memory(&mut rng);
         }
         // Now and then, scribble over memory below the strings.
-        if rng.next_u64() % 32 == 0 {
+        if rng.next_u64().is_multiple_of(32) {
             let at = (rng.next_u64() % STRINGS_AT as u64) as usize;
             let end = (at + 16).min(STRINGS_AT);
             rng.fill(&mut mem[at..end]);
