@@ -149,7 +149,8 @@ impl Args<'_> {
         self.0[i]
     }
 
-    /// A flags value: a repr too small for the value, or an unknown bit, is `inval`.
+    /// A flags value: a repr too small for the value, or an unknown bit, is
+    /// `inval` (RATIONALE.md, "Why `inval` for unknown flag bits and enum values?").
     fn flags<T: TryFrom<u32>, F>(
         &self,
         i: usize,
@@ -171,7 +172,8 @@ impl Args<'_> {
 struct Mem<'a>(&'a mut [u8]);
 
 impl Mem<'_> {
-    /// The byte range `[ptr, ptr+len)`: `fault` if any of it is outside memory.
+    /// The byte range `[ptr, ptr+len)`: `fault` if any of it is outside
+    /// memory (RATIONALE.md, "Why are out-of-bounds pointers `fault` rather than a trap?").
     fn range(&self, ptr: u32, len: u64) -> Result<Range<usize>, Errno> {
         let end = u64::from(ptr).checked_add(len).ok_or(Errno::Fault)?;
         if end > self.0.len() as u64 {
@@ -207,7 +209,8 @@ impl Mem<'_> {
         u32::from_le_bytes(self.0[at..at + 4].try_into().expect("4 bytes"))
     }
 
-    /// A `string` argument: `ilseq` if it is not UTF-8.
+    /// A `string` argument: `ilseq` if it is not UTF-8 (RATIONALE.md, "Why
+    /// `ilseq` for a path that is not UTF-8?").
     fn str(&self, ptr: u32, len: u32) -> Result<&str, Errno> {
         let r = self.range(ptr, u64::from(len))?;
         std::str::from_utf8(&self.0[r]).map_err(|_| Errno::Ilseq)

@@ -109,6 +109,8 @@ struct Desc {
 }
 
 impl Desc {
+    /// `notcapable` unless every right in `rights` is held (RATIONALE.md,
+    /// "Why enforce rights with `notcapable`?").
     fn require(&self, rights: Rights) -> Result<(), Errno> {
         if self.base.contains(rights) {
             Ok(())
@@ -229,7 +231,8 @@ impl ReferenceHost {
         &self.fs
     }
 
-    /// A timestamp for a filesystem change: reading realtime advances the clock.
+    /// A timestamp for a filesystem change: reading realtime advances the
+    /// clock (RATIONALE.md, "Why do filesystem timestamps come from the virtual clock?").
     fn now(&mut self) -> Timestamp {
         self.clock.read(Clockid::Realtime)
     }
@@ -277,7 +280,7 @@ impl ReferenceHost {
     }
 
     /// The preopen name of `fd`; `badf` for any other descriptor
-    /// (RATIONALE.md, "Why `badf` from `fd_prestat_get` on a non-preopen?").
+    /// (RATIONALE.md, "Why `badf` from fd_prestat_get on a non-preopen?").
     fn preopen(&self, fd: Fd) -> Result<&str, Errno> {
         match &self.desc(fd)?.object {
             Object::Dir {
@@ -288,7 +291,8 @@ impl ReferenceHost {
         }
     }
 
-    /// The lowest free descriptor number.
+    /// Stores `desc` under the lowest free number (RATIONALE.md, "Why may
+    /// preopens be closed and renumbered?").
     fn insert_fd(&mut self, desc: Desc) -> Result<Fd, Errno> {
         if self.fds.len() >= MAX_FDS {
             return Err(Errno::Mfile);
@@ -355,8 +359,8 @@ impl ReferenceHost {
     }
 
     /// Resolves `path` for creating an entry: anything already there
-    /// (even a dangling symlink, even with a trailing `/`) is `exist`, as
-    /// for `mkdirat`/`symlinkat`/`linkat`. A trailing `/` on a new name is
+    /// (even a dangling symlink, even with a trailing `/`) is `exist`
+    /// (RATIONALE.md, "Why `exist` for mkdir, symlink and link onto any existing name?"). A trailing `/` on a new name is
     /// `noent` unless `dir_ok` (only directories may have one).
     fn resolve_new(&self, dir: Inode, path: &str, dir_ok: bool) -> Result<(Inode, String), Errno> {
         let trimmed = path.trim_end_matches('/');
@@ -858,11 +862,13 @@ impl System for ReferenceHost {
         };
         let object = match &self.fs.get(ino).node {
             // A final symlink that was not followed: O_NOFOLLOW gives ELOOP,
-            // or ENOTDIR with O_DIRECTORY (Linux open(2)).
+            // or ENOTDIR with O_DIRECTORY (RATIONALE.md, "Why `loop` after 40
+            // symlinks, and for a final symlink path_open does not follow?").
             Node::Symlink(_) if oflags.contains(Oflags::DIRECTORY) => return Err(Errno::Notdir),
             Node::Symlink(_) => return Err(Errno::Loop),
             Node::Dir { .. } => {
-                // open(2): EISDIR for a directory opened for writing or truncation.
+                // open(2): EISDIR for a directory opened for writing or
+                // truncation (RATIONALE.md, "Why `isdir` when opening a directory for writing?").
                 if oflags.contains(Oflags::TRUNC) || rights_base.contains(Rights::FD_WRITE) {
                     return Err(Errno::Isdir);
                 }
@@ -877,7 +883,9 @@ impl System for ReferenceHost {
                 Object::File { ino, pos: 0 }
             }
         };
-        // witx path_open: fewer rights only where they do not apply to the type.
+        // witx path_open: fewer rights only where they do not apply to the
+        // type (RATIONALE.md, "Why these preopen rights, and why path_open
+        // drops rights that do not apply?").
         let applicable = if matches!(object, Object::Dir { .. }) {
             DIR_RIGHTS
         } else {
@@ -943,6 +951,7 @@ impl System for ReferenceHost {
             return Err(Errno::Notdir);
         }
         match new.ino {
+            // RATIONALE.md, "Why does renaming onto another link of the same file do nothing?"
             Some(target) if target == ino => return Ok(()),
             Some(target) if moving_dir && !self.fs.is_dir(target) => return Err(Errno::Notdir),
             Some(target) if !moving_dir && self.fs.is_dir(target) => return Err(Errno::Isdir),
@@ -1044,7 +1053,8 @@ impl System for ReferenceHost {
             })
             .collect();
         // Descriptors in memory are always ready; time only passes when
-        // nothing else is, to the earliest clock deadline.
+        // nothing else is, to the earliest clock deadline (RATIONALE.md,
+        // "Why does poll_oneoff advance virtual time instead of sleeping?").
         if events.is_empty() {
             let earliest = deadlines.iter().flatten().min().copied().unwrap_or(now);
             self.clock.advance_to(earliest);
@@ -1064,6 +1074,7 @@ impl System for ReferenceHost {
         Ok(events)
     }
 
+    /// Any code is handed on (RATIONALE.md, "Why any proc_exit code?").
     fn proc_exit(&mut self, rval: u32) -> Exit {
         Exit(rval)
     }
@@ -1105,7 +1116,8 @@ impl System for ReferenceHost {
 }
 
 impl ReferenceHost {
-    /// There are no sockets: `badf` for a closed fd, `notsock` for an open one.
+    /// There are no sockets: `badf` for a closed fd, `notsock` for an open
+    /// one (RATIONALE.md, "Why `badf` or `notsock` from the sock functions?").
     fn not_a_socket<T>(&self, fd: Fd) -> Result<T, Errno> {
         self.desc(fd)?;
         Err(Errno::Notsock)

@@ -1,6 +1,7 @@
 //! The in-repo WASI preview1 reference host: one semantic core (`System`,
 //! implemented by `ReferenceHost` over the in-memory `MemFs`), a tracing
-//! decorator (`Traced`), and the only guest-memory code in `abi_p1`.
+//! decorator (`Traced`), and the only guest-memory code in `abi_p1`
+//! (RATIONALE.md, "Why one `System` trait, a `Traced` decorator and one ABI module?").
 
 pub mod abi_p1;
 pub mod clock;
@@ -15,3 +16,32 @@ pub mod types;
 
 #[cfg(test)]
 mod nopanic;
+
+#[cfg(test)]
+mod tests {
+    /// Every section title the code cites after `RATIONALE.md,` exists.
+    #[test]
+    fn cited_rationale_sections_exist() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let rationale = std::fs::read_to_string(root.join("../../RATIONALE.md")).unwrap();
+        let headings: Vec<&str> = rationale
+            .lines()
+            .filter_map(|l| l.strip_prefix("## "))
+            .collect();
+        let mut cited = 0;
+        for entry in std::fs::read_dir(root.join("src")).unwrap() {
+            let source = std::fs::read_to_string(entry.unwrap().path()).unwrap();
+            for part in source.split("RATIONALE.md, \"").skip(1) {
+                let raw = part.split('"').next().unwrap();
+                let words: Vec<&str> = raw
+                    .split_whitespace()
+                    .filter(|w| !matches!(*w, "//" | "///" | "//!"))
+                    .collect();
+                let title = words.join(" ");
+                assert!(headings.contains(&title.as_str()), "no section {title:?}");
+                cited += 1;
+            }
+        }
+        assert!(cited > 20);
+    }
+}

@@ -154,7 +154,8 @@ impl MemFs {
         Ok(())
     }
 
-    /// Allocates an unlinked inode.
+    /// Allocates an unlinked inode with the next number, never reused
+    /// (RATIONALE.md, "Why inode numbers in load order?").
     pub fn alloc(&mut self, node: Node, now: Timestamp) -> Inode {
         if let Node::File(bytes) = &node {
             self.bytes += bytes.len() as u64;
@@ -415,6 +416,7 @@ impl MemFs {
                 Some(_) if !last => return Err(Errno::Notdir),
                 None if !last => return Err(Errno::Noent),
                 _ => {
+                    // RATIONALE.md, "Why `notdir` for a trailing slash on a non-directory?"
                     if trailing_slash && found.is_some_and(|i| !self.is_dir(i)) {
                         return Err(Errno::Notdir);
                     }

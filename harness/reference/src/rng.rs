@@ -1,5 +1,6 @@
 //! The seeded generator behind `random_get` (SplitMix64: small, fast, and
-//! good enough for reproducible test data; not cryptographic).
+//! good enough for reproducible test data; not cryptographic). See
+//! RATIONALE.md, "Why a seeded SplitMix64 for random_get?".
 
 /// SplitMix64 state.
 #[derive(Clone, Debug)]
