@@ -92,26 +92,48 @@ pub fn judge(
     if let Err(escape) = &outcome.canary {
         return judgement(Verdict::Fail, format!("sandbox escape: {escape}"));
     }
+    let mut problems = Vec::new();
     let want = case.expected_exit(abi);
     if outcome.status != Status::Exit(want) {
         let got = match &outcome.status {
             Status::Exit(code) => format!("exit {code}"),
             Status::Trap(msg) => format!("trap: {}", first_line(msg)),
         };
-        return judgement(Verdict::Fail, format!("expected exit {want}, got {got}"));
+        problems.push(format!("expected exit {want}, got {got}"));
+        if !outcome.stderr.is_empty() {
+            problems.push(format!("stderr: {}", excerpt(&outcome.stderr)));
+        }
     }
-    let failed = outcome.failed_checks();
-    if !failed.is_empty() {
-        return judgement(
-            Verdict::Fail,
-            format!("guest check failed: {}", failed.join("; ")),
-        );
+    for check in outcome.failed_checks() {
+        problems.push(format!("guest check failed: {check}"));
     }
     let actual_body = expected::render_body(case, outcome);
-    if actual_body != expected_body {
-        return judgement(Verdict::Diverge, diff(expected_body, &actual_body));
+    let difference = (actual_body != expected_body).then(|| diff(expected_body, &actual_body));
+    match (problems.is_empty(), difference) {
+        (false, difference) => {
+            problems.extend(difference);
+            judgement(Verdict::Fail, problems.join("\n"))
+        }
+        (true, Some(difference)) => judgement(Verdict::Diverge, difference),
+        (true, None) => judgement(Verdict::Pass, String::new()),
     }
-    judgement(Verdict::Pass, String::new())
+}
+
+/// The end of a runtime's stderr, enough to see why it stopped.
+fn excerpt(stderr: &[u8]) -> String {
+    const LIMIT: usize = 600;
+    let text = String::from_utf8_lossy(stderr);
+    let text = text.trim_end();
+    let start = text.len().saturating_sub(LIMIT);
+    let start = (start..text.len())
+        .find(|&i| text.is_char_boundary(i))
+        .unwrap_or(text.len());
+    let tail = &text[start..];
+    if start > 0 {
+        format!("…{tail}")
+    } else {
+        tail.to_string()
+    }
 }
 
 /// A unified diff, expected (`-`) against actual (`+`).

@@ -15,12 +15,11 @@ use crate::outcome::{RawOutcome, Status};
 use crate::verdict::RunError;
 use anyhow::{Context, Result, bail};
 use serde::Deserialize;
-use std::io::{Read, Write};
+use std::io::{Read, Seek, SeekFrom, Write};
 use std::os::unix::process::{CommandExt, ExitStatusExt};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, OnceLock};
+use std::process::{Child, Command};
+use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
 /// A command runtime: its template and where it was loaded from.
@@ -235,6 +234,12 @@ impl Runtime for Template {
     fn run(&self, inv: &Invocation) -> Result<RawOutcome, RunError> {
         let binary = self.binary_path().map_err(RunError::Unsupported)?;
         let argv = self.argv(&binary, inv);
+        let io_error = |e: std::io::Error| RunError::Crash(format!("harness: stdio files: {e}"));
+        // Files, not pipes: a runtime that puts its stdio in non-blocking mode
+        // would otherwise see EAGAIN depending on how fast the harness reads.
+        let stdin = file_with(inv.stdin).map_err(io_error)?;
+        let stdout = tempfile::tempfile().map_err(io_error)?;
+        let stderr = tempfile::tempfile().map_err(io_error)?;
         let mut child = Command::new(&argv[0])
             .args(&argv[1..])
             .current_dir(inv.sandbox_root)
@@ -244,69 +249,25 @@ impl Runtime for Template {
                     .into_iter()
                     .filter_map(|k| Some((k, std::env::var_os(k)?))),
             )
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
+            .stdin(stdin)
+            .stdout(stdout.try_clone().map_err(io_error)?)
+            .stderr(stderr.try_clone().map_err(io_error)?)
             .process_group(0)
             .spawn()
             .map_err(|e| RunError::Crash(format!("cannot start {}: {e}", argv[0])))?;
-        let pid = child.id() as i32;
-        let over_cap = Arc::new(AtomicBool::new(false));
-        let stdin = child.stdin.take().expect("stdin is piped");
-        let input = inv.stdin.to_vec();
-        let feeder = std::thread::spawn(move || {
-            let mut stdin = stdin;
-            let _ = stdin.write_all(&input); // a guest may exit without reading
+        let cap = inv.limits.output_cap as u64;
+        let size = |f: &std::fs::File| f.metadata().map_or(0, |m| m.len());
+        let waited = wait(&mut child, inv.limits.timeout, || {
+            size(&stdout) > cap || size(&stderr) > cap
         });
-        let cap = inv.limits.output_cap;
-        let out = capture(
-            child.stdout.take().expect("stdout is piped"),
-            cap,
-            pid,
-            over_cap.clone(),
-        );
-        let err = capture(
-            child.stderr.take().expect("stderr is piped"),
-            cap,
-            pid,
-            over_cap.clone(),
-        );
-        let waited = wait(&mut child, inv.limits.timeout);
-        kill_group(pid);
-        let _ = feeder.join();
-        let stdout = out.join().unwrap_or_default();
-        let stderr = err.join().unwrap_or_default();
-        let truncated = over_cap.load(Ordering::SeqCst);
+        kill_group(child.id() as i32);
         let status = match waited {
-            None => return Err(RunError::Timeout),
-            Some(_) if truncated => {
+            Waited::TimedOut => return Err(RunError::Timeout),
+            Waited::OverCap => {
                 Status::Trap("output exceeded the cap; the runtime was stopped".into())
             }
-            Some(status) => match (status.code(), status.signal()) {
-                (Some(code), _) if self.trap_exit_codes.contains(&code) => {
-                    let text = String::from_utf8_lossy(&stderr);
-                    if let Some(pattern) = self
-                        .unsupported_stderr
-                        .iter()
-                        .find(|p| text.contains(p.as_str()))
-                    {
-                        return Err(RunError::Unsupported(excerpt(&text, pattern)));
-                    }
-                    Status::Trap(text.into_owned())
-                }
-                (Some(code), _) => {
-                    let text = String::from_utf8_lossy(&stderr);
-                    if code != 0 {
-                        if let Some(pattern) = self
-                            .unsupported_stderr
-                            .iter()
-                            .find(|p| text.contains(p.as_str()))
-                        {
-                            return Err(RunError::Unsupported(excerpt(&text, pattern)));
-                        }
-                    }
-                    Status::Exit(code)
-                }
+            Waited::Exited(status) => match (status.code(), status.signal()) {
+                (Some(code), _) => Status::Exit(code),
                 (None, Some(signal)) => {
                     return Err(RunError::Crash(format!("killed by signal {signal}")));
                 }
@@ -314,6 +275,29 @@ impl Runtime for Template {
                     return Err(RunError::Crash(format!("unknown exit status {status}")));
                 }
             },
+        };
+        let truncated = size(&stdout) > cap || size(&stderr) > cap;
+        let (stdout, stderr) = (
+            read_capped(stdout, cap).map_err(io_error)?,
+            read_capped(stderr, cap).map_err(io_error)?,
+        );
+        let status = match status {
+            Status::Exit(code) if code != 0 => {
+                let text = String::from_utf8_lossy(&stderr);
+                if let Some(pattern) = self
+                    .unsupported_stderr
+                    .iter()
+                    .find(|p| text.contains(p.as_str()))
+                {
+                    return Err(RunError::Unsupported(excerpt(&text, pattern)));
+                }
+                if self.trap_exit_codes.contains(&code) {
+                    Status::Trap(text.into_owned())
+                } else {
+                    Status::Exit(code)
+                }
+            }
+            other => other,
         };
         Ok(RawOutcome {
             status,
@@ -325,53 +309,49 @@ impl Runtime for Template {
     }
 }
 
-/// Reads a pipe to the end, keeping at most `cap` bytes; past the cap it
-/// stops the whole process group and flags the outcome as truncated.
-fn capture(
-    mut pipe: impl Read + Send + 'static,
-    cap: usize,
-    pid: i32,
-    over_cap: Arc<AtomicBool>,
-) -> std::thread::JoinHandle<Vec<u8>> {
-    std::thread::spawn(move || {
-        let mut kept = Vec::new();
-        let mut chunk = vec![0u8; 64 << 10];
-        loop {
-            match pipe.read(&mut chunk) {
-                Ok(0) | Err(_) => break,
-                Ok(n) => {
-                    let room = cap.saturating_sub(kept.len());
-                    kept.extend_from_slice(&chunk[..n.min(room)]);
-                    if n > room {
-                        over_cap.store(true, Ordering::SeqCst);
-                        kill_group(pid);
-                        break;
-                    }
-                }
-            }
-        }
-        kept
-    })
+/// An anonymous temporary file holding `bytes`, positioned at the start.
+fn file_with(bytes: &[u8]) -> std::io::Result<std::fs::File> {
+    let mut file = tempfile::tempfile()?;
+    file.write_all(bytes)?;
+    file.seek(SeekFrom::Start(0))?;
+    Ok(file)
 }
 
-/// Waits for the child up to `timeout`; `None` when it is still running.
-fn wait(child: &mut Child, timeout: Duration) -> Option<std::process::ExitStatus> {
+/// At most `cap` bytes from the start of `file`.
+fn read_capped(mut file: std::fs::File, cap: u64) -> std::io::Result<Vec<u8>> {
+    file.seek(SeekFrom::Start(0))?;
+    let mut kept = Vec::new();
+    file.take(cap).read_to_end(&mut kept)?;
+    Ok(kept)
+}
+
+/// How waiting for a runtime ended.
+enum Waited {
+    Exited(std::process::ExitStatus),
+    TimedOut,
+    OverCap,
+}
+
+/// Waits for the child up to `timeout`, stopping it early when `over_cap()`.
+fn wait(child: &mut Child, timeout: Duration, over_cap: impl Fn() -> bool) -> Waited {
     let deadline = Instant::now() + timeout;
     let mut pause = Duration::from_micros(200);
     loop {
-        match child.try_wait() {
-            Ok(Some(status)) => return Some(status),
-            Ok(None) if Instant::now() >= deadline => {
-                kill_group(child.id() as i32);
-                let _ = child.wait();
-                return None;
-            }
-            Ok(None) => {
-                std::thread::sleep(pause);
-                pause = (pause * 2).min(Duration::from_millis(5));
-            }
-            Err(_) => return None,
+        if let Ok(Some(status)) = child.try_wait() {
+            return Waited::Exited(status);
         }
+        let stop = if over_cap() {
+            Waited::OverCap
+        } else if Instant::now() >= deadline {
+            Waited::TimedOut
+        } else {
+            std::thread::sleep(pause);
+            pause = (pause * 2).min(Duration::from_millis(5));
+            continue;
+        };
+        kill_group(child.id() as i32);
+        let _ = child.wait();
+        return stop;
     }
 }
 
