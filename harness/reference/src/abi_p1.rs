@@ -752,6 +752,48 @@ mod tests {
     }
 
     #[test]
+    fn overlapping_iovecs_never_allocate_their_sum() {
+        use crate::system::System;
+        use crate::types::{Fdflags, Lookupflags, Oflags};
+        let mut h = host();
+        let all = crate::host::FILE_RIGHTS;
+        let fd = h
+            .path_open(
+                3,
+                Lookupflags::EMPTY,
+                "f",
+                Oflags::CREAT,
+                all,
+                Rights::EMPTY,
+                Fdflags::EMPTY,
+            )
+            .unwrap();
+        // 8000 ciovecs, each the whole 64 KiB memory: 500 MiB in total.
+        let mut mem = vec![0u8; 65536];
+        for i in 0..8000 {
+            mem[8 * i + 4..8 * i + 8].copy_from_slice(&65536u32.to_le_bytes());
+        }
+        let fd = u64::from(fd);
+        assert_eq!(
+            run(&mut h, &mut mem, "fd_write", &[fd, 0, 8000, 65528]),
+            Errno::Fbig
+        );
+        assert_eq!(
+            run(&mut h, &mut mem, "fd_pwrite", &[fd, 0, 8000, 0, 65528]),
+            Errno::Fbig
+        );
+        assert_eq!(
+            run(&mut h, &mut mem, "fd_read", &[fd, 0, 8000, 65528]),
+            Errno::Success
+        );
+        assert_eq!(
+            run(&mut h, &mut mem, "fd_write", &[1, 0, 8000, 65528]),
+            Errno::Success
+        );
+        assert_eq!(h.stdout().len(), 8, "capped");
+    }
+
+    #[test]
     fn strings_must_be_utf8() {
         let (mut h, mut mem) = (host(), vec![0u8; 64]);
         mem[0..2].copy_from_slice(&[0xff, 0xfe]);

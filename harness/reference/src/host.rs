@@ -148,11 +148,9 @@ impl ReferenceHost {
     /// Builds the host: loads `root`, opens stdio as fds 0-2 and the
     /// preopens from 3. A missing preopen directory is an error.
     pub fn new(config: Config) -> io::Result<Self> {
-        let clock = VirtualClock::default();
-        let start = clock.value(Clockid::Realtime);
         let fs = match &config.root {
-            Some(root) => MemFs::load_dir(root, start)?,
-            None => MemFs::new(start),
+            Some(root) => MemFs::load_dir(root)?,
+            None => MemFs::new(),
         };
         let stdio = |object, rights: Rights| Desc {
             object,
@@ -199,7 +197,7 @@ impl ReferenceHost {
             stderr: Vec::new(),
             output_cap: config.output_cap,
             truncated: false,
-            clock,
+            clock: VirtualClock::default(),
             rng: SplitMix64::new(config.seed),
             fs,
             fds,
@@ -596,10 +594,8 @@ impl System for ReferenceHost {
         // witx rights: fd_write with fd_seek grants fd_pwrite. The offset is
         // honoured even in append mode (RATIONALE.md, "Why does fd_pwrite ignore append mode?").
         let ino = self.file(fd, Rights::FD_WRITE | Rights::FD_SEEK, Errno::Badf)?;
-        let data = iovs.concat();
         let now = self.now();
-        self.fs.write_at(ino, offset, &data, now)?;
-        Ok(data.len() as u32)
+        Ok(self.fs.write_at(ino, offset, iovs, now)? as u32)
     }
 
     fn fd_read(&mut self, fd: Fd, len: usize) -> Result<Vec<u8>, Errno> {
@@ -720,14 +716,13 @@ impl System for ReferenceHost {
             Object::Stdout => Ok(self.write_stream(true, iovs)),
             Object::Stderr => Ok(self.write_stream(false, iovs)),
             Object::File { ino, pos } => {
-                let data = iovs.concat();
                 let at = if append { self.fs.stat(ino).size } else { pos };
                 let now = self.now();
-                self.fs.write_at(ino, at, &data, now)?;
+                let written = self.fs.write_at(ino, at, iovs, now)?;
                 if let Object::File { pos, .. } = &mut self.desc_mut(fd)?.object {
-                    *pos = at + data.len() as u64;
+                    *pos = at + written;
                 }
-                Ok(data.len() as u32)
+                Ok(written as u32)
             }
             _ => Err(Errno::Badf),
         }

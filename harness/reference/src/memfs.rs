@@ -6,6 +6,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::io;
 use std::path::Path;
 
+use crate::clock;
 use crate::errno::Errno;
 use crate::snapshot::{Entry, Snapshot};
 use crate::types::{Filestat, Filetype, Inode, Timestamp};
@@ -56,6 +57,12 @@ pub struct MemFs {
     bytes: u64,
 }
 
+impl Default for MemFs {
+    fn default() -> Self {
+        MemFs::new()
+    }
+}
+
 /// The outcome of resolving a path.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Resolved {
@@ -73,8 +80,10 @@ impl MemFs {
     /// The root inode.
     pub const ROOT: Inode = 1;
 
-    /// A filesystem holding an empty root directory stamped `now`.
-    pub fn new(now: Timestamp) -> MemFs {
+    /// A filesystem holding an empty root directory, stamped with the
+    /// virtual clock's start.
+    pub fn new() -> MemFs {
+        let now = clock::REALTIME_START;
         let mut fs = MemFs {
             inodes: Vec::new(),
             bytes: 0,
@@ -94,8 +103,9 @@ impl MemFs {
     /// (absolute or escaping targets too); hard links, detected by
     /// (dev, ino), share an inode. Every inode is stamped `now`. Other
     /// kinds (sockets, fifos, devices) are skipped.
-    pub fn load_dir(dir: &Path, now: Timestamp) -> io::Result<MemFs> {
-        let mut fs = MemFs::new(now);
+    pub fn load_dir(dir: &Path) -> io::Result<MemFs> {
+        let now = clock::REALTIME_START;
+        let mut fs = MemFs::new();
         let mut seen = HashMap::new();
         fs.load_into(dir, Self::ROOT, now, &mut seen)?;
         Ok(fs)
@@ -270,28 +280,35 @@ impl MemFs {
         }
     }
 
-    /// Writes `data` into file `ino` at `offset`, zero-filling any gap;
-    /// stamps mtim/ctim with `now`.
+    /// Writes the buffers one after another into file `ino` from `offset`,
+    /// zero-filling any gap, and returns the bytes written; stamps
+    /// mtim/ctim with `now`. The size limits are checked on the total
+    /// before anything is copied, so the buffers (which may overlap in guest
+    /// memory) are never gathered into one allocation.
     pub fn write_at(
         &mut self,
         ino: Inode,
         offset: u64,
-        data: &[u8],
+        bufs: &[&[u8]],
         now: Timestamp,
-    ) -> Result<(), Errno> {
-        if data.is_empty() {
-            return Ok(());
+    ) -> Result<u64, Errno> {
+        let total: u64 = bufs.iter().map(|b| b.len() as u64).sum();
+        if total == 0 {
+            return Ok(0);
         }
-        let end = offset.checked_add(data.len() as u64).ok_or(Errno::Fbig)?;
-        let size = self.stat(ino).size;
-        if end > size {
+        let end = offset.checked_add(total).ok_or(Errno::Fbig)?;
+        if end > self.stat(ino).size {
             self.set_size(ino, end, now)?;
         }
         if let Node::File(bytes) = &mut self.get_mut(ino).node {
-            bytes[offset as usize..end as usize].copy_from_slice(data);
+            let mut at = offset as usize;
+            for buf in bufs {
+                bytes[at..at + buf.len()].copy_from_slice(buf);
+                at += buf.len();
+            }
         }
         self.touch(ino, now);
-        Ok(())
+        Ok(total)
     }
 
     /// Resizes file `ino`, zero-filling growth; `fbig` past `MAX_FILE_SIZE`,
@@ -431,33 +448,30 @@ impl MemFs {
         }
     }
 
-    /// The snapshot of the whole tree.
+    /// The snapshot of the whole tree (walked with an explicit stack: a
+    /// guest can nest directories deeper than the host stack would allow).
     pub fn snapshot(&self) -> Snapshot {
         let mut snap = Snapshot::default();
-        self.snapshot_into(Self::ROOT, "", &mut snap);
-        snap
-    }
-
-    fn snapshot_into(&self, dir: Inode, prefix: &str, snap: &mut Snapshot) {
-        for (name, &ino) in self.entries(dir).into_iter().flatten() {
-            let path = if prefix.is_empty() {
-                name.clone()
-            } else {
-                format!("{prefix}/{name}")
-            };
-            match &self.get(ino).node {
-                Node::File(bytes) => {
-                    snap.entries.insert(path, Entry::file(bytes));
-                }
-                Node::Symlink(target) => {
-                    snap.entries.insert(path, Entry::symlink(target));
-                }
-                Node::Dir { .. } => {
-                    snap.entries.insert(path.clone(), Entry::dir());
-                    self.snapshot_into(ino, &path, snap);
-                }
+        let mut dirs = vec![(Self::ROOT, String::new())];
+        while let Some((dir, prefix)) = dirs.pop() {
+            for (name, &ino) in self.entries(dir).into_iter().flatten() {
+                let path = if prefix.is_empty() {
+                    name.clone()
+                } else {
+                    format!("{prefix}/{name}")
+                };
+                let entry = match &self.get(ino).node {
+                    Node::File(bytes) => Entry::file(bytes),
+                    Node::Symlink(target) => Entry::symlink(target),
+                    Node::Dir { .. } => {
+                        dirs.push((ino, path.clone()));
+                        Entry::dir()
+                    }
+                };
+                snap.entries.insert(path, entry);
             }
         }
+        snap
     }
 }
 
@@ -478,7 +492,7 @@ mod tests {
 
     /// root: d/ (holding f and up -> ../../x), l -> d/f
     fn tree() -> (MemFs, Inode, Inode) {
-        let mut fs = MemFs::new(0);
+        let mut fs = MemFs::new();
         let d = fs.alloc(
             Node::Dir {
                 entries: BTreeMap::new(),
@@ -547,9 +561,11 @@ mod tests {
     fn size_limits() {
         let (mut fs, _, f) = tree();
         assert_eq!(fs.set_size(f, MAX_FILE_SIZE + 1, 5), Err(Errno::Fbig));
-        assert_eq!(fs.write_at(f, u64::MAX, b"x", 5), Err(Errno::Fbig));
-        assert_eq!(fs.write_at(f, 5, b"x", 5), Ok(()));
-        assert_eq!(fs.read_at(f, 0, 10), b"abc\0\0x");
+        assert_eq!(fs.write_at(f, u64::MAX, &[b"x"], 5), Err(Errno::Fbig));
+        assert_eq!(fs.write_at(f, 4, &[b"", b"y", b"z"], 5), Ok(2));
+        assert_eq!(fs.read_at(f, 0, 10), b"abc\0yz");
+        assert_eq!(fs.write_at(f, 5, &[b"x"], 5), Ok(1));
+        assert_eq!(fs.read_at(f, 0, 10), b"abc\0yx");
         assert_eq!(fs.stat(f).mtim, 5);
         let mut big = Vec::new();
         for _ in 0..MAX_TOTAL_SIZE / MAX_FILE_SIZE {
