@@ -224,11 +224,6 @@ impl ReferenceHost {
         self.fs.snapshot()
     }
 
-    /// The in-memory filesystem.
-    pub fn fs(&self) -> &MemFs {
-        &self.fs
-    }
-
     /// A timestamp for a filesystem change: reading realtime advances the
     /// clock (RATIONALE.md, "Why do filesystem timestamps come from the virtual clock?").
     fn now(&mut self) -> Timestamp {
@@ -862,9 +857,10 @@ impl System for ReferenceHost {
             Node::Symlink(_) if oflags.contains(Oflags::DIRECTORY) => return Err(Errno::Notdir),
             Node::Symlink(_) => return Err(Errno::Loop),
             Node::Dir { .. } => {
-                // open(2): EISDIR for a directory opened for writing or
-                // truncation (RATIONALE.md, "Why `isdir` when opening a directory for writing?").
-                if oflags.contains(Oflags::TRUNC) || rights_base.contains(Rights::FD_WRITE) {
+                // open(2): EISDIR for a directory opened for writing,
+                // truncation or creation (RATIONALE.md, "Why `isdir` when opening a directory for writing?").
+                if creat || oflags.contains(Oflags::TRUNC) || rights_base.contains(Rights::FD_WRITE)
+                {
                     return Err(Errno::Isdir);
                 }
                 Object::Dir { ino, preopen: None }
@@ -1267,6 +1263,10 @@ mod tests {
         assert_eq!(h.fd_filestat_get(fd).unwrap().size, 0);
         h.path_create_directory(3, "d").unwrap();
         assert_eq!(open(&mut h, "d", Oflags::EMPTY, RW), Err(Errno::Isdir));
+        assert_eq!(
+            open(&mut h, "d", Oflags::CREAT, Rights::FD_READDIR),
+            Err(Errno::Isdir)
+        );
         assert_eq!(
             open(&mut h, "d", Oflags::TRUNC, Rights::FD_READ),
             Err(Errno::Isdir)

@@ -13,6 +13,7 @@ use crate::abi_p1::{FUNCTIONS, call};
 use crate::host::{Config, DIR_RIGHTS, FILE_RIGHTS, ReferenceHost};
 use crate::rng::SplitMix64;
 use crate::system::System;
+use crate::trace::Traced;
 use crate::types::{Fdflags, Lookupflags, Oflags, Rights, Subscription};
 
 const MEM_SIZE: usize = 4096;
@@ -218,6 +219,26 @@ fn args(rng: &mut SplitMix64, roles: &str, strings: &[(u64, u64)]) -> Vec<u64> {
         .collect()
 }
 
+/// Picks a random function and arguments for it, sometimes scribbling
+/// over memory below the strings first.
+fn random_call(rng: &mut SplitMix64, mem: &mut [u8], strings: &[(u64, u64)]) -> (usize, Vec<u64>) {
+    if rng.next_u64().is_multiple_of(32) {
+        let at = (rng.next_u64() % STRINGS_AT as u64) as usize;
+        let end = (at + 16).min(STRINGS_AT);
+        rng.fill(&mut mem[at..end]);
+    }
+    let index = (rng.next_u64() % (FUNCTIONS.len() as u64 + 1)) as usize;
+    let args = match FUNCTIONS.get(index) {
+        Some(f) => {
+            let roles = roles(f.name);
+            assert_eq!(roles.len(), f.params.len(), "roles of {}", f.name);
+            args(rng, roles, strings)
+        }
+        None => Vec::new(),
+    };
+    (index, args)
+}
+
 #[test]
 fn no_panic_on_random_calls() {
     let calls: u64 = std::env::var("WASI_CONFORM_NOPANIC_CALLS")
@@ -233,21 +254,7 @@ fn no_panic_on_random_calls() {
             host = fresh_host(i);
             (mem, strings) = fresh_memory(&mut rng);
         }
-        // Now and then, scribble over memory below the strings.
-        if rng.next_u64().is_multiple_of(32) {
-            let at = (rng.next_u64() % STRINGS_AT as u64) as usize;
-            let end = (at + 16).min(STRINGS_AT);
-            rng.fill(&mut mem[at..end]);
-        }
-        let index = (rng.next_u64() % (FUNCTIONS.len() as u64 + 1)) as usize;
-        let args = match FUNCTIONS.get(index) {
-            Some(f) => {
-                let roles = roles(f.name);
-                assert_eq!(roles.len(), f.params.len(), "roles of {}", f.name);
-                args(&mut rng, roles, &strings)
-            }
-            None => Vec::new(),
-        };
+        let (index, args) = random_call(&mut rng, &mut mem, &strings);
         let outcome = catch_unwind(AssertUnwindSafe(|| call(&mut host, &mut mem, index, &args)));
         if outcome.is_err() {
             let name = FUNCTIONS.get(index).map_or("<out of range>", |f| f.name);
@@ -255,4 +262,32 @@ fn no_panic_on_random_calls() {
         }
     }
     eprintln!("no-panic: {calls} calls in {:.2?}", started.elapsed());
+}
+
+/// Same configuration and same calls: byte-identical memory, trace,
+/// output and filesystem.
+#[test]
+fn same_calls_same_outcome() {
+    let run = || {
+        let mut rng = SplitMix64::new(7);
+        let mut host = Traced::new(fresh_host(7));
+        let (mut mem, strings) = fresh_memory(&mut rng);
+        let mut results = Vec::new();
+        for _ in 0..500 {
+            let (index, args) = random_call(&mut rng, &mut mem, &strings);
+            results.push(call(&mut host, &mut mem, index, &args));
+        }
+        let trace: Vec<String> = host.calls().iter().map(|c| c.to_string()).collect();
+        let host = host.into_inner();
+        (
+            results,
+            trace,
+            mem,
+            host.stdout().to_vec(),
+            host.snapshot().to_text(),
+        )
+    };
+    let (first, second) = (run(), run());
+    assert!(first.1.len() > 100, "enough calls reached the host");
+    assert!(first == second);
 }
