@@ -17,15 +17,20 @@ use crate::types::{
 /// A core-wasm value type.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ValType {
+    /// `i32`
     I32,
+    /// `i64`
     I64,
 }
 
 /// A preview1 import: its name and core-wasm signature.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Function {
+    /// The import name in `wasi_snapshot_preview1`.
     pub name: &'static str,
+    /// Core-wasm parameter types.
     pub params: &'static [ValType],
+    /// Core-wasm result types: one `i32` errno, none for `proc_exit`.
     pub results: &'static [ValType],
 }
 

@@ -27,24 +27,32 @@ pub const MAX_TOTAL_SIZE: u64 = 64 << 20;
 /// What an inode holds.
 #[derive(Clone, Debug)]
 pub enum Node {
+    /// A regular file's content.
     File(Vec<u8>),
-    /// Entries by name, and the parent directory (itself for the root).
+    /// A directory.
     Dir {
+        /// Entries by name.
         entries: BTreeMap<String, Inode>,
+        /// The parent directory (itself for the root).
         parent: Inode,
     },
+    /// A symlink's target, verbatim.
     Symlink(String),
 }
 
 /// An inode: content, link count, timestamps.
 #[derive(Clone, Debug)]
 pub struct InodeData {
+    /// What the inode holds.
     pub node: Node,
     /// Directory entries naming this inode (files and symlinks); a
     /// directory reports 2 + subdirectories while linked, 0 once removed.
     pub nlink: u64,
+    /// Last data access.
     pub atim: Timestamp,
+    /// Last data modification.
     pub mtim: Timestamp,
+    /// Last status change.
     pub ctim: Timestamp,
 }
 

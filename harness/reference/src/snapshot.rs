@@ -14,14 +14,18 @@ use sha2::{Digest, Sha256};
 /// The kind of a snapshot entry.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Kind {
+    /// A regular file (`f`).
     File,
+    /// A directory (`d`).
     Dir,
+    /// A symbolic link (`l`).
     Symlink,
 }
 
 /// One file, directory or symlink.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Entry {
+    /// File, directory or symlink.
     pub kind: Kind,
     /// Content length for files, target length for symlinks, 0 for directories.
     pub size: u64,
@@ -68,6 +72,7 @@ impl Entry {
 /// A whole tree: path relative to the root, `/`-separated, to entry.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Snapshot {
+    /// Entries by relative path; the root itself is not listed.
     pub entries: BTreeMap<String, Entry>,
 }
 

@@ -336,14 +336,20 @@ fn get_u64(buf: &[u8], at: usize) -> u64 {
 /// `fdstat`: 24 bytes, align 8.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Fdstat {
+    /// `fs_filetype`.
     pub filetype: Filetype,
+    /// `fs_flags`.
     pub flags: Fdflags,
+    /// `fs_rights_base`: rights for operations on this descriptor.
     pub rights_base: Rights,
+    /// `fs_rights_inheriting`: the most descriptors opened through it may get.
     pub rights_inheriting: Rights,
 }
 
 impl Fdstat {
+    /// Encoded size in bytes.
     pub const SIZE: usize = 24;
+    /// Alignment in guest memory.
     pub const ALIGN: u32 = 8;
 
     /// The witx byte layout.
@@ -360,18 +366,28 @@ impl Fdstat {
 /// `filestat`: 64 bytes, align 8.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Filestat {
+    /// Device ID.
     pub dev: u64,
+    /// File serial number.
     pub ino: Inode,
+    /// File type.
     pub filetype: Filetype,
+    /// Number of hard links.
     pub nlink: u64,
+    /// File size, or a symlink's target length.
     pub size: Filesize,
+    /// Last data access.
     pub atim: Timestamp,
+    /// Last data modification.
     pub mtim: Timestamp,
+    /// Last status change.
     pub ctim: Timestamp,
 }
 
 impl Filestat {
+    /// Encoded size in bytes.
     pub const SIZE: usize = 64;
+    /// Alignment in guest memory.
     pub const ALIGN: u32 = 8;
 
     /// The witx byte layout.
@@ -397,7 +413,9 @@ pub struct Prestat {
 }
 
 impl Prestat {
+    /// Encoded size in bytes.
     pub const SIZE: usize = 8;
+    /// Alignment in guest memory.
     pub const ALIGN: u32 = 4;
 
     /// The witx byte layout (tag 0 = `dir`).
@@ -411,9 +429,13 @@ impl Prestat {
 /// A `dirent` header followed by its name, as `fd_readdir` stores it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Dirent {
+    /// `d_next`: the cookie of the next entry.
     pub next: Dircookie,
+    /// `d_ino`.
     pub ino: Inode,
+    /// `d_type`.
     pub filetype: Filetype,
+    /// The name (`d_namlen` is its length).
     pub name: String,
 }
 
@@ -438,9 +460,13 @@ impl Dirent {
 pub enum SubscriptionKind {
     /// `subscription_clock`.
     Clock {
+        /// The clock to compare with.
         id: Clockid,
+        /// Absolute or relative timestamp, per `flags`.
         timeout: Timestamp,
+        /// Allowed extra wait.
         precision: Timestamp,
+        /// `subscription_clock_abstime` or nothing.
         flags: Subclockflags,
     },
     /// `eventtype::fd_read` on this fd.
@@ -452,12 +478,16 @@ pub enum SubscriptionKind {
 /// `subscription`: 48 bytes, align 8.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Subscription {
+    /// Returned in the matching `event`.
     pub userdata: u64,
+    /// What to wait for.
     pub kind: SubscriptionKind,
 }
 
 impl Subscription {
+    /// Encoded size in bytes.
     pub const SIZE: usize = 48;
+    /// Alignment in guest memory.
     pub const ALIGN: u32 = 8;
 
     /// Decodes the witx layout; an unknown tag, clock id or flag bit is `inval`.
@@ -480,8 +510,11 @@ impl Subscription {
 /// `event`: 32 bytes, align 8.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Event {
+    /// The subscription's `userdata`.
     pub userdata: u64,
+    /// Non-success if the subscription could not be processed.
     pub error: Errno,
+    /// What happened.
     pub kind: Eventtype,
     /// `event_fd_readwrite::nbytes` (0 for clock events).
     pub nbytes: Filesize,
@@ -490,6 +523,7 @@ pub struct Event {
 }
 
 impl Event {
+    /// Encoded size in bytes.
     pub const SIZE: usize = 32;
 
     /// The witx byte layout.
