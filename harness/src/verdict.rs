@@ -200,7 +200,12 @@ mod tests {
             &run(Status::Trap("unreachable\nbacktrace".into()), ""),
             &body,
         );
-        assert_eq!(trap.detail, "expected exit 7, got trap: unreachable");
+        assert!(
+            trap.detail
+                .starts_with("expected exit 7, got trap: unreachable\n--- expected"),
+            "{}",
+            trap.detail
+        );
     }
 
     #[test]
@@ -216,9 +221,11 @@ mod tests {
         let case = case(0);
         let checked = run(Status::Exit(0), "@@wasi {\"check\":\"c\",\"ok\":false}\n");
         let body = expected::render_body(&case, checked.as_ref().unwrap());
+        let judged = judge(&case, Abi::P1, &checked, &body);
+        assert_eq!(judged.verdict, Verdict::Fail);
         assert_eq!(
-            judge(&case, Abi::P1, &checked, &body).verdict,
-            Verdict::Fail
+            judged.detail,
+            "guest check failed: {\"check\":\"c\",\"ok\":false}"
         );
 
         let mut escaped = run(Status::Exit(0), "").unwrap();
@@ -227,6 +234,27 @@ mod tests {
         assert_eq!(
             (judged.verdict, judged.detail.starts_with("sandbox escape")),
             (Verdict::Fail, true)
+        );
+    }
+
+    #[test]
+    fn a_wrong_exit_shows_the_end_of_stderr() {
+        let case = case(0);
+        let mut failed = run(Status::Exit(3), "").unwrap();
+        failed.stderr = format!("{}\nError: boom", "x".repeat(2000)).into_bytes();
+        let body = expected::render_body(&case, &failed);
+        let judged = judge(&case, Abi::P1, &Ok(failed), &body);
+        assert!(
+            judged
+                .detail
+                .starts_with("expected exit 0, got exit 3\nstderr: …"),
+            "{}",
+            judged.detail
+        );
+        assert!(
+            judged.detail.ends_with("x\nError: boom"),
+            "{}",
+            judged.detail
         );
     }
 

@@ -182,3 +182,24 @@ fn runtimes_lists_embedded_and_command_runtimes() {
         );
     }
 }
+
+#[test]
+fn command_runtimes_get_their_recorded_verdicts() {
+    let setup = wasi_conform(&repo(), &["setup", "wasmtime-cli"]);
+    assert_eq!(setup.status.code(), Some(0), "{}", text(&setup.stderr));
+    let out = wasi_conform(&repo(), &["run", "--runtime", "wasmtime-cli,node"]);
+    let stdout = text(&out.stdout);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{stdout}\n{}",
+        text(&out.stderr)
+    );
+    for runtime in ["wasmtime-cli", "node"] {
+        let row = stdout
+            .lines()
+            .find(|l| l.starts_with(&format!("{runtime} ")))
+            .unwrap();
+        assert!(!row.contains("not available"), "{row}");
+    }
+}

@@ -58,8 +58,6 @@ pub struct Template {
     #[serde(skip)]
     repo_root: PathBuf,
     #[serde(skip)]
-    resolved: OnceLock<Result<PathBuf, String>>,
-    #[serde(skip)]
     version_line: OnceLock<String>,
 }
 
@@ -100,8 +98,12 @@ impl Template {
         Ok(template)
     }
 
-    /// Runs the template's install commands, echoing each.
+    /// Runs the template's install commands, echoing each, unless the
+    /// runtime is already available.
     pub fn install(&self) -> Result<()> {
+        if self.binary_path().is_ok() {
+            return Ok(());
+        }
         if self.install.is_empty() {
             bail!(
                 "{}: runtime `{}` has no install steps",
@@ -124,8 +126,9 @@ impl Template {
                 );
             }
         }
-        self.binary_path().map_err(anyhow::Error::msg)?;
-        Ok(())
+        self.binary_path()
+            .map(|_| ())
+            .map_err(|why| anyhow::anyhow!("setup {}: the install steps ran, but {why}", self.name))
     }
 
     fn template_dir(&self) -> PathBuf {
@@ -138,22 +141,20 @@ impl Template {
             .replace("{template_dir}", &self.template_dir().to_string_lossy())
     }
 
+    /// The first candidate binary that exists (looked up afresh: an install
+    /// may have just added it).
     fn binary_path(&self) -> Result<PathBuf, String> {
-        self.resolved
-            .get_or_init(|| {
-                let candidates: Vec<String> = self.binary.iter().map(|b| self.expand_static(b)).collect();
-                candidates
-                    .iter()
-                    .find_map(|candidate| find_executable(candidate))
-                    .ok_or_else(|| {
-                        format!(
-                            "not installed: none of {} found (install with `wasi-conform setup {}`)",
-                            candidates.join(", "),
-                            self.name
-                        )
-                    })
+        let candidates: Vec<String> = self.binary.iter().map(|b| self.expand_static(b)).collect();
+        candidates
+            .iter()
+            .find_map(|candidate| find_executable(candidate))
+            .ok_or_else(|| {
+                format!(
+                    "not installed: none of {} found (install with `wasi-conform setup {}`)",
+                    candidates.join(", "),
+                    self.name
+                )
             })
-            .clone()
     }
 
     /// Builds the argv of one run.
