@@ -1,10 +1,21 @@
-// Runs one WASI preview1 module with a `node:wasi`-compatible module
-// (Node.js; Bun and Deno provide the same API).
+// Runs one WASI preview1 module with a `node:wasi`-compatible module:
+// Node.js, Bun and Deno (run with --allow-read --allow-write --allow-env)
+// all provide it; only `wasi.wasiImport` is common to the three.
 // Usage: node-wasi.mjs [--argv0 NAME] [--dir GUEST=HOST]... [--env K=V]... WASM -- ARGS...
 // Exit status: the guest's; 134 after a trap, 135 after a link error (stderr says which).
 import { readFile } from "node:fs/promises";
-import { WASI } from "node:wasi";
 import process from "node:process";
+
+// Deno prints "ExperimentalWarning: WASI is an experimental feature" on
+// stderr when node:wasi is loaded (Node gets --no-warnings): a banner of the
+// host, not guest output.
+const emitWarning = process.emitWarning.bind(process);
+process.emitWarning = (warning, ...rest) => {
+  const type = typeof rest[0] === "string" ? rest[0] : rest[0]?.type;
+  if (type === "ExperimentalWarning" && String(warning).includes("WASI")) return;
+  emitWarning(warning, ...rest);
+};
+const { WASI } = await import("node:wasi");
 
 const argv = process.argv.slice(2);
 const preopens = {};
@@ -34,7 +45,7 @@ const wasi = new WASI({ version: "preview1", args, env, preopens, returnOnExit: 
 let instance;
 try {
   const module = await WebAssembly.compile(await readFile(wasm));
-  instance = await WebAssembly.instantiate(module, wasi.getImportObject());
+  instance = await WebAssembly.instantiate(module, { wasi_snapshot_preview1: wasi.wasiImport });
 } catch (e) {
   console.error(`${e.name}: ${e.message}`);
   process.exit(e instanceof WebAssembly.LinkError ? 135 : 134);
