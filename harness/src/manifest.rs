@@ -22,6 +22,9 @@ pub struct Case {
     /// The document section the case checks.
     #[serde(default)]
     pub spec: Option<String>,
+    /// How binding the checked behaviour is (default `must`).
+    #[serde(default)]
+    pub binding: Binding,
     /// ABIs the case runs as.
     pub abis: Vec<Abi>,
     /// argv after argv[0] (argv[0] is always `<guest>.wasm`).
@@ -51,6 +54,30 @@ pub struct Case {
     /// The manifest this case came from (not a manifest key).
     #[serde(skip)]
     pub source: PathBuf,
+}
+
+/// How binding the behaviour a case checks is, as the cited document says.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Binding {
+    /// The document requires it (a "must", an errno it names, a defined result).
+    #[default]
+    Must,
+    /// The document recommends it, or it follows from "similar to POSIX".
+    Should,
+    /// The document leaves it open; the case records what each runtime chose.
+    ImplementationDefined,
+}
+
+impl Binding {
+    /// The manifest spelling (`must`, `should`, `implementation-defined`).
+    pub fn name(self) -> &'static str {
+        match self {
+            Binding::Must => "must",
+            Binding::Should => "should",
+            Binding::ImplementationDefined => "implementation-defined",
+        }
+    }
 }
 
 /// One file, directory, symlink or hard link of a case's fixture.
@@ -259,6 +286,7 @@ abis = ["p1", "p2"]
             (MINIMAL.replace("\"p1\", \"p2\"", ""), "abis"),
             (MINIMAL.replace("\"p2\"", "\"p1\""), "twice"),
             (MINIMAL.replace("\"p2\"", "\"p9\""), "unknown ABI"),
+            (format!("{MINIMAL}binding = \"may\"\n"), "unknown variant `may`"),
             (
                 format!("{MINIMAL}[[case.fixture]]\npath = \"../x\"\nfile = \"\"\n"),
                 "relative",
@@ -271,6 +299,27 @@ abis = ["p1", "p2"]
             let path = write(dir.path(), "bad.toml", &bad);
             let err = load_file(&path).unwrap_err().to_string();
             assert!(err.contains(needle), "{needle}: {err}");
+        }
+    }
+
+    #[test]
+    fn binding_defaults_to_must_and_reads_kebab_case() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = write(dir.path(), "a.toml", MINIMAL);
+        assert_eq!(load_file(&path).unwrap()[0].binding, Binding::Must);
+        for (text, binding) in [
+            ("must", Binding::Must),
+            ("should", Binding::Should),
+            ("implementation-defined", Binding::ImplementationDefined),
+        ] {
+            let path = write(
+                dir.path(),
+                "a.toml",
+                &format!("{MINIMAL}binding = \"{text}\"\n"),
+            );
+            let case = load_file(&path).unwrap().remove(0);
+            assert_eq!(case.binding, binding);
+            assert_eq!(case.binding.name(), text);
         }
     }
 

@@ -1,0 +1,760 @@
+//! calls <statement>...: a scripted preview1 guest. Each argument is one
+//! statement: a raw preview1 call through the traced wrappers of
+//! `guest_support::p1`, or a `check`. The language is described in
+//! `tests-src/README.md` ("The `calls` guest"). In short:
+//!
+//! ```text
+//! path_open 3 a.txt oflags=creat,trunc base=all as f => ok
+//! fd_write $f hello%20world => ok
+//! fd_filestat_get $f as st => ok
+//! path_unlink_file 3 dir => isdir|perm
+//! check eq $st.size 11
+//! ```
+//!
+//! `as NAME` binds the call's results; `$NAME` / `$NAME.FIELD` use them.
+//! `=> EXPECT` (`ok`, an errno name, or several joined by `|`) makes the
+//! guest check the call's errno (a check line named after the statement).
+use guest_support::p1::{self, Sub};
+use guest_support::{check, check_detail, finish, fmt};
+use std::collections::BTreeMap;
+
+type Vars = BTreeMap<String, BTreeMap<&'static str, u64>>;
+
+struct Ctx {
+    vars: Vars,
+}
+
+/// An fd (or number) the script could not evaluate: a bad descriptor no
+/// runtime has open.
+const UNSET: u64 = 0x7fff_fff0;
+
+impl Ctx {
+    fn num(&mut self, tok: &str) -> u64 {
+        if let Some(var) = tok.strip_prefix('$') {
+            let (name, field) = var.split_once('.').unwrap_or((var, ""));
+            let v = self.vars.get(name).and_then(|m| m.get(field)).copied();
+            if v.is_none() {
+                check_detail(&fmt!("variable ${var} is set"), false, None);
+            }
+            return v.unwrap_or(UNSET);
+        }
+        parse_num(tok).unwrap_or_else(|| {
+            bad(&fmt!("not a number: {tok}"));
+            UNSET
+        })
+    }
+
+    fn fd(&mut self, tok: &str) -> u32 {
+        self.num(tok) as u32
+    }
+
+    fn set(&mut self, name: Option<&str>, fields: &[(&'static str, u64)]) {
+        if let Some(name) = name {
+            self.vars
+                .insert(name.to_string(), fields.iter().copied().collect());
+        }
+    }
+}
+
+fn bad(what: &str) {
+    check_detail("statement is well formed", false, Some(what));
+}
+
+fn parse_num(tok: &str) -> Option<u64> {
+    if tok == "max" {
+        return Some(u64::MAX);
+    }
+    if let Some(neg) = tok.strip_prefix('-') {
+        return parse_num(neg).map(|n| (n as i64).wrapping_neg() as u64);
+    }
+    if let Some(hex) = tok.strip_prefix("0x") {
+        return u64::from_str_radix(hex, 16).ok();
+    }
+    tok.parse().ok()
+}
+
+/// `%XX` escapes any byte; `""` is the empty string; `#N` is N pattern bytes.
+fn bytes(tok: &str) -> Vec<u8> {
+    if tok == "\"\"" {
+        return Vec::new();
+    }
+    if let Some(n) = tok.strip_prefix('#').and_then(parse_num) {
+        return (0..n).map(|i| b'a' + (i % 26) as u8).collect();
+    }
+    let b = tok.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'%' && i + 3 <= b.len() {
+            let hex = |c: u8| (c as char).to_digit(16);
+            if let (Some(h), Some(l)) = (hex(b[i + 1]), hex(b[i + 2])) {
+                out.push((h * 16 + l) as u8);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(b[i]);
+        i += 1;
+    }
+    out
+}
+
+/// Data tokens for a write: each is one iovec; `TOKEN*K` repeats it K times.
+fn iovecs(toks: &[&str]) -> Vec<Vec<u8>> {
+    let mut out = Vec::new();
+    for t in toks {
+        match t.rsplit_once('*').and_then(|(d, k)| parse_num(k).map(|k| (d, k))) {
+            Some((d, k)) => {
+                for _ in 0..k {
+                    out.push(bytes(d));
+                }
+            }
+            None => out.push(bytes(t)),
+        }
+    }
+    out
+}
+
+/// `4` or `2,0,3` or `1*16` (16 iovecs of 1 byte), or `none` (no iovecs).
+fn lens(tok: &str) -> Vec<usize> {
+    let mut out = Vec::new();
+    if tok == "none" {
+        return out;
+    }
+    for part in tok.split(',') {
+        match part.split_once('*') {
+            Some((l, k)) => {
+                for _ in 0..parse_num(k).unwrap_or(0) {
+                    out.push(parse_num(l).unwrap_or(0) as usize);
+                }
+            }
+            None => out.push(parse_num(part).unwrap_or(0) as usize),
+        }
+    }
+    out
+}
+
+/// A flag set: `none`, comma-separated names, or a number.
+fn flags(tok: &str, names: &[(&str, u64)]) -> u64 {
+    if tok == "none" {
+        return 0;
+    }
+    if let Some(n) = parse_num(tok) {
+        return n;
+    }
+    let mut v = 0;
+    for part in tok.split(',') {
+        match names.iter().find(|(n, _)| *n == part) {
+            Some((_, bit)) => v |= bit,
+            None => bad(&fmt!("unknown flag {part}")),
+        }
+    }
+    v
+}
+
+const FDFLAGS: [(&str, u64); 5] = [
+    ("append", 1),
+    ("dsync", 2),
+    ("nonblock", 4),
+    ("rsync", 8),
+    ("sync", 16),
+];
+const OFLAGS: [(&str, u64); 4] = [("creat", 1), ("directory", 2), ("excl", 4), ("trunc", 8)];
+const FSTFLAGS: [(&str, u64); 4] = [("atim", 1), ("atim_now", 2), ("mtim", 4), ("mtim_now", 8)];
+const LOOKUP: [(&str, u64); 3] = [("follow", 1), ("symlink_follow", 1), ("nofollow", 0)];
+const SDFLAGS: [(&str, u64); 2] = [("rd", 1), ("wr", 2)];
+const RIFLAGS: [(&str, u64); 2] = [("recv_peek", 1), ("recv_waitall", 2)];
+const SUBCLOCK: [(&str, u64); 2] = [("abs", 1), ("rel", 0)];
+
+const RIGHTS: [&str; 30] = [
+    "fd_datasync",
+    "fd_read",
+    "fd_seek",
+    "fd_fdstat_set_flags",
+    "fd_sync",
+    "fd_tell",
+    "fd_write",
+    "fd_advise",
+    "fd_allocate",
+    "path_create_directory",
+    "path_create_file",
+    "path_link_source",
+    "path_link_target",
+    "path_open",
+    "fd_readdir",
+    "path_readlink",
+    "path_rename_source",
+    "path_rename_target",
+    "path_filestat_get",
+    "path_filestat_set_size",
+    "path_filestat_set_times",
+    "fd_filestat_get",
+    "fd_filestat_set_size",
+    "fd_filestat_set_times",
+    "path_symlink",
+    "path_remove_directory",
+    "path_unlink_file",
+    "poll_fd_readwrite",
+    "sock_shutdown",
+    "sock_accept",
+];
+
+/// `all`, `read`, `write`, `none`, a number, or right names joined by `,`
+/// (`all-fd_write` removes one right from `all`).
+fn rights(tok: &str) -> u64 {
+    if let Some((base, minus)) = tok.split_once('-') {
+        return rights(base) & !rights(minus);
+    }
+    match tok {
+        "all" => p1::RIGHTS_ALL,
+        "read" => p1::RIGHTS_READ,
+        "write" => p1::RIGHTS_WRITE,
+        "none" => 0,
+        _ => {
+            if let Some(n) = parse_num(tok) {
+                return n;
+            }
+            let mut v = 0;
+            for part in tok.split(',') {
+                match RIGHTS.iter().position(|n| *n == part) {
+                    Some(i) => v |= 1u64 << i,
+                    None => bad(&fmt!("unknown right {part}")),
+                }
+            }
+            v
+        }
+    }
+}
+
+fn enum_val(tok: &str, names: &[&str]) -> u32 {
+    match names.iter().position(|n| *n == tok) {
+        Some(i) => i as u32,
+        None => parse_num(tok).unwrap_or_else(|| {
+            bad(&fmt!("unknown value {tok}"));
+            0
+        }) as u32,
+    }
+}
+
+const CLOCKS: [&str; 4] = [
+    "realtime",
+    "monotonic",
+    "process_cputime_id",
+    "thread_cputime_id",
+];
+const WHENCE: [&str; 3] = ["set", "cur", "end"];
+const ADVICE: [&str; 6] = [
+    "normal",
+    "sequential",
+    "random",
+    "willneed",
+    "dontneed",
+    "noreuse",
+];
+const SIGNALS: [&str; 31] = [
+    "none", "hup", "int", "quit", "ill", "trap", "abrt", "bus", "fpe", "kill", "usr1", "segv",
+    "usr2", "pipe", "alrm", "term", "chld", "cont", "stop", "tstp", "ttin", "ttou", "urg", "xcpu",
+    "xfsz", "vtalrm", "prof", "winch", "poll", "pwr", "sys",
+];
+
+fn stat_fields(s: &wasi::Filestat) -> Vec<(&'static str, u64)> {
+    vec![
+        ("", s.ino),
+        ("ino", s.ino),
+        ("dev", s.dev),
+        ("size", s.size),
+        ("nlink", s.nlink),
+        ("atim", s.atim),
+        ("mtim", s.mtim),
+        ("ctim", s.ctim),
+        ("filetype", s.filetype.raw() as u64),
+    ]
+}
+
+/// Runs one statement; returns the errno name of the call ("ok" on success),
+/// or `None` for a statement that is not a call.
+fn run(ctx: &mut Ctx, toks: &[&str], bind: Option<&str>) -> Option<String> {
+    fn e<T>(r: &Result<T, wasi::Errno>) -> Option<String> {
+        Some(match r {
+            Ok(_) => "ok".into(),
+            Err(e) => p1::errno_name(*e),
+        })
+    }
+    let arg = |i: usize| -> &str { toks.get(i).copied().unwrap_or("") };
+    let cmd = arg(0);
+    let n_args = toks.len() - 1;
+    let want = |n: usize| {
+        if n_args < n {
+            bad(&fmt!("{cmd} needs {n} arguments"));
+        }
+    };
+    match cmd {
+        "args_sizes_get" => e(&p1::args_sizes_get()),
+        "args_get" => {
+            let (c, s) = p1::args_sizes_get().unwrap_or((0, 0));
+            e(&p1::args_get(c, s))
+        }
+        "environ_sizes_get" => e(&p1::environ_sizes_get()),
+        "environ_get" => {
+            let (c, s) = p1::environ_sizes_get().unwrap_or((0, 0));
+            e(&p1::environ_get(c, s))
+        }
+        "clock_res_get" => {
+            want(1);
+            let r = p1::clock_res_get(enum_val(arg(1), &CLOCKS));
+            if let Ok(v) = r {
+                ctx.set(bind, &[("", v)]);
+            }
+            e(&r)
+        }
+        "clock_time_get" => {
+            want(2);
+            let prec = ctx.num(arg(2));
+            let r = p1::clock_time_get(enum_val(arg(1), &CLOCKS), prec);
+            if let Ok(v) = r {
+                ctx.set(bind, &[("", v)]);
+            }
+            e(&r)
+        }
+        "fd_advise" => {
+            want(4);
+            let (fd, off, len) = (ctx.fd(arg(1)), ctx.num(arg(2)), ctx.num(arg(3)));
+            e(&p1::fd_advise(fd, off, len, enum_val(arg(4), &ADVICE)))
+        }
+        "fd_allocate" => {
+            want(3);
+            let (fd, off, len) = (ctx.fd(arg(1)), ctx.num(arg(2)), ctx.num(arg(3)));
+            e(&p1::fd_allocate(fd, off, len))
+        }
+        "fd_close" => {
+            want(1);
+            let fd = ctx.fd(arg(1));
+            e(&p1::fd_close(fd))
+        }
+        "fd_datasync" => {
+            want(1);
+            let fd = ctx.fd(arg(1));
+            e(&p1::fd_datasync(fd))
+        }
+        "fd_sync" => {
+            want(1);
+            let fd = ctx.fd(arg(1));
+            e(&p1::fd_sync(fd))
+        }
+        "fd_fdstat_get" => {
+            want(1);
+            let fd = ctx.fd(arg(1));
+            let detail = match arg(2) {
+                "full" => p1::FdstatDetail::Full,
+                "type" => p1::FdstatDetail::Filetype,
+                _ => p1::FdstatDetail::Flags,
+            };
+            let r = p1::fd_fdstat_get(fd, detail);
+            if let Ok(s) = &r {
+                ctx.set(
+                    bind,
+                    &[
+                        ("", s.fs_filetype.raw() as u64),
+                        ("filetype", s.fs_filetype.raw() as u64),
+                        ("flags", s.fs_flags as u64),
+                        ("base", s.fs_rights_base),
+                        ("inheriting", s.fs_rights_inheriting),
+                    ],
+                );
+            }
+            e(&r)
+        }
+        "fd_fdstat_set_flags" => {
+            want(2);
+            let fd = ctx.fd(arg(1));
+            e(&p1::fd_fdstat_set_flags(fd, flags(arg(2), &FDFLAGS) as u32))
+        }
+        "fd_fdstat_set_rights" => {
+            want(3);
+            let fd = ctx.fd(arg(1));
+            let (b, i) = (rights_or_var(ctx, arg(2)), rights_or_var(ctx, arg(3)));
+            e(&p1::fd_fdstat_set_rights(fd, b, i))
+        }
+        "fd_filestat_get" => {
+            want(1);
+            let fd = ctx.fd(arg(1));
+            let r = p1::fd_filestat_get(fd);
+            if let Ok(s) = &r {
+                ctx.set(bind, &stat_fields(s));
+            }
+            e(&r)
+        }
+        "fd_filestat_set_size" => {
+            want(2);
+            let (fd, size) = (ctx.fd(arg(1)), ctx.num(arg(2)));
+            e(&p1::fd_filestat_set_size(fd, size))
+        }
+        "fd_filestat_set_times" => {
+            want(4);
+            let (fd, a, m) = (ctx.fd(arg(1)), ctx.num(arg(2)), ctx.num(arg(3)));
+            e(&p1::fd_filestat_set_times(fd, a, m, flags(arg(4), &FSTFLAGS) as u32))
+        }
+        "fd_pread" => {
+            want(3);
+            let (fd, off) = (ctx.fd(arg(1)), ctx.num(arg(3)));
+            let r = p1::fd_pread(fd, &lens(arg(2)), off);
+            if let Ok(d) = &r {
+                ctx.set(bind, &[("", d.len() as u64)]);
+            }
+            e(&r)
+        }
+        "fd_prestat_get" => {
+            want(1);
+            let fd = ctx.fd(arg(1));
+            let r = p1::fd_prestat_get(fd);
+            if let Ok(n) = r {
+                ctx.set(bind, &[("", n as u64)]);
+            }
+            e(&r)
+        }
+        "fd_prestat_dir_name" => {
+            want(2);
+            let (fd, len) = (ctx.fd(arg(1)), ctx.num(arg(2)));
+            e(&p1::fd_prestat_dir_name(fd, len as usize))
+        }
+        "fd_pwrite" => {
+            want(3);
+            let (fd, off) = (ctx.fd(arg(1)), ctx.num(arg(2)));
+            let data = iovecs(&toks[3..]);
+            let refs: Vec<&[u8]> = data.iter().map(|v| v.as_slice()).collect();
+            e(&p1::fd_pwrite(fd, &refs, off))
+        }
+        "fd_read" => {
+            want(2);
+            let fd = ctx.fd(arg(1));
+            let r = p1::fd_read_iovs(fd, &lens(arg(2)));
+            if let Ok(d) = &r {
+                ctx.set(bind, &[("", d.len() as u64)]);
+            }
+            e(&r)
+        }
+        "fd_readdir" => {
+            want(3);
+            let fd = ctx.fd(arg(1));
+            let len = ctx.num(arg(2)) as usize;
+            let cookie = ctx.num(arg(3));
+            let label = if arg(3).starts_with('$') {
+                guest_support::J::from(arg(3))
+            } else {
+                guest_support::J::from(cookie)
+            };
+            let r = p1::fd_readdir(fd, len, cookie, label);
+            if let Ok((entries, used)) = &r {
+                let next = entries.last().map_or(cookie, |d| d.next);
+                ctx.set(
+                    bind,
+                    &[
+                        ("", next),
+                        ("next", next),
+                        ("bufused", *used as u64),
+                        ("count", entries.len() as u64),
+                    ],
+                );
+            }
+            e(&r)
+        }
+        "readdir" => {
+            want(1);
+            let fd = ctx.fd(arg(1));
+            let len = if n_args >= 2 { ctx.num(arg(2)) } else { 4096 };
+            let r = p1::readdir_all(fd, len as usize);
+            if let Ok(entries) = &r {
+                let mut fields: Vec<(&'static str, u64)> = vec![("", entries.len() as u64)];
+                fields.push(("count", entries.len() as u64));
+                ctx.set(bind, &fields);
+                // Entries' inode numbers, for `check eq $l.ino_NAME ...`
+                // would need dynamic names; keep the first entry's.
+                if let Some(first) = entries.first() {
+                    if let Some(b) = bind {
+                        ctx.vars.get_mut(b).unwrap().insert("ino", first.ino);
+                    }
+                }
+            }
+            e(&r)
+        }
+        "fd_renumber" => {
+            want(2);
+            let (fd, to) = (ctx.fd(arg(1)), ctx.fd(arg(2)));
+            e(&p1::fd_renumber(fd, to))
+        }
+        "fd_seek" => {
+            want(3);
+            let (fd, off) = (ctx.fd(arg(1)), ctx.num(arg(2)));
+            let r = p1::fd_seek(fd, off as i64, enum_val(arg(3), &WHENCE));
+            if let Ok(v) = r {
+                ctx.set(bind, &[("", v)]);
+            }
+            e(&r)
+        }
+        "fd_tell" => {
+            want(1);
+            let fd = ctx.fd(arg(1));
+            let r = p1::fd_tell(fd);
+            if let Ok(v) = r {
+                ctx.set(bind, &[("", v)]);
+            }
+            e(&r)
+        }
+        "fd_write" => {
+            want(1);
+            let fd = ctx.fd(arg(1));
+            let data = iovecs(&toks[2..]);
+            let refs: Vec<&[u8]> = data.iter().map(|v| v.as_slice()).collect();
+            let r = p1::fd_write(fd, &refs);
+            if let Ok(n) = r {
+                ctx.set(bind, &[("", n as u64)]);
+            }
+            e(&r)
+        }
+        "path_create_directory" => {
+            want(2);
+            let fd = ctx.fd(arg(1));
+            e(&p1::path_create_directory(fd, &bytes(arg(2))))
+        }
+        "path_filestat_get" => {
+            want(3);
+            let fd = ctx.fd(arg(1));
+            let r = p1::path_filestat_get(fd, flags(arg(2), &LOOKUP) as u32, &bytes(arg(3)));
+            if let Ok(s) = &r {
+                ctx.set(bind, &stat_fields(s));
+            }
+            e(&r)
+        }
+        "path_filestat_set_times" => {
+            want(6);
+            let fd = ctx.fd(arg(1));
+            let (a, m) = (ctx.num(arg(4)), ctx.num(arg(5)));
+            e(&p1::path_filestat_set_times(
+                fd,
+                flags(arg(2), &LOOKUP) as u32,
+                &bytes(arg(3)),
+                a,
+                m,
+                flags(arg(6), &FSTFLAGS) as u32,
+            ))
+        }
+        "path_link" => {
+            want(5);
+            let (old_fd, new_fd) = (ctx.fd(arg(1)), ctx.fd(arg(4)));
+            e(&p1::path_link(
+                old_fd,
+                flags(arg(2), &LOOKUP) as u32,
+                &bytes(arg(3)),
+                new_fd,
+                &bytes(arg(5)),
+            ))
+        }
+        "path_open" => {
+            want(2);
+            let fd = ctx.fd(arg(1));
+            let path = bytes(arg(2));
+            let (mut lookup, mut oflags, mut base, mut inh, mut fdflags) =
+                (1u64, 0u64, p1::RIGHTS_READ, p1::RIGHTS_ALL, 0u64);
+            for t in &toks[3..] {
+                match t.split_once('=') {
+                    Some(("lookup", v)) => lookup = flags(v, &LOOKUP),
+                    Some(("oflags", v)) => oflags = flags(v, &OFLAGS),
+                    Some(("base", v)) => base = rights_or_var(ctx, v),
+                    Some(("inh", v)) => inh = rights_or_var(ctx, v),
+                    Some(("fdflags", v)) => fdflags = flags(v, &FDFLAGS),
+                    _ => bad(&fmt!("unknown path_open option {t}")),
+                }
+            }
+            let r = p1::path_open(
+                fd,
+                lookup as u32,
+                &path,
+                oflags as u32,
+                base,
+                inh,
+                fdflags as u32,
+            );
+            if let Ok(n) = r {
+                ctx.set(bind, &[("", n as u64)]);
+            }
+            e(&r)
+        }
+        "path_readlink" => {
+            want(3);
+            let (fd, len) = (ctx.fd(arg(1)), ctx.num(arg(3)));
+            let r = p1::path_readlink(fd, &bytes(arg(2)), len as usize);
+            if let Ok(t) = &r {
+                ctx.set(bind, &[("", t.len() as u64)]);
+            }
+            e(&r)
+        }
+        "path_remove_directory" => {
+            want(2);
+            let fd = ctx.fd(arg(1));
+            e(&p1::path_remove_directory(fd, &bytes(arg(2))))
+        }
+        "path_rename" => {
+            want(4);
+            let (fd, new_fd) = (ctx.fd(arg(1)), ctx.fd(arg(3)));
+            e(&p1::path_rename(fd, &bytes(arg(2)), new_fd, &bytes(arg(4))))
+        }
+        "path_symlink" => {
+            want(3);
+            let fd = ctx.fd(arg(2));
+            e(&p1::path_symlink(&bytes(arg(1)), fd, &bytes(arg(3))))
+        }
+        "path_unlink_file" => {
+            want(2);
+            let fd = ctx.fd(arg(1));
+            e(&p1::path_unlink_file(fd, &bytes(arg(2))))
+        }
+        "poll_oneoff" => {
+            let mut show_nbytes = false;
+            let mut subs = Vec::new();
+            for t in &toks[1..] {
+                if *t == "nbytes" {
+                    show_nbytes = true;
+                    continue;
+                }
+                let parts: Vec<&str> = t.split('/').collect();
+                let p = |i: usize| parts.get(i).copied().unwrap_or("0");
+                let ud = parse_num(p(1)).unwrap_or(0);
+                subs.push(match p(0) {
+                    // clock/UD/ID/TIMEOUT[/abs|rel|FLAGS[/PRECISION]]
+                    "clock" => {
+                        let timeout = ctx.num(p(3));
+                        Sub::Clock(
+                            ud,
+                            enum_val(p(2), &CLOCKS),
+                            timeout,
+                            parse_num(p(5)).unwrap_or(0),
+                            flags(if parts.len() > 4 { p(4) } else { "rel" }, &SUBCLOCK) as u16,
+                        )
+                    }
+                    "read" => Sub::Read(ud, ctx.fd(p(2))),
+                    "write" => Sub::Write(ud, ctx.fd(p(2))),
+                    "tag" => Sub::Tag(ud, parse_num(p(2)).unwrap_or(3) as u8),
+                    other => {
+                        bad(&fmt!("unknown subscription {other}"));
+                        Sub::Tag(ud, 3)
+                    }
+                });
+            }
+            let r = p1::poll_oneoff(&subs, show_nbytes);
+            if let Ok(ev) = &r {
+                ctx.set(bind, &[("", ev.len() as u64)]);
+            }
+            e(&r)
+        }
+        "proc_exit" => {
+            want(1);
+            let code = ctx.num(arg(1));
+            p1::proc_exit(code as u32)
+        }
+        "proc_raise" => {
+            want(1);
+            e(&p1::proc_raise(enum_val(arg(1), &SIGNALS)))
+        }
+        "sched_yield" => e(&p1::sched_yield()),
+        "random_get" => {
+            want(1);
+            let mut buf = vec![0u8; ctx.num(arg(1)) as usize];
+            let r = p1::random_get(&mut buf);
+            if r.is_ok() {
+                let mut first = [0u8; 8];
+                let n = buf.len().min(8);
+                first[..n].copy_from_slice(&buf[..n]);
+                ctx.set(bind, &[("", u64::from_le_bytes(first))]);
+            }
+            e(&r)
+        }
+        "sock_accept" => {
+            want(2);
+            let fd = ctx.fd(arg(1));
+            e(&p1::sock_accept(fd, flags(arg(2), &FDFLAGS) as u32))
+        }
+        "sock_recv" => {
+            want(3);
+            let (fd, len) = (ctx.fd(arg(1)), ctx.num(arg(2)));
+            e(&p1::sock_recv(fd, len as usize, flags(arg(3), &RIFLAGS) as u32))
+        }
+        "sock_send" => {
+            want(2);
+            let (fd, fl) = (ctx.fd(arg(1)), ctx.num(arg(2)));
+            let data = iovecs(&toks[3..]);
+            let refs: Vec<&[u8]> = data.iter().map(|v| v.as_slice()).collect();
+            e(&p1::sock_send(fd, &refs, fl as u32))
+        }
+        "sock_shutdown" => {
+            want(2);
+            let fd = ctx.fd(arg(1));
+            e(&p1::sock_shutdown(fd, flags(arg(2), &SDFLAGS) as u32))
+        }
+        "check" => {
+            want(3);
+            let (a, b) = (ctx.num(arg(2)), ctx.num(arg(3)));
+            let ok = match arg(1) {
+                "eq" => a == b,
+                "ne" => a != b,
+                "lt" => a < b,
+                "le" => a <= b,
+                "gt" => a > b,
+                "ge" => a >= b,
+                // a has every bit of b set / none of them
+                "has" => a & b == b,
+                "lacks" => a & b == 0,
+                op => {
+                    bad(&fmt!("unknown check {op}"));
+                    false
+                }
+            };
+            check(&toks.join(" "), ok);
+            None
+        }
+        _ => {
+            bad(&fmt!("unknown call {cmd}"));
+            None
+        }
+    }
+}
+
+/// Rights from a `$var.field` (e.g. `$st.base`, `$st.base-fd_read` without
+/// one right) or a rights expression.
+fn rights_or_var(ctx: &mut Ctx, tok: &str) -> u64 {
+    if tok.starts_with('$') {
+        match tok.split_once('-') {
+            Some((var, minus)) => ctx.num(var) & !rights(minus),
+            None => ctx.num(tok),
+        }
+    } else {
+        rights(tok)
+    }
+}
+
+fn main() {
+    let mut ctx = Ctx {
+        vars: BTreeMap::new(),
+    };
+    for stmt in std::env::args().skip(1) {
+        let (body, expect) = match stmt.split_once(" => ") {
+            Some((b, x)) => (b, Some(x.trim())),
+            None => (stmt.as_str(), None),
+        };
+        let mut toks: Vec<&str> = body.split(' ').filter(|t| !t.is_empty()).collect();
+        let mut bind = None;
+        if toks.len() >= 2 && toks[toks.len() - 2] == "as" {
+            bind = Some(toks[toks.len() - 1]);
+            toks.truncate(toks.len() - 2);
+        }
+        if toks.is_empty() {
+            bad("empty statement");
+            continue;
+        }
+        let got = run(&mut ctx, &toks, bind);
+        if let (Some(expect), Some(got)) = (expect, got) {
+            let ok = expect.split('|').any(|x| x == got);
+            check_detail(&stmt, ok, Some(&fmt!("got {got}")));
+        }
+    }
+    finish();
+}
