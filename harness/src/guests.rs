@@ -10,6 +10,16 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+/// The fuzzer's interpreter (`tests-src/interp`): a p1 guest built with
+/// the other p1 guests, run like any of them.
+pub const INTERP: &str = "interp";
+
+/// Builds the p1 guests and returns the interpreter's module.
+pub fn interp(layout: &Layout) -> Result<PathBuf> {
+    let guests = Guests::build(layout, &BTreeSet::from([Abi::P1]))?;
+    guests.check(layout, INTERP, Abi::P1)
+}
+
 /// Built guest binaries.
 pub struct Guests {
     dir: PathBuf,
@@ -33,7 +43,11 @@ impl Guests {
         let builds: BTreeSet<_> = abis.iter().map(|&abi| package_and_target(abi)).collect();
         ensure_targets(builds.iter().map(|(_, target)| *target))?;
         for (package, target) in &builds {
-            cargo_build(layout, &guests.dir, package, target)?;
+            let mut packages = vec![*package];
+            if *target == "wasm32-wasip1" {
+                packages.push(INTERP);
+            }
+            cargo_build(layout, &guests.dir, &packages, target)?;
         }
         if abis.contains(&Abi::P1Component) {
             guests.adapt_all()?;
@@ -151,7 +165,8 @@ fn ensure_targets<'a>(targets: impl Iterator<Item = &'a str>) -> Result<()> {
     Ok(())
 }
 
-fn cargo_build(layout: &Layout, target_dir: &Path, package: &str, target: &str) -> Result<()> {
+fn cargo_build(layout: &Layout, target_dir: &Path, packages: &[&str], target: &str) -> Result<()> {
+    let package = packages.join(", ");
     eprintln!("wasi-conform: building guests {package} ({target})");
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let output = Command::new(cargo)
@@ -159,11 +174,10 @@ fn cargo_build(layout: &Layout, target_dir: &Path, package: &str, target: &str) 
             "build",
             "--release",
             "--quiet",
-            "--package",
-            package,
             "--target",
             target,
         ])
+        .args(packages.iter().flat_map(|p| ["--package", p]))
         .arg("--manifest-path")
         .arg(layout.tests_src.join("Cargo.toml"))
         .arg("--target-dir")

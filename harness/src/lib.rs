@@ -10,6 +10,7 @@ pub mod abi;
 pub mod commands;
 pub mod expectations;
 pub mod expected;
+pub mod fuzz;
 pub mod guests;
 pub mod layout;
 pub mod manifest;

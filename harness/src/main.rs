@@ -35,6 +35,10 @@ enum Command {
         /// Runtimes to run on, comma-separated (default: reference,wasmtime).
         #[arg(long, value_delimiter = ',')]
         runtime: Vec<String>,
+        /// Replay this fuzz reproducer instead of the cases (on its own
+        /// runtimes, or on --runtime); exits 1 while they still diverge.
+        #[arg(long, value_name = "FILE")]
+        repro: Option<PathBuf>,
         /// Also write every verdict as JSON to this file.
         #[arg(long)]
         json: Option<PathBuf>,
@@ -48,8 +52,39 @@ enum Command {
     Bless {
         #[command(flatten)]
         filter: FilterArgs,
+        /// Add this fuzz reproducer as case `fuzz/NAME` (in
+        /// tests-src/cases/fuzz.toml) and bless it from the reference host.
+        #[arg(long, value_name = "FILE", requires = "name")]
+        from_repro: Option<PathBuf>,
+        /// The new case's name after `fuzz/` (with --from-repro).
+        #[arg(long, requires = "from_repro")]
+        name: Option<String>,
         #[command(flatten)]
         limits: LimitArgs,
+    },
+    /// Fuzzes runtimes against each other with generated call programs,
+    /// minimising each divergence into a reproducer under --out. Ends with
+    /// `N programs, M divergences`; exits 1 when there are divergences.
+    Fuzz {
+        /// Runtimes to compare, comma-separated; naming one twice checks
+        /// that it is deterministic.
+        #[arg(long, value_delimiter = ',', default_value = "reference,wasmtime")]
+        runtime: Vec<String>,
+        /// Stop after this long (90s, 10m, 2h).
+        #[arg(long, conflicts_with = "iterations", value_parser = wasi_conform::fuzz::campaign::parse_duration)]
+        time: Option<Duration>,
+        /// Stop after this many programs (default 1000, unless --time).
+        #[arg(long)]
+        iterations: Option<usize>,
+        /// Seed of the generated programs.
+        #[arg(long, default_value_t = 0)]
+        seed: u64,
+        /// Parallel jobs (default: the number of cores).
+        #[arg(long)]
+        jobs: Option<usize>,
+        /// Where reproducers are written (default: target/fuzz).
+        #[arg(long)]
+        out: Option<PathBuf>,
     },
     /// Lists every known runtime: available or not, version, ABIs.
     Runtimes {
@@ -117,6 +152,12 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::List(filter) => commands::list(layout, &filter.into()),
         Command::Run {
+            repro: Some(file),
+            runtime,
+            ..
+        } => wasi_conform::fuzz::repro::replay(&layout, &file, &runtime),
+        Command::Run {
+            repro: None,
             filter,
             runtime,
             json,
@@ -133,7 +174,38 @@ fn main() -> ExitCode {
             };
             commands::run(layout, &filter.into(), &options)
         }
-        Command::Bless { filter, limits } => commands::bless(layout, &filter.into(), limits.into()),
+        Command::Bless {
+            from_repro: Some(file),
+            name: Some(name),
+            limits,
+            ..
+        } => wasi_conform::fuzz::repro::bless(&layout, &file, &name, limits.into()),
+        Command::Bless { filter, limits, .. } => commands::bless(layout, &filter.into(), limits.into()),
+        Command::Fuzz {
+            runtime,
+            time,
+            iterations,
+            seed,
+            jobs,
+            out,
+        } => {
+            use wasi_conform::fuzz::campaign::{self, Budget};
+            wasi_conform::fuzz::fast_settings();
+            let budget = match (time, iterations) {
+                (Some(time), _) => Budget::Time(time),
+                (None, iterations) => Budget::Iterations(iterations.unwrap_or(1000)),
+            };
+            let options = campaign::Options {
+                runtimes: runtime,
+                budget,
+                seed,
+                jobs: jobs.unwrap_or_else(|| {
+                    std::thread::available_parallelism().map_or(1, |n| n.get())
+                }),
+                out: out.unwrap_or_else(|| layout.target.join("fuzz")),
+            };
+            campaign::fuzz(&layout, &options)
+        }
         Command::Runtimes { json } => commands::list_runtimes(layout, json),
         Command::Setup { name } => commands::setup(layout, &name),
     };

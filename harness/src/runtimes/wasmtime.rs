@@ -63,14 +63,24 @@ impl Runtime for Wasmtime {
     }
 }
 
+/// The p1 linker with wasmtime-wasi's preview1 functions, built once (a
+/// fuzz campaign instantiates thousands of times a second).
+fn p1_linker() -> &'static wasmtime::Linker<wasmtime_wasi::p1::WasiP1Ctx> {
+    static LINKER: std::sync::OnceLock<wasmtime::Linker<wasmtime_wasi::p1::WasiP1Ctx>> =
+        std::sync::OnceLock::new();
+    LINKER.get_or_init(|| {
+        let mut linker = wasmtime::Linker::new(&shared().engine);
+        wasmtime_wasi::p1::add_to_linker_sync(&mut linker, |ctx| ctx)
+            .expect("wasmtime-wasi defines each preview1 function once");
+        linker
+    })
+}
+
 fn run_module(inv: &Invocation, ctx: wasmtime_wasi::p1::WasiP1Ctx) -> Result<Status, RunError> {
     let shared = shared();
     let module = shared.module(inv.wasm)?;
-    let mut linker = wasmtime::Linker::new(&shared.engine);
-    wasmtime_wasi::p1::add_to_linker_sync(&mut linker, |ctx| ctx)
-        .map_err(|e| RunError::Crash(format!("wasmtime-wasi linker: {e:?}")))?;
     let mut store = shared.store(ctx, inv.limits.timeout);
-    let instance = match linker.instantiate(&mut store, &module) {
+    let instance = match p1_linker().instantiate(&mut store, &module) {
         Ok(instance) => instance,
         Err(err) => return engine::instantiation_error(err),
     };

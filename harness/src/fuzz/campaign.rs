@@ -1,0 +1,291 @@
+//! `wasi-conform fuzz`: generated programs on every named runtime, each
+//! divergence minimised and written as a reproducer.
+//!
+//! Program `i` of seed `s` comes from the bytes of `SplitMix64(s + i)`, so a
+//! campaign is the same whatever `--jobs` says.
+
+use super::{Divergence, Program, Run, compare, minimise::minimise, repro, run_all};
+use std::collections::BTreeMap;
+use crate::layout::{Layout, write_atomic};
+use crate::runtimes::{self, Runtime};
+use anyhow::{Result, bail};
+use arbitrary::{Arbitrary, Unstructured};
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+use wasi_conform_reference::rng::SplitMix64;
+
+/// When a campaign stops.
+#[derive(Debug, Clone, Copy)]
+pub enum Budget {
+    /// After this long.
+    Time(Duration),
+    /// After this many programs.
+    Iterations(usize),
+}
+
+/// Options of `wasi-conform fuzz`.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// Runtime names, in order; a name may repeat (a determinism check).
+    pub runtimes: Vec<String>,
+    pub budget: Budget,
+    pub seed: u64,
+    pub jobs: usize,
+    /// Where reproducers are written.
+    pub out: PathBuf,
+}
+
+/// Parses `90s`, `10m`, `2h` or plain seconds.
+pub fn parse_duration(text: &str) -> Result<Duration, String> {
+    let (number, unit) = match text.char_indices().find(|(_, c)| c.is_ascii_alphabetic()) {
+        Some((i, _)) => text.split_at(i),
+        None => (text, "s"),
+    };
+    let scale = match unit {
+        "s" => 1.0,
+        "m" => 60.0,
+        "h" => 3600.0,
+        _ => return Err(format!("`{text}`: the unit must be s, m or h")),
+    };
+    number
+        .parse::<f64>()
+        .ok()
+        .filter(|n| n.is_finite() && *n >= 0.0)
+        .map(|n| Duration::from_secs_f64(n * scale))
+        .ok_or_else(|| format!("`{text}` is not a duration like 90s, 10m or 2h"))
+}
+
+/// Program `index` of a campaign with `seed`.
+pub fn program(seed: u64, index: u64) -> Program {
+    let mut bytes = vec![0u8; 1024];
+    SplitMix64::new(seed.wrapping_add(index)).fill(&mut bytes);
+    Program::arbitrary_take_rest(Unstructured::new(&bytes)).expect("any bytes make a program")
+}
+
+/// The named runtimes (each available and running p1 modules) and, per
+/// name, its index among them: a repeated name shares one instance.
+pub(super) fn select(layout: &Layout, names: &[String]) -> Result<(Vec<Box<dyn Runtime>>, Vec<usize>)> {
+    if names.len() < 2 {
+        bail!("--runtime needs at least two runtimes to compare (the same one twice checks determinism)");
+    }
+    let mut unique: Vec<String> = Vec::new();
+    let indexes = names
+        .iter()
+        .map(|name| match unique.iter().position(|u| u == name) {
+            Some(i) => i,
+            None => {
+                unique.push(name.clone());
+                unique.len() - 1
+            }
+        })
+        .collect();
+    let chosen = runtimes::select(&unique, &layout.templates, &layout.root)?;
+    for runtime in &chosen {
+        if let Err(why) = runtime.availability() {
+            bail!("runtime `{}` is not available: {why}", runtime.name());
+        }
+        if !runtime.abis().contains(&crate::abi::Abi::P1) {
+            bail!("runtime `{}` does not run p1 modules", runtime.name());
+        }
+    }
+    Ok((chosen, indexes))
+}
+
+/// Runs a campaign; returns the exit code (0 no divergence, 1 some).
+pub fn fuzz(layout: &Layout, options: &Options) -> Result<u8> {
+    let (chosen, indexes) = select(layout, &options.runtimes)?;
+    let runtimes: Vec<&dyn Runtime> = indexes.iter().map(|&i| chosen[i].as_ref()).collect();
+    let wasm = crate::guests::interp(layout)?;
+    let started = Instant::now();
+    let next = AtomicUsize::new(0);
+    let done = AtomicUsize::new(0);
+    let found: Mutex<Findings> = Mutex::default();
+    let failure: Mutex<Option<anyhow::Error>> = Mutex::default();
+    let show_progress = std::io::stderr().is_terminal() && std::env::var_os("CI").is_none();
+    eprintln!(
+        "wasi-conform: fuzzing {} with seed {} on {} thread(s)",
+        options.runtimes.join(", "),
+        options.seed,
+        options.jobs
+    );
+    let more = |i: usize| match options.budget {
+        Budget::Iterations(n) => i < n,
+        Budget::Time(limit) => started.elapsed() < limit,
+    };
+    std::thread::scope(|scope| {
+        for _ in 0..options.jobs.max(1) {
+            scope.spawn(|| {
+                loop {
+                    let i = next.fetch_add(1, Ordering::SeqCst);
+                    if !more(i) || failure.lock().unwrap().is_some() {
+                        break;
+                    }
+                    let outcome = one(layout, &runtimes, &wasm, options, i as u64, &found);
+                    if let Err(err) = outcome {
+                        failure.lock().unwrap().get_or_insert(err);
+                        break;
+                    }
+                    let finished = done.fetch_add(1, Ordering::SeqCst) + 1;
+                    if show_progress && finished % 16 == 0 {
+                        let seconds = started.elapsed().as_secs_f64();
+                        eprint!(
+                            "\r[{seconds:.0}s] {finished} programs, {} divergences, {:.0}/s\x1b[K",
+                            found.lock().unwrap().programs,
+                            finished as f64 / seconds.max(1e-3)
+                        );
+                    }
+                }
+            });
+        }
+    });
+    if show_progress {
+        eprint!("\r\x1b[K");
+    }
+    if let Some(err) = failure.into_inner().unwrap() {
+        return Err(err);
+    }
+    let found = found.into_inner().unwrap();
+    for (signature, count) in &found.distinct {
+        println!("{count:>6} x {signature}");
+    }
+    if !found.reproducers.is_empty() {
+        println!(
+            "{} distinct divergences; reproducers in {}",
+            found.distinct.len(),
+            options.out.display()
+        );
+    }
+    println!("{} programs, {} divergences", done.into_inner(), found.programs);
+    Ok(if found.programs == 0 { 0 } else { 1 })
+}
+
+/// Runs program `index`; on a divergence minimises it and writes a reproducer.
+fn one(
+    layout: &Layout,
+    runtimes: &[&dyn Runtime],
+    wasm: &Path,
+    options: &Options,
+    index: u64,
+    found: &Mutex<Findings>,
+) -> Result<()> {
+    let program = program(options.seed, index);
+    let runs = run_all(layout, runtimes, wasm, &program)?;
+    let Some(divergence) = compare(&runs) else {
+        return Ok(());
+    };
+    // A divergence seen before (same runtimes, same differing lines) is
+    // only counted: minimising it again would find the same reproducer.
+    let signature = signature(&runs, &divergence);
+    {
+        let mut found = found.lock().unwrap();
+        found.programs += 1;
+        let count = found.distinct.entry(signature.clone()).or_default();
+        *count += 1;
+        if *count > 1 {
+            return Ok(());
+        }
+    }
+    let minimal = minimise(&program, |candidate| {
+        Ok(compare(&run_all(layout, runtimes, wasm, candidate)?).is_some())
+    })?;
+    let runs = run_all(layout, runtimes, wasm, &minimal)?;
+    // Flaky: the divergence did not survive a rerun.
+    let (minimal, runs) = match compare(&runs) {
+        Some(_) => (minimal, runs),
+        None => (program.clone(), run_all(layout, runtimes, wasm, &program)?),
+    };
+    let Some(divergence) = compare(&runs) else {
+        eprintln!("wasi-conform: program {index} of seed {} diverged once, then not (flaky)", options.seed);
+        return Ok(());
+    };
+    let path = options
+        .out
+        .join(format!("seed{}-{index}.repro", options.seed));
+    write_atomic(&path, repro::render(&minimal, &runs, &divergence).as_bytes())?;
+    let first = divergence
+        .first_op
+        .and_then(|i| minimal.ops.get(i))
+        .map_or("status/output/fs".to_string(), |op| op.name().to_string());
+    eprintln!(
+        "\rdivergence: {} vs {} at {first} ({} ops after minimising) -> {}\x1b[K",
+        runs[divergence.pair.0].runtime,
+        runs[divergence.pair.1].runtime,
+        minimal.ops.len(),
+        path.display()
+    );
+    found.lock().unwrap().reproducers.push(path);
+    Ok(())
+}
+
+/// The divergences of a campaign so far.
+#[derive(Default)]
+struct Findings {
+    /// Programs that diverged.
+    programs: usize,
+    /// Distinct divergences ([`signature`]) and how many programs showed each.
+    distinct: BTreeMap<String, usize>,
+    /// Reproducers written, one per distinct divergence.
+    reproducers: Vec<PathBuf>,
+}
+
+/// What makes a divergence the same as another: the runtimes and the first
+/// lines where their outcomes differ, op indexes left out.
+fn signature(runs: &[Run], divergence: &Divergence) -> String {
+    let (a, b) = (&runs[divergence.pair.0], &runs[divergence.pair.1]);
+    let (mut left, mut right) = (a.body.lines(), b.body.lines());
+    let difference = loop {
+        match (left.next(), right.next()) {
+            (Some(l), Some(r)) if l == r => continue,
+            (l, r) => break format!("{} | {}", l.unwrap_or("(end)"), r.unwrap_or("(end)")),
+        }
+    };
+    let mut stripped = String::new();
+    let mut rest = difference.as_str();
+    while let Some(at) = rest.find("\"op\":") {
+        stripped.push_str(&rest[..at]);
+        rest = rest[at + 5..].trim_start_matches(|c: char| c.is_ascii_digit());
+    }
+    stripped.push_str(rest);
+    format!("{} vs {}: {stripped}", a.runtime, b.runtime)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations() {
+        assert_eq!(parse_duration("90s"), Ok(Duration::from_secs(90)));
+        assert_eq!(parse_duration("10m"), Ok(Duration::from_secs(600)));
+        assert_eq!(parse_duration("2"), Ok(Duration::from_secs(2)));
+        assert!(parse_duration("5d").is_err());
+        assert!(parse_duration("m").is_err());
+    }
+
+    #[test]
+    fn programs_depend_only_on_seed_and_index() {
+        assert_eq!(program(7, 3), program(7, 3));
+        assert_ne!(program(7, 3), program(7, 4));
+    }
+
+    /// The same runtime twice never diverges: the interpreter prints only
+    /// deterministic values and every run starts from the same sandbox.
+    #[test]
+    fn no_false_alarms() {
+        let layout = Layout::discover();
+        for name in ["reference", "wasmtime"] {
+            let dir = tempfile::tempdir().unwrap();
+            let options = Options {
+                runtimes: vec![name.into(), name.into()],
+                budget: Budget::Iterations(150),
+                seed: 1,
+                jobs: 2,
+                out: dir.path().to_owned(),
+            };
+            assert_eq!(fuzz(&layout, &options).unwrap(), 0, "{name}");
+        }
+    }
+}

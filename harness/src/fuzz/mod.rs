@@ -1,0 +1,192 @@
+//! The differential fuzzer: call programs ([`wasi_conform_program`]) run by
+//! the interpreter guest (`tests-src/interp`) on several runtimes, their
+//! outcomes compared after normalisation.
+//!
+//! A program runs as an ordinary case ([`case`]): the interpreter with the
+//! program on stdin, in a fresh sandbox built from [`FIXTURE`]. Two runs
+//! agree when their rendered bodies (the text of an expected file: status,
+//! trace, stdout, stderr, filesystem) are equal, so what a reproducer shows
+//! is exactly what was compared.
+//!
+//! - [`campaign`]: `wasi-conform fuzz`, programs on any runtimes.
+//! - [`minimise`]: delta debugging over ops, then operands.
+//! - [`repro`]: reproducer files, replayed by `run --repro` and turned into
+//!   cases by `bless --from-repro`.
+//! - [`targets`]: the logic of the libFuzzer targets in `fuzz/`.
+
+pub mod campaign;
+pub mod minimise;
+pub mod repro;
+pub mod targets;
+
+use crate::abi::Abi;
+use crate::expected;
+use crate::layout::Layout;
+use crate::manifest::Case;
+use crate::runner;
+use crate::runtimes::{Limits, Runtime};
+use crate::verdict::RunError;
+use anyhow::Result;
+use std::path::Path;
+use std::time::Duration;
+pub use wasi_conform_program::Program;
+
+/// The sandbox every program starts in (the preopen, slot `$3`): files,
+/// a directory, and symlinks that resolve, dangle, loop and escape.
+/// `(path, kind, content or target)`.
+pub const FIXTURE: &[(&str, &str, &str)] = &[
+    ("a", "file", "hello\n"),
+    ("b", "file", ""),
+    ("d", "dir", ""),
+    ("d/e", "file", "nested\n"),
+    ("l", "symlink", "a"),
+    ("ld", "symlink", "d"),
+    ("loop", "symlink", "loop"),
+    ("dang", "symlink", "missing"),
+    ("esc", "symlink", "../canary.txt"),
+    ("abs", "symlink", "/a"),
+];
+
+/// The guest path of the preopened sandbox.
+pub const PREOPEN: &str = "/sandbox";
+
+/// Limits of one fuzz run: programs are short, so a run taking seconds is
+/// itself a finding.
+pub const LIMITS: Limits = Limits {
+    timeout: Duration::from_secs(10),
+    output_cap: 1 << 20,
+};
+
+/// Process-wide settings that make fuzz runs cheaper; call before any
+/// thread starts. Sandboxes go to `/dev/shm` when it is a writable
+/// directory (creating and removing ten entries per run on a disk
+/// filesystem costs more than the run), and errors stop capturing
+/// backtraces (wasmtime-wasi returns an error for every failing call, and
+/// `RUST_BACKTRACE=1` makes each one walk the stack).
+pub fn fast_settings() {
+    let shm = Path::new("/dev/shm");
+    if tempfile::tempdir_in(shm).is_ok() {
+        let _ = tempfile::env::override_temp_dir(shm);
+    }
+    // SAFETY: called before the process has other threads.
+    unsafe { std::env::set_var("RUST_LIB_BACKTRACE", "0") };
+}
+
+/// The `[[case]]` table of a manifest entry running `program` (text form)
+/// as case `name`.
+pub fn case_toml(name: &str, description: &str, program: &str) -> String {
+    let quote = |s: &str| toml::Value::String(s.to_string()).to_string();
+    let mut out = format!(
+        "[[case]]\nname = {}\nguest = {}\ndescription = {}\nspec = \"wasi_snapshot_preview1.witx\"\nabis = [\"p1\"]\npreopens = [[{}, \".\"]]\nstdin = {}\n",
+        quote(name),
+        quote(crate::guests::INTERP),
+        quote(description),
+        quote(PREOPEN),
+        quote(program),
+    );
+    for (path, kind, value) in FIXTURE {
+        out.push_str(&format!("[[case.fixture]]\npath = {}\n", quote(path)));
+        match *kind {
+            "dir" => out.push_str("dir = true\n"),
+            _ => out.push_str(&format!("{kind} = {}\n", quote(value))),
+        }
+    }
+    out
+}
+
+/// The case running `program` (it is never written to a manifest).
+pub fn case(program: &Program) -> Case {
+    #[derive(serde::Deserialize)]
+    struct File {
+        case: Vec<Case>,
+    }
+    let text = case_toml("fuzz/program", "a fuzz program", &program.to_text());
+    let mut file: File = toml::from_str(&text).expect("the fuzz case table is valid");
+    file.case.remove(0)
+}
+
+/// One program's run on one runtime, rendered for comparison.
+#[derive(Debug, Clone)]
+pub struct Run {
+    /// The runtime's name.
+    pub runtime: String,
+    /// The rendered outcome: an expected-file body, or the run error.
+    pub body: String,
+    /// The call trace (empty after a run error).
+    pub trace: Vec<String>,
+}
+
+/// Runs `program` with the interpreter `wasm` on `runtime` in a fresh sandbox.
+pub fn run(
+    layout: &Layout,
+    runtime: &dyn Runtime,
+    wasm: &Path,
+    program: &Program,
+) -> Result<Run> {
+    let case = case(program);
+    let ran = runner::execute(layout, &case, Abi::P1, runtime, wasm, LIMITS)?;
+    let (body, trace) = match ran {
+        Ok(outcome) => (expected::render_body(&case, &outcome), outcome.trace),
+        Err(RunError::Unsupported(why)) => (format!("unsupported: {why}\n"), Vec::new()),
+        Err(RunError::Crash(why)) => (format!("crash: {why}\n"), Vec::new()),
+        Err(RunError::Timeout) => ("timeout\n".to_string(), Vec::new()),
+    };
+    Ok(Run {
+        runtime: runtime.name().to_string(),
+        body,
+        trace,
+    })
+}
+
+/// Where two runs of a program differ.
+#[derive(Debug, Clone)]
+pub struct Divergence {
+    /// The indexes (in the runs) of the two runtimes that differ.
+    pub pair: (usize, usize),
+    /// The index of the first op whose trace line differs (`None` when the
+    /// traces agree and the status, output or filesystem differ).
+    pub first_op: Option<usize>,
+}
+
+/// The first pair of runs that differ (each run against the first).
+pub fn compare(runs: &[Run]) -> Option<Divergence> {
+    let (first, rest) = runs.split_first()?;
+    let (i, other) = rest
+        .iter()
+        .enumerate()
+        .find(|(_, run)| run.body != first.body)?;
+    let first_op = first
+        .trace
+        .iter()
+        .zip(&other.trace)
+        .find(|(a, b)| a != b)
+        .map(|(a, _)| a)
+        .or_else(|| {
+            let shorter = first.trace.len().min(other.trace.len());
+            first.trace.get(shorter).or(other.trace.get(shorter))
+        })
+        .and_then(|line| op_index(line));
+    Some(Divergence {
+        pair: (0, i + 1),
+        first_op,
+    })
+}
+
+/// The `args.op` of an interpreter trace line.
+fn op_index(line: &str) -> Option<usize> {
+    let value: serde_json::Value = serde_json::from_str(line).ok()?;
+    value["args"]["op"].as_u64().map(|n| n as usize)
+}
+
+/// Runs `program` on every runtime.
+pub fn run_all(
+    layout: &Layout,
+    runtimes: &[&dyn Runtime],
+    wasm: &Path,
+    program: &Program,
+) -> Result<Vec<Run>> {
+    runtimes
+        .iter()
+        .map(|runtime| run(layout, *runtime, wasm, program))
+        .collect()
+}
