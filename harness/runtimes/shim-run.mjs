@@ -64,12 +64,30 @@ function walk(dir, prefix = "") {
   return entries;
 }
 
-/** Replaces the contents of host directory `dir` with `entries` ([path, bytes|null for a dir]). */
+/** Replaces the contents of host directory `dir` with `entries` ([path, bytes|null for a dir]).
+ * A path that would leave `dir` (a shim that keeps `../x` as a name) is not
+ * written: the copy back must never be the escape; stderr names it. */
 function writeBack(dir, entries) {
-  for (const name of readdirSync(dir)) rmSync(join(dir, name), { recursive: true, force: true });
+  // Symlinks (which neither shim can hold, so the guest never saw them) stay
+  // as they were; everything else is replaced by the shim's tree.
+  (function clear(d) {
+    for (const name of readdirSync(d)) {
+      const path = join(d, name), st = lstatSync(path);
+      if (st.isSymbolicLink()) continue;
+      if (st.isDirectory()) { clear(path); if (readdirSync(path).length === 0) rmSync(path, { recursive: true }); }
+      else rmSync(path, { force: true });
+    }
+  })(dir);
   for (const [rel, bytes] of entries) {
-    if (bytes === null) mkdirSync(join(dir, rel), { recursive: true });
-    else { mkdirSync(join(dir, rel, ".."), { recursive: true }); writeFileSync(join(dir, rel), bytes); }
+    const parts = rel.split("/");
+    if (parts.includes("..") || rel.startsWith("/")) {
+      console.error(`shim-run.mjs: the shim's filesystem holds ${JSON.stringify(rel)}, outside its preopen; not copied out`);
+      continue;
+    }
+    const path = join(dir, rel);
+    try { if (lstatSync(path).isSymbolicLink()) rmSync(path); } catch {}
+    if (bytes === null) mkdirSync(path, { recursive: true });
+    else { mkdirSync(join(path, ".."), { recursive: true }); writeFileSync(path, bytes); }
   }
 }
 

@@ -5,6 +5,7 @@
  * WAMR sources of npm @grain/libiwasm (see wamr.toml).
  *
  * Usage: wamr-cli [--argv0 NAME] [--map-dir GUEST::HOST]... [--env K=V]...
+ *        (WAMR 1.1.2 names a preopen by its host path: see preopen())
  *                 WASM [ARGS...]
  *        wamr-cli --version
  * Exit status: the guest's; 134 after a trap (WAMR's exception on stderr,
@@ -14,12 +15,37 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "bh_log.h"
 #include "version.h"
 #include "wasm_export.h"
 
 #define MAX_ITEMS 1024
+
+/*
+ * WAMR 1.1.2's libc-wasi preopens only the `dir_list` of
+ * wasm_runtime_set_wasi_args_ex (it ignores `map_dir_list`) and names each
+ * preopen by the path it is given: GUEST::HOST becomes HOST, relative to the
+ * working directory (the sandbox root, so "." or "./sub") when it lies under
+ * it, so the names are the same on every run. The guest name is lost.
+ */
+static const char *preopen(const char *spec) {
+  const char *sep = strstr(spec, "::");
+  const char *host = sep ? sep + 2 : spec;
+  static char cwd[4096];
+  if (!getcwd(cwd, sizeof cwd)) return host;
+  size_t n = strlen(cwd);
+  if (!strcmp(host, cwd)) return ".";
+  if (!strncmp(host, cwd, n) && host[n] == '/') {
+    char *rel = malloc(strlen(host) - n + 2);
+    if (!rel) return host;
+    rel[0] = '.';
+    strcpy(rel + 1, host + n);
+    return rel;
+  }
+  return host;
+}
 
 int main(int argc, char **argv) {
   const char *dirs[MAX_ITEMS], *envs[MAX_ITEMS];
@@ -34,7 +60,7 @@ int main(int argc, char **argv) {
     }
     if (i + 1 >= argc) break;
     if (!strcmp(argv[i], "--argv0")) argv0 = argv[++i];
-    else if (!strcmp(argv[i], "--map-dir") && ndirs < MAX_ITEMS) dirs[ndirs++] = argv[++i];
+    else if (!strcmp(argv[i], "--map-dir") && ndirs < MAX_ITEMS) dirs[ndirs++] = preopen(argv[++i]);
     else if (!strcmp(argv[i], "--env") && nenvs < MAX_ITEMS) envs[nenvs++] = argv[++i];
     else break;
   }
@@ -77,8 +103,8 @@ int main(int argc, char **argv) {
     fprintf(stderr, "wamr-cli: load failed: %s\n", error);
     return 2;
   }
-  /* Preopens only through map-dir (GUEST::HOST); stdio are the process's fds. */
-  wasm_runtime_set_wasi_args_ex(module, NULL, 0, dirs, ndirs, envs, nenvs, guest_argv,
+  /* Preopens as dir_list (see preopen()); stdio are the process's fds. */
+  wasm_runtime_set_wasi_args_ex(module, dirs, ndirs, NULL, 0, envs, nenvs, guest_argv,
                                 guest_argc, 0, 1, 2);
   /* 1 MiB operand stack (iwasm's default of 16 KiB is too small for Rust guests). */
   wasm_module_inst_t instance =
