@@ -3,18 +3,23 @@
 //! an `Err` is bad input or setup and exits 2.
 
 use crate::abi::Abi;
-use crate::expectations::Expectations;
+use crate::certify::{self, Certificate, Run};
+use crate::expectations::{Expectations, TODO_REASON};
 use crate::expected;
 use crate::guests::Guests;
+use crate::html;
+use crate::junit;
 use crate::layout::{Layout, write_atomic};
 use crate::manifest::{self, Case};
+use crate::progress::in_ci;
 use crate::report::{self, RuntimeLine};
-use crate::runner::{self, Job};
+use crate::runner::{self, Job, Record};
 use crate::runtimes::{self, Limits, Runtime, command};
 use crate::verdict::{self, Verdict};
 use anyhow::{Context, Result, bail};
 use globset::{Glob, GlobSet, GlobSetBuilder};
-use std::collections::BTreeSet;
+use sha2::{Digest, Sha256};
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 
 /// Which (case, ABI) pairs a command works on.
@@ -117,12 +122,113 @@ pub fn list(layout: Layout, filter: &Filter) -> Result<u8> {
 pub struct RunOptions {
     pub runtimes: Vec<String>,
     pub json: Option<PathBuf>,
+    /// Also write JUnit XML here.
+    pub junit: Option<PathBuf>,
+    /// Rewrite each runtime's expectation file from this run's verdicts.
+    pub update_expectations: bool,
     pub jobs: usize,
     pub limits: Limits,
 }
 
-/// `run`: every selected pair on every named runtime, judged and summarised.
+/// What every run needs besides the suite: the blessed body and the binary
+/// of each selected pair, in `Suite::pairs` order.
+struct Prepared {
+    bodies: Vec<String>,
+    binaries: Vec<PathBuf>,
+}
+
+impl Suite {
+    /// Reads the expected bodies and builds the guests of the selected pairs.
+    fn prepare(&self) -> Result<Prepared> {
+        let bodies = self
+            .pairs()
+            .map(|(case, abi)| {
+                expected::read_body(case, &expected::path(&self.layout.expected, case, abi))
+            })
+            .collect::<Result<_>>()?;
+        let guests = Guests::build(&self.layout, &self.abis())?;
+        let binaries = self.binaries(&guests)?;
+        Ok(Prepared { bodies, binaries })
+    }
+
+    /// Runs every selected pair on every available runtime that runs its
+    /// ABI, judged against the blessed outcomes and each runtime's
+    /// expectation file (`for_update`: placeholders allowed).
+    fn run_on(
+        &self,
+        prepared: &Prepared,
+        runtimes: &[Box<dyn Runtime>],
+        for_update: bool,
+        threads: usize,
+        limits: Limits,
+    ) -> Result<Ran> {
+        let mut lines = Vec::new();
+        let mut jobs = Vec::new();
+        let mut expectations = Vec::new();
+        for runtime in runtimes {
+            let unavailable = runtime.availability().err();
+            let mut skipped = 0;
+            if unavailable.is_none() {
+                let path = self.layout.expectations(runtime.name());
+                let load = if for_update {
+                    Expectations::load_for_update
+                } else {
+                    Expectations::load
+                };
+                expectations.push((runtime.name().to_string(), load(&path, &self.cases)?));
+                for (((case, abi), wasm), body) in
+                    self.pairs().zip(&prepared.binaries).zip(&prepared.bodies)
+                {
+                    if runtime.abis().contains(&abi) {
+                        jobs.push(Job {
+                            case,
+                            abi,
+                            runtime: runtime.as_ref(),
+                            wasm: wasm.clone(),
+                            expected_body: body.clone(),
+                        });
+                    } else {
+                        skipped += 1;
+                    }
+                }
+            }
+            lines.push(RuntimeLine {
+                name: runtime.name().to_string(),
+                version: runtime.version(),
+                skipped,
+                unavailable,
+            });
+        }
+        eprintln!(
+            "wasi-conform: running {} jobs on {threads} thread(s)",
+            jobs.len()
+        );
+        let records = runner::run_jobs(&self.layout, &jobs, &expectations, threads, limits)?;
+        Ok(Ran {
+            lines,
+            records,
+            expectations,
+        })
+    }
+}
+
+/// What [`Suite::run_on`] produced.
+struct Ran {
+    lines: Vec<RuntimeLine>,
+    records: Vec<Record>,
+    /// The baseline of every runtime that ran.
+    expectations: Vec<(String, Expectations)>,
+}
+
+/// `run`: every selected pair on every named runtime, judged and summarised;
+/// with `update_expectations`, the expectation files are rewritten from the
+/// verdicts (exit 1 while an entry needs a reason).
 pub fn run(layout: Layout, filter: &Filter, options: &RunOptions) -> Result<u8> {
+    if options.update_expectations && in_ci() {
+        bail!(
+            "--update-expectations rewrites expected/runtimes/ and never runs in CI (CI=true is set)"
+        );
+    }
     let suite = Suite::load(layout, filter)?;
     suite.check_orphans()?;
     let names = if options.runtimes.is_empty() {
@@ -130,73 +236,130 @@ pub fn run(layout: Layout, filter: &Filter, options: &RunOptions) -> Result<u8> 
     } else {
         options.runtimes.clone()
     };
-    let runtimes = runtimes::select(&names, &suite.layout.templates, &suite.layout.root)?;
-    let bodies: Vec<String> = suite
-        .pairs()
-        .map(|(case, abi)| {
-            expected::read_body(case, &expected::path(&suite.layout.expected, case, abi))
-        })
-        .collect::<Result<_>>()?;
-    let guests = Guests::build(&suite.layout, &suite.abis())?;
-    let binaries = suite.binaries(&guests)?;
-
-    let mut lines = Vec::new();
-    let mut jobs = Vec::new();
-    let mut expectations = Vec::new();
-    for runtime in &runtimes {
-        let unavailable = runtime.availability().err();
-        let mut skipped = 0;
-        if unavailable.is_none() {
-            let path = suite.layout.expectations(runtime.name());
-            expectations.push((
-                runtime.name().to_string(),
-                Expectations::load(&path, &suite.cases)?,
-            ));
-            for (((case, abi), wasm), body) in suite.pairs().zip(&binaries).zip(&bodies) {
-                if runtime.abis().contains(&abi) {
-                    jobs.push(Job {
-                        case,
-                        abi,
-                        runtime: runtime.as_ref(),
-                        wasm: wasm.clone(),
-                        expected_body: body.clone(),
-                    });
-                } else {
-                    skipped += 1;
-                }
-            }
-        }
-        lines.push(RuntimeLine {
-            name: runtime.name().to_string(),
-            version: runtime.version(),
-            skipped,
-            unavailable,
-        });
-    }
-    eprintln!(
-        "wasi-conform: running {} jobs on {} thread(s)",
-        jobs.len(),
-        options.jobs
-    );
-    let records = runner::run_jobs(
-        &suite.layout,
-        &jobs,
-        &expectations,
+    let runtimes =
+        runtimes::select(&names, &suite.layout.templates, &suite.layout.root)?;
+    let prepared = suite.prepare()?;
+    let ran = suite.run_on(
+        &prepared,
+        &runtimes,
+        options.update_expectations,
         options.jobs,
         options.limits,
     )?;
-    print!("{}", report::summary(&lines, &records));
+    let records = &ran.records;
+    print!("{}", report::summary(&ran.lines, records));
     if let Some(path) = &options.json {
-        report::write_json(path, &records)?;
+        report::write_json(path, records)?;
     }
-    if lines.iter().any(|l| l.unavailable.is_some()) {
+    if let Some(path) = &options.junit {
+        junit::write(path, records)?;
+    }
+    if ran.lines.iter().any(|l| l.unavailable.is_some()) {
         bail!("a requested runtime is not available (see the table above)");
+    }
+    if options.update_expectations {
+        let mut todo = 0;
+        for (name, known) in &ran.expectations {
+            let path = suite.layout.expectations(name);
+            let mine: Vec<&Record> = records.iter().filter(|r| &r.runtime == name).collect();
+            let missing = known.update(&path, name, &mine)?;
+            if missing > 0 {
+                eprintln!(
+                    "{}: {missing} entries need a reason: replace `{TODO_REASON}` before the next run",
+                    path.display()
+                );
+            }
+            todo += missing;
+        }
+        return Ok(if todo == 0 { 0 } else { 1 });
     }
     Ok(if records.iter().all(|r| r.as_expected()) {
         0
     } else {
         1
     })
+}
+
+/// `certify --runtime NAME`: every case on `name` with every ABI it runs;
+/// writes `reports/<runtime>-<version>/report.{json,md,html}`. Exits 0 once
+/// the report is written, whatever the verdicts (`run` is the gate).
+pub fn certify(layout: Layout, name: &str, threads: usize, limits: Limits) -> Result<u8> {
+    let suite = Suite::load(layout, &Filter::default())?;
+    suite.check_orphans()?;
+    let runtimes = runtimes::select(
+        &[name.to_string()],
+        &suite.layout.templates,
+        &suite.layout.root,
+    )?;
+    let runtime = &runtimes[0];
+    if let Err(why) = runtime.availability() {
+        bail!("runtime `{name}` is not available here: {why} (try `wasi-conform setup {name}`)");
+    }
+    let prepared = suite.prepare()?;
+    let ran = suite.run_on(&prepared, &runtimes, false, threads, limits)?;
+    print!("{}", report::summary(&ran.lines, &ran.records));
+    let mut guests = BTreeMap::new();
+    let mut calls = BTreeMap::new();
+    for (((case, abi), wasm), body) in suite.pairs().zip(&prepared.binaries).zip(&prepared.bodies) {
+        calls.insert((case.name.as_str(), abi), certify::calls(body));
+        if runtime.abis().contains(&abi) {
+            let bytes =
+                std::fs::read(wasm).with_context(|| format!("{}: cannot read", wasm.display()))?;
+            guests.insert(
+                format!("{}.{abi}", case.guest),
+                format!("{:x}", Sha256::digest(&bytes)),
+            );
+        }
+    }
+    let version = runtime.version();
+    let certificate = Certificate {
+        runtime: name.to_string(),
+        dir: certify::dir_name(name, &version),
+        version,
+        harness: certify::HARNESS.to_string(),
+        date: humantime::format_rfc3339_seconds(std::time::SystemTime::now()).to_string(),
+        abis: runtime.abis().to_vec(),
+        guests,
+        runs: ran
+            .records
+            .into_iter()
+            .map(|record| Run {
+                calls: calls
+                    .get(&(record.case.as_str(), record.abi))
+                    .cloned()
+                    .unwrap_or_default(),
+                record,
+            })
+            .collect(),
+    };
+    let dir = certificate.write(&suite.layout.reports)?;
+    println!(
+        "wrote {}/report.{{json,md,html}}; `wasi-conform report` updates the matrix in {}/index.{{md,html}}",
+        dir.display(),
+        suite.layout.reports.display()
+    );
+    Ok(0)
+}
+
+/// `report`: merges the latest report of every runtime under `reports/`
+/// into `reports/index.md` and `reports/index.html`.
+pub fn report(layout: Layout) -> Result<u8> {
+    let certificates = certify::load_latest(&layout.reports)?;
+    write_atomic(
+        &layout.reports.join("index.md"),
+        certify::index_markdown(&certificates).as_bytes(),
+    )?;
+    write_atomic(
+        &layout.reports.join("index.html"),
+        html::render("WASI compatibility matrix", &certificates).as_bytes(),
+    )?;
+    let names: Vec<&str> = certificates.iter().map(|c| c.runtime.as_str()).collect();
+    println!(
+        "wrote {}/index.{{md,html}}: {}",
+        layout.reports.display(),
+        names.join(", ")
+    );
+    Ok(0)
 }
 
 /// The runtime whose outcome is blessed for `abi`: the reference host for
@@ -211,7 +374,7 @@ fn oracle(abi: Abi) -> Box<dyn Runtime> {
 /// `bless`: rewrites the expected outcome of every selected pair from its
 /// oracle; with no filter, also removes expected files of no case.
 pub fn bless(layout: Layout, filter: &Filter, limits: Limits) -> Result<u8> {
-    if std::env::var("CI").is_ok_and(|v| v == "true") {
+    if in_ci() {
         bail!("bless rewrites expected/ and never runs in CI (CI=true is set)");
     }
     let suite = Suite::load(layout, filter)?;

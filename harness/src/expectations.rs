@@ -4,6 +4,7 @@
 
 use crate::abi::Abi;
 use crate::manifest::Case;
+use crate::runner::Record;
 use crate::verdict::Verdict;
 use anyhow::{Context, Result, bail};
 use serde::{Deserialize, Serialize};
@@ -34,10 +35,25 @@ pub struct Expectations {
     known: BTreeMap<(String, Abi), Known>,
 }
 
+/// The reason `run --update-expectations` gives a new or changed entry. It
+/// is not a reason: [`Expectations::load`] refuses it until a person writes one.
+pub const TODO_REASON: &str = "TODO: explain";
+
 impl Expectations {
     /// Loads `path` (a missing file means no known failures), checking that
-    /// every entry names an existing (case, ABI), is not `pass`, and has a reason.
+    /// every entry names an existing (case, ABI), is not `pass`, and has a
+    /// reason (not [`TODO_REASON`]).
     pub fn load(path: &Path, cases: &[Case]) -> Result<Expectations> {
+        Expectations::parse(path, cases, false)
+    }
+
+    /// Like [`Expectations::load`], but accepts [`TODO_REASON`] entries: the
+    /// baseline of a run that rewrites the file.
+    pub fn load_for_update(path: &Path, cases: &[Case]) -> Result<Expectations> {
+        Expectations::parse(path, cases, true)
+    }
+
+    fn parse(path: &Path, cases: &[Case], allow_todo: bool) -> Result<Expectations> {
         let text = match std::fs::read_to_string(path) {
             Ok(text) => text,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
@@ -64,6 +80,9 @@ impl Expectations {
             if entry.reason.trim().is_empty() {
                 bail!("{where_}: an entry needs a reason");
             }
+            if !allow_todo && entry.reason.starts_with(TODO_REASON) {
+                bail!("{where_}: replace `{TODO_REASON}` with the reason for this verdict");
+            }
             if known
                 .insert((entry.case.clone(), entry.abi), entry)
                 .is_some()
@@ -77,6 +96,63 @@ impl Expectations {
     /// The recorded entry for (case, abi), if any.
     pub fn get(&self, case: &str, abi: Abi) -> Option<&Known> {
         self.known.get(&(case.to_string(), abi))
+    }
+
+    /// Rewrites the expectation file `path` of `runtime` from the verdicts of
+    /// a run (`records`, all of that runtime): a pass removes the entry; a
+    /// recorded verdict keeps its reason; a new or changed non-pass verdict
+    /// gets [`TODO_REASON`] (with the old verdict and reason after it).
+    /// Entries of pairs that did not run stay, and so do the file's leading
+    /// comments. Returns how many entries still need a reason.
+    pub fn update(&self, path: &Path, runtime: &str, records: &[&Record]) -> Result<usize> {
+        let mut known = self.known.clone();
+        for record in records {
+            let key = (record.case.clone(), record.abi);
+            if record.verdict == Verdict::Pass {
+                known.remove(&key);
+                continue;
+            }
+            let reason = match known.get(&key) {
+                Some(old) if old.verdict == record.verdict => continue,
+                Some(old) => format!("{TODO_REASON} (was {}: {})", old.verdict, old.reason),
+                None => TODO_REASON.to_string(),
+            };
+            let entry = Known {
+                case: record.case.clone(),
+                abi: record.abi,
+                verdict: record.verdict,
+                reason,
+            };
+            known.insert(key, entry);
+        }
+        let old = std::fs::read_to_string(path).unwrap_or_default();
+        let mut text: String = old
+            .split_inclusive('\n')
+            .take_while(|line| line.starts_with('#'))
+            .collect();
+        if text.is_empty() {
+            text = format!(
+                "# Known verdicts of {runtime}, each with its reason (written by\n\
+                 # `wasi-conform run --update-expectations`, reasons by a person).\n"
+            );
+        }
+        for entry in known.values() {
+            let string = |s: &str| toml::Value::String(s.to_string()).to_string();
+            text.push_str(&format!(
+                "\n[[known]]\ncase = {}\nabi = {}\nverdict = {}\nreason = {}\n",
+                string(&entry.case),
+                string(entry.abi.name()),
+                string(entry.verdict.name()),
+                string(&entry.reason)
+            ));
+        }
+        if text != old && !(old.is_empty() && known.is_empty()) {
+            crate::layout::write_atomic(path, text.as_bytes())?;
+        }
+        Ok(known
+            .values()
+            .filter(|k| k.reason.starts_with(TODO_REASON))
+            .count())
     }
 }
 
@@ -134,6 +210,58 @@ mod tests {
                 .to_string();
             assert!(err.contains(needle), "{needle}: {err}");
         }
+    }
+
+    #[test]
+    fn update_keeps_reasons_and_asks_for_new_ones() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("rt.toml");
+        std::fs::write(
+            &path,
+            "# header\n\n[[known]]\ncase = \"io/x\"\nabi = \"p1\"\nverdict = \"diverge\"\nreason = \"bug #1\"\n",
+        )
+        .unwrap();
+        let record = |verdict| Record {
+            case: "io/x".into(),
+            abi: Abi::P1,
+            runtime: "rt".into(),
+            verdict,
+            detail: String::new(),
+            expected: Verdict::Diverge,
+            reason: None,
+        };
+        let old = Expectations::load(&path, &cases()).unwrap();
+        assert_eq!(
+            old.update(&path, "rt", &[&record(Verdict::Diverge)])
+                .unwrap(),
+            0
+        );
+        assert!(
+            std::fs::read_to_string(&path)
+                .unwrap()
+                .starts_with("# header\n\n[[known]]")
+        );
+        assert_eq!(
+            old.update(&path, "rt", &[&record(Verdict::Fail)]).unwrap(),
+            1
+        );
+        let err = Expectations::load(&path, &cases()).unwrap_err().to_string();
+        assert!(err.contains("replace `TODO: explain`"), "{err}");
+        let todo = Expectations::load_for_update(&path, &cases()).unwrap();
+        assert_eq!(
+            todo.get("io/x", Abi::P1).unwrap().reason,
+            "TODO: explain (was diverge: bug #1)"
+        );
+        assert_eq!(
+            todo.update(&path, "rt", &[&record(Verdict::Pass)]).unwrap(),
+            0
+        );
+        assert!(
+            Expectations::load(&path, &cases())
+                .unwrap()
+                .get("io/x", Abi::P1)
+                .is_none()
+        );
     }
 
     #[test]

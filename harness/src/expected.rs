@@ -100,6 +100,15 @@ pub fn read_body(case: &Case, path: &Path) -> Result<String> {
     Ok(normalised)
 }
 
+/// The lines of the `== trace` section of an expected file or body: one
+/// JSON object per call (`{"call":...}`) or guest check (`{"check":...}`).
+pub fn trace_lines(text: &str) -> impl Iterator<Item = &str> {
+    text.lines()
+        .skip_while(|line| *line != "== trace")
+        .skip(1)
+        .take_while(|line| !line.starts_with("== "))
+}
+
 /// Finds expected files under `dir` that belong to no (case, ABI).
 pub fn orphans(dir: &Path, cases: &[Case]) -> Vec<PathBuf> {
     let known: BTreeSet<PathBuf> = cases

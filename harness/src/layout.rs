@@ -19,6 +19,8 @@ pub struct Layout {
     pub templates: PathBuf,
     /// Build output: guests, installed command runtimes.
     pub target: PathBuf,
+    /// Certification reports, one directory per runtime and version.
+    pub reports: PathBuf,
 }
 
 impl Layout {
@@ -33,6 +35,7 @@ impl Layout {
             expected: root.join("expected"),
             templates: root.join("harness/runtimes"),
             target: root.join("target"),
+            reports: root.join("reports"),
         }
     }
 

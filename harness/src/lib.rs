@@ -4,17 +4,22 @@
 //! ([`guests`]) become runs in fresh sandboxes ([`sandbox`]) on runtimes
 //! ([`runtimes`]); each run's [`outcome`] is judged ([`verdict`]) against the
 //! blessed reference outcome ([`expected`]) and the runtime's known verdicts
-//! ([`expectations`]), and summarised ([`report`]).
+//! ([`expectations`]), and summarised ([`report`], [`junit`]) or written as
+//! certification reports ([`certify`], [`html`]).
 
 pub mod abi;
+pub mod certify;
 pub mod commands;
 pub mod expectations;
 pub mod expected;
 pub mod fuzz;
 pub mod guests;
+pub mod html;
+pub mod junit;
 pub mod layout;
 pub mod manifest;
 pub mod outcome;
+pub mod progress;
 pub mod report;
 pub mod runner;
 pub mod runtimes;

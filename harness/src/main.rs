@@ -42,12 +42,36 @@ enum Command {
         /// Also write every verdict as JSON to this file.
         #[arg(long)]
         json: Option<PathBuf>,
+        /// Also write JUnit XML to this file (a testcase per case, ABI and
+        /// runtime; unexpected verdicts are failures).
+        #[arg(long)]
+        junit: Option<PathBuf>,
+        /// Rewrite expected/runtimes/<runtime>.toml from this run's verdicts;
+        /// new entries get reason `TODO: explain`, and the exit is 1 until a
+        /// person fills them in (never in CI).
+        #[arg(long)]
+        update_expectations: bool,
         /// Parallel jobs (default: the number of cores).
         #[arg(long)]
         jobs: Option<usize>,
         #[command(flatten)]
         limits: LimitArgs,
     },
+    /// Runs every case on one runtime and writes its certification report
+    /// to reports/<runtime>-<version>/ (report.json, report.md, report.html).
+    Certify {
+        /// The runtime, as `wasi-conform runtimes` names it.
+        #[arg(long)]
+        runtime: String,
+        /// Parallel jobs (default: the number of cores).
+        #[arg(long)]
+        jobs: Option<usize>,
+        #[command(flatten)]
+        limits: LimitArgs,
+    },
+    /// Merges the latest report of every runtime under reports/ into
+    /// reports/index.md and reports/index.html.
+    Report,
     /// Rewrites expected/ from the reference outcomes (never in CI).
     Bless {
         #[command(flatten)]
@@ -137,6 +161,11 @@ impl From<LimitArgs> for Limits {
     }
 }
 
+/// One job per core.
+fn default_jobs() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get())
+}
+
 fn main() -> ExitCode {
     // Die quietly when the reader of stdout goes away (`wasi-conform list | head`).
     // SAFETY: restoring the default disposition of a signal touches no Rust state.
@@ -161,19 +190,32 @@ fn main() -> ExitCode {
             filter,
             runtime,
             json,
+            junit,
+            update_expectations,
             jobs,
             limits,
         } => {
-            let jobs =
-                jobs.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
             let options = RunOptions {
                 runtimes: runtime,
                 json,
-                jobs,
+                junit,
+                update_expectations,
+                jobs: jobs.unwrap_or_else(default_jobs),
                 limits: limits.into(),
             };
             commands::run(layout, &filter.into(), &options)
         }
+        Command::Certify {
+            runtime,
+            jobs,
+            limits,
+        } => commands::certify(
+            layout,
+            &runtime,
+            jobs.unwrap_or_else(default_jobs),
+            limits.into(),
+        ),
+        Command::Report => commands::report(layout),
         Command::Bless {
             from_repro: Some(file),
             name: Some(name),

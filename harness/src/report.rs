@@ -41,12 +41,9 @@ pub fn summary(runtimes: &[RuntimeLine], records: &[Record]) -> String {
             runtime.name,
             truncate(&runtime.version, 40)
         );
+        let tally = Tally::of(mine.iter().copied());
         for verdict in Verdict::ALL {
-            let _ = write!(
-                out,
-                " {:>7}",
-                mine.iter().filter(|r| r.verdict == verdict).count()
-            );
+            let _ = write!(out, " {:>7}", tally.count(verdict));
         }
         let known = mine
             .iter()
@@ -60,23 +57,103 @@ pub fn summary(runtimes: &[RuntimeLine], records: &[Record]) -> String {
         );
     }
     for record in records.iter().filter(|r| !r.as_expected()) {
-        let what = if record.verdict == Verdict::Pass {
-            format!(
-                "now passes, but {} is recorded: update the expectation file",
-                record.expected
-            )
-        } else if record.expected == Verdict::Pass {
-            record.verdict.to_string()
-        } else {
-            format!("{} (recorded: {})", record.verdict, record.expected)
-        };
         let _ = writeln!(
             out,
-            "\n{} {} on {}: {what}",
-            record.case, record.abi, record.runtime
+            "\n{} {} on {}: {}",
+            record.case,
+            record.abi,
+            record.runtime,
+            unexpected(record)
         );
         for line in record.detail.lines() {
             let _ = writeln!(out, "    {line}");
+        }
+    }
+    out
+}
+
+/// What is unexpected about a record: its verdict, the recorded one, or
+/// that it now passes.
+pub fn unexpected(record: &Record) -> String {
+    if record.verdict == Verdict::Pass {
+        format!(
+            "now passes, but {} is recorded: update the expectation file",
+            record.expected
+        )
+    } else if record.expected == Verdict::Pass {
+        record.verdict.to_string()
+    } else {
+        format!("{} (recorded: {})", record.verdict, record.expected)
+    }
+}
+
+/// Verdict counts of a set of records: what every summary, table and matrix
+/// cell shows. Indexed by the verdict's discriminant (the order of
+/// [`Verdict::ALL`]).
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Tally([usize; Verdict::ALL.len()]);
+
+impl Tally {
+    /// Counts the verdicts of `records`.
+    pub fn of<'a>(records: impl IntoIterator<Item = &'a Record>) -> Tally {
+        let mut tally = Tally::default();
+        for record in records {
+            tally.0[record.verdict as usize] += 1;
+        }
+        tally
+    }
+
+    /// How many records got `verdict`.
+    pub fn count(&self, verdict: Verdict) -> usize {
+        self.0[verdict as usize]
+    }
+
+    /// How many records there are.
+    pub fn total(&self) -> usize {
+        self.0.iter().sum()
+    }
+
+    /// The pass rate as a percentage with one decimal, `-` when empty.
+    pub fn pass_rate(&self) -> String {
+        match self.total() {
+            0 => "-".into(),
+            total => format!(
+                "{:.1}%",
+                100.0 * self.count(Verdict::Pass) as f64 / total as f64
+            ),
+        }
+    }
+
+    /// The most serious verdict present (fail, crash and timeout before
+    /// diverge, before unsupported, before pass); `None` when empty.
+    pub fn worst(&self) -> Option<Verdict> {
+        [
+            Verdict::Fail,
+            Verdict::Crash,
+            Verdict::Timeout,
+            Verdict::Diverge,
+            Verdict::Unsupported,
+            Verdict::Pass,
+        ]
+        .into_iter()
+        .find(|&v| self.count(v) > 0)
+    }
+}
+
+/// Escapes text for XML and HTML content and double-quoted attributes;
+/// characters XML 1.0 cannot hold (most control characters) become U+FFFD.
+pub fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            '\t' | '\n' | '\r' => out.push(c),
+            c if (c as u32) < 0x20 || c == '\u{FFFE}' || c == '\u{FFFF}' => out.push('\u{FFFD}'),
+            c => out.push(c),
         }
     }
     out
@@ -123,6 +200,30 @@ mod tests {
             expected,
             reason: None,
         }
+    }
+
+    #[test]
+    fn escapes_markup() {
+        assert_eq!(
+            escape("<a href=\"x\">&'\u{1}\n"),
+            "&lt;a href=&quot;x&quot;&gt;&amp;&apos;\u{FFFD}\n"
+        );
+    }
+
+    #[test]
+    fn tally_counts_rates_and_the_worst_verdict() {
+        let records = [
+            record(Verdict::Pass, Verdict::Pass),
+            record(Verdict::Unsupported, Verdict::Pass),
+            record(Verdict::Diverge, Verdict::Pass),
+            record(Verdict::Pass, Verdict::Pass),
+        ];
+        let tally = Tally::of(&records);
+        assert_eq!((tally.total(), tally.count(Verdict::Pass)), (4, 2));
+        assert_eq!(tally.pass_rate(), "50.0%");
+        assert_eq!(tally.worst(), Some(Verdict::Diverge));
+        assert_eq!(Tally::default().worst(), None);
+        assert_eq!(Tally::default().pass_rate(), "-");
     }
 
     #[test]

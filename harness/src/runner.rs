@@ -6,12 +6,12 @@ use crate::expectations::Expectations;
 use crate::layout::Layout;
 use crate::manifest::Case;
 use crate::outcome::Outcome;
+use crate::progress::Progress;
 use crate::runtimes::{Invocation, Limits, Runtime};
 use crate::sandbox::Sandbox;
 use crate::verdict::{self, Judgement, RunError, Verdict};
 use anyhow::Result;
-use serde::Serialize;
-use std::io::IsTerminal;
+use serde::{Deserialize, Serialize};
 use std::panic::AssertUnwindSafe;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
@@ -28,7 +28,7 @@ pub struct Job<'a> {
 }
 
 /// The verdict of one job, with what was expected of it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Record {
     pub case: String,
     pub abi: Abi,
@@ -39,7 +39,7 @@ pub struct Record {
     /// The verdict recorded in the runtime's expectation file (`pass` if none).
     pub expected: Verdict,
     /// The recorded reason, when the verdict is a known one.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
 }
 
@@ -94,7 +94,7 @@ pub fn execute(
 }
 
 /// Runs every job on `jobs` threads and returns their records in order.
-/// Progress goes to stderr: a counter on a terminal, nothing otherwise.
+/// Progress goes to stderr (see [`Progress`]).
 pub fn run_jobs(
     layout: &Layout,
     jobs: &[Job],
@@ -103,10 +103,9 @@ pub fn run_jobs(
     limits: Limits,
 ) -> Result<Vec<Record>> {
     let next = AtomicUsize::new(0);
-    let done = AtomicUsize::new(0);
     let results: Mutex<Vec<Option<Result<Record>>>> =
         Mutex::new((0..jobs.len()).map(|_| None).collect());
-    let show_progress = std::io::stderr().is_terminal() && std::env::var_os("CI").is_none();
+    let progress = Progress::new(jobs.len());
     std::thread::scope(|scope| {
         for _ in 0..threads.max(1).min(jobs.len().max(1)) {
             scope.spawn(|| {
@@ -115,23 +114,17 @@ pub fn run_jobs(
                     let Some(job) = jobs.get(i) else { break };
                     let record = run_job(layout, job, expectations, limits);
                     results.lock().unwrap()[i] = Some(record);
-                    let finished = done.fetch_add(1, Ordering::SeqCst) + 1;
-                    if show_progress {
-                        eprint!(
-                            "\r[{finished}/{}] {} {} {}\x1b[K",
-                            jobs.len(),
-                            job.runtime.name(),
-                            job.case.name,
-                            job.abi
-                        );
-                    }
+                    progress.finished(&format!(
+                        "{} {} {}",
+                        job.runtime.name(),
+                        job.case.name,
+                        job.abi
+                    ));
                 }
             });
         }
     });
-    if show_progress {
-        eprint!("\r\x1b[K");
-    }
+    progress.finish();
     results
         .into_inner()
         .unwrap()
