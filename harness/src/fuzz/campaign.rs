@@ -5,11 +5,11 @@
 //! campaign is the same whatever `--jobs` says.
 
 use super::{Divergence, Program, Run, compare, minimise::minimise, repro, run_all};
-use std::collections::BTreeMap;
 use crate::layout::{Layout, write_atomic};
 use crate::runtimes::{self, Runtime};
 use anyhow::{Result, bail};
 use arbitrary::{Arbitrary, Unstructured};
+use std::collections::BTreeMap;
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
@@ -67,9 +67,14 @@ pub fn program(seed: u64, index: u64) -> Program {
 
 /// The named runtimes (each available and running p1 modules) and, per
 /// name, its index among them: a repeated name shares one instance.
-pub(super) fn select(layout: &Layout, names: &[String]) -> Result<(Vec<Box<dyn Runtime>>, Vec<usize>)> {
+pub(super) fn select(
+    layout: &Layout,
+    names: &[String],
+) -> Result<(Vec<Box<dyn Runtime>>, Vec<usize>)> {
     if names.len() < 2 {
-        bail!("--runtime needs at least two runtimes to compare (the same one twice checks determinism)");
+        bail!(
+            "--runtime needs at least two runtimes to compare (the same one twice checks determinism)"
+        );
     }
     let mut unique: Vec<String> = Vec::new();
     let indexes = names
@@ -158,7 +163,11 @@ pub fn fuzz(layout: &Layout, options: &Options) -> Result<u8> {
             options.out.display()
         );
     }
-    println!("{} programs, {} divergences", done.into_inner(), found.programs);
+    println!(
+        "{} programs, {} divergences",
+        done.into_inner(),
+        found.programs
+    );
     Ok(if found.programs == 0 { 0 } else { 1 })
 }
 
@@ -188,8 +197,16 @@ fn one(
             return Ok(());
         }
     }
+    // Minimise towards the same divergence: the same two runtimes, first
+    // differing at the same call (or both after the last op).
+    let kind = |program: &Program, divergence: &Divergence| {
+        let call = divergence.first_op.and_then(|i| program.ops.get(i));
+        (divergence.pair, call.map(|op| op.name()))
+    };
+    let wanted = kind(&program, &divergence);
     let minimal = minimise(&program, |candidate| {
-        Ok(compare(&run_all(layout, runtimes, wasm, candidate)?).is_some())
+        let runs = run_all(layout, runtimes, wasm, candidate)?;
+        Ok(compare(&runs).is_some_and(|d| kind(candidate, &d) == wanted))
     })?;
     let runs = run_all(layout, runtimes, wasm, &minimal)?;
     // Flaky: the divergence did not survive a rerun.
@@ -198,13 +215,19 @@ fn one(
         None => (program.clone(), run_all(layout, runtimes, wasm, &program)?),
     };
     let Some(divergence) = compare(&runs) else {
-        eprintln!("wasi-conform: program {index} of seed {} diverged once, then not (flaky)", options.seed);
+        eprintln!(
+            "wasi-conform: program {index} of seed {} diverged once, then not (flaky)",
+            options.seed
+        );
         return Ok(());
     };
     let path = options
         .out
         .join(format!("seed{}-{index}.repro", options.seed));
-    write_atomic(&path, repro::render(&minimal, &runs, &divergence).as_bytes())?;
+    write_atomic(
+        &path,
+        repro::render(&minimal, &runs, &divergence).as_bytes(),
+    )?;
     let first = divergence
         .first_op
         .and_then(|i| minimal.ops.get(i))
