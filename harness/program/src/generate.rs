@@ -107,7 +107,17 @@ impl<'a> Arbitrary<'a> for Len {
 
 impl<'a> Arbitrary<'a> for Off {
     fn arbitrary(u: &mut Unstructured<'a>) -> Result<Self> {
-        let table = [0, 1, 5, 100, 4096, 1 << 31, 1 << 40, i64::MAX as u64, u64::MAX];
+        let table = [
+            0,
+            1,
+            5,
+            100,
+            4096,
+            1 << 31,
+            1 << 40,
+            i64::MAX as u64,
+            u64::MAX,
+        ];
         from_table(u, &table).map(Off)
     }
 }
@@ -196,7 +206,9 @@ mod tests {
         let mut state = seed;
         (0..len)
             .map(|_| {
-                state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+                state = state
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407);
                 (state >> 33) as u8
             })
             .collect()

@@ -249,7 +249,9 @@ fn operand<'a, T: Operand>(
     args: &mut impl Iterator<Item = &'a String>,
     field: &str,
 ) -> Result<T, String> {
-    let token = args.next().ok_or_else(|| format!("missing operand `{field}`"))?;
+    let token = args
+        .next()
+        .ok_or_else(|| format!("missing operand `{field}`"))?;
     T::parse(token).map_err(|e| format!("operand `{field}`: {e}"))
 }
 
@@ -670,7 +672,10 @@ poll_oneoff -
             ("fd_read $4", "missing operand `len`"),
             ("fd_read $4 2000000", "over the limit"),
             ("path_unlink_file $3 \"a", "unterminated"),
-            ("path_open $3 follow \"a\" creat|bogus all all 0", "unknown flag `bogus`"),
+            (
+                "path_open $3 follow \"a\" creat|bogus all all 0",
+                "unknown flag `bogus`",
+            ),
         ] {
             let err = Program::parse(text).unwrap_err();
             assert!(err.contains(needle), "{text}: {err}");

@@ -31,7 +31,9 @@ pub fn minimise(
         let mut reduced = false;
         for start in (0..best.ops.len()).step_by(size) {
             let mut candidate = best.clone();
-            candidate.ops.drain(start..(start + size).min(best.ops.len()));
+            candidate
+                .ops
+                .drain(start..(start + size).min(best.ops.len()));
             if attempt(&candidate)? {
                 best = candidate;
                 chunks = (chunks - 1).max(2);

@@ -117,12 +117,7 @@ pub struct Run {
 }
 
 /// Runs `program` with the interpreter `wasm` on `runtime` in a fresh sandbox.
-pub fn run(
-    layout: &Layout,
-    runtime: &dyn Runtime,
-    wasm: &Path,
-    program: &Program,
-) -> Result<Run> {
+pub fn run(layout: &Layout, runtime: &dyn Runtime, wasm: &Path, program: &Program) -> Result<Run> {
     let case = case(program);
     let ran = runner::execute(layout, &case, Abi::P1, runtime, wasm, LIMITS)?;
     let (body, trace) = match ran {

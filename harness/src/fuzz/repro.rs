@@ -151,7 +151,10 @@ pub fn bless(layout: &Layout, path: &Path, name: &str, limits: Limits) -> Result
         .and_then(|_| commands::bless(layout.clone(), &filter, limits));
     if !matches!(blessed, Ok(0)) {
         write_atomic(&manifest, before.as_bytes())?;
-        eprintln!("wasi-conform: {}: case `{case_name}` not added", manifest.display());
+        eprintln!(
+            "wasi-conform: {}: case `{case_name}` not added",
+            manifest.display()
+        );
     } else {
         println!("added case {case_name} to {}", manifest.display());
     }
@@ -170,7 +173,10 @@ mod tests {
             body: body.into(),
             trace: vec![],
         };
-        let runs = [run("reference", "status: exit 0\n"), run("node", "status: exit 1\n")];
+        let runs = [
+            run("reference", "status: exit 0\n"),
+            run("node", "status: exit 1\n"),
+        ];
         let divergence = Divergence {
             pair: (0, 1),
             first_op: Some(1),
@@ -180,6 +186,11 @@ mod tests {
         let repro = parse(&text).unwrap();
         assert_eq!(repro.runtimes, ["reference", "node"]);
         assert_eq!(repro.program, program);
-        assert!(parse("runtimes: a\n").unwrap_err().to_string().contains("program"));
+        assert!(
+            parse("runtimes: a\n")
+                .unwrap_err()
+                .to_string()
+                .contains("program")
+        );
     }
 }

@@ -383,7 +383,12 @@ impl Interp {
     /// One listing from `cookie`: fills buffers of `size` bytes (doubled
     /// while not even one entry fits) until one comes back short.
     /// `None` when it never ends (over 1000 calls or 10000 entries).
-    unsafe fn list(&self, fd: u32, size: u32, mut cookie: u64) -> Result<Option<Vec<Entry>>, Errno> {
+    unsafe fn list(
+        &self,
+        fd: u32,
+        size: u32,
+        mut cookie: u64,
+    ) -> Result<Option<Vec<Entry>>, Errno> {
         let mut entries = Vec::new();
         let mut size = size as usize;
         for _ in 0..1000 {
@@ -520,9 +525,7 @@ impl Interp {
         let events: Vec<J> = seen
             .into_iter()
             .map(|(userdata, t, e)| {
-                let name = names
-                    .get(t as usize)
-                    .map_or(J::from(t), |n| J::from(*n));
+                let name = names.get(t as usize).map_or(J::from(t), |n| J::from(*n));
                 J::Arr(vec![J::from(userdata), name, J::from(errno_name(e))])
             })
             .collect();
