@@ -127,6 +127,8 @@ pub struct RunOptions {
     /// Rewrite each runtime's expectation file from this run's verdicts.
     pub update_expectations: bool,
     pub jobs: usize,
+    /// Run every embedded runtime in worker processes.
+    pub isolate: bool,
     pub limits: Limits,
 }
 
@@ -236,8 +238,12 @@ pub fn run(layout: Layout, filter: &Filter, options: &RunOptions) -> Result<u8> 
     } else {
         options.runtimes.clone()
     };
-    let runtimes =
-        runtimes::select(&names, &suite.layout.templates, &suite.layout.root)?;
+    let runtimes = runtimes::select_with(
+        &names,
+        &suite.layout.templates,
+        &suite.layout.root,
+        options.isolate,
+    )?;
     let prepared = suite.prepare()?;
     let ran = suite.run_on(
         &prepared,
@@ -486,4 +492,14 @@ pub fn setup(layout: Layout, name: &str) -> Result<u8> {
             )
         }
     }
+}
+
+/// `worker NAME`: serves runs of an embedded runtime until stdin closes.
+pub fn worker(name: &str) -> Result<u8> {
+    let runtime = runtimes::embedded()
+        .into_iter()
+        .find(|r| r.name() == name)
+        .with_context(|| format!("unknown embedded runtime `{name}`"))?;
+    runtimes::worker::serve(runtime.as_ref())?;
+    Ok(0)
 }

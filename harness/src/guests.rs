@@ -170,13 +170,7 @@ fn cargo_build(layout: &Layout, target_dir: &Path, packages: &[&str], target: &s
     eprintln!("wasi-conform: building guests {package} ({target})");
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let output = Command::new(cargo)
-        .args([
-            "build",
-            "--release",
-            "--quiet",
-            "--target",
-            target,
-        ])
+        .args(["build", "--release", "--quiet", "--target", target])
         .args(packages.iter().flat_map(|p| ["--package", p]))
         .arg("--manifest-path")
         .arg(layout.tests_src.join("Cargo.toml"))

@@ -10,8 +10,10 @@
 pub mod abi;
 pub mod certify;
 pub mod commands;
+pub mod coverage;
 pub mod expectations;
 pub mod expected;
+pub mod export;
 pub mod fuzz;
 pub mod guests;
 pub mod html;
@@ -24,4 +26,5 @@ pub mod report;
 pub mod runner;
 pub mod runtimes;
 pub mod sandbox;
+pub mod testsuite;
 pub mod verdict;

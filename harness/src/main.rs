@@ -54,8 +54,19 @@ enum Command {
         /// Parallel jobs (default: the number of cores).
         #[arg(long)]
         jobs: Option<usize>,
+        /// Run every embedded runtime in worker processes, so that a crash
+        /// or hang is a verdict (wasmer and wasmi always run that way).
+        #[arg(long)]
+        isolate: bool,
         #[command(flatten)]
         limits: LimitArgs,
+    },
+    /// Serves runs of an embedded runtime over stdin/stdout (used by the
+    /// harness itself for process isolation).
+    #[command(hide = true)]
+    Worker {
+        /// The embedded runtime.
+        name: String,
     },
     /// Runs every case on one runtime and writes its certification report
     /// to reports/<runtime>-<version>/ (report.json, report.md, report.html).
@@ -120,6 +131,44 @@ enum Command {
     Setup {
         /// The runtime, as `wasi-conform runtimes` names it.
         name: String,
+    },
+    /// Runs tests in the WebAssembly/wasi-testsuite format: every X.wasm
+    /// (with its optional X.json) under the directories, each run in a fresh
+    /// copy of its fixture, judged by exit code and exact stdout/stderr.
+    Testsuite {
+        /// Directories searched recursively for tests.
+        #[arg(required = true)]
+        dirs: Vec<PathBuf>,
+        /// Runtimes to run on, comma-separated (default: reference).
+        #[arg(long, value_delimiter = ',')]
+        runtime: Vec<String>,
+        /// Also write every verdict as JSON to this file.
+        #[arg(long)]
+        json: Option<PathBuf>,
+        /// Parallel jobs (default: the number of cores).
+        #[arg(long)]
+        jobs: Option<usize>,
+        #[command(flatten)]
+        limits: LimitArgs,
+    },
+    /// Per preview1 function: how many cases call it and which errnos they
+    /// reach, read from the blessed p1 outcomes (expected/**/*.p1.out, the
+    /// reference host's traces); runs nothing.
+    Coverage {
+        /// Also write {"functions": {NAME: {"cases": N, "errnos": [...]}}} to this file.
+        #[arg(long)]
+        json: Option<PathBuf>,
+    },
+    /// Writes the p1 cases as tests in another format (wasi-testsuite:
+    /// DIR/<case>/<guest>.wasm + .json, expectations from the reference host).
+    Export {
+        /// The format: wasi-testsuite.
+        #[arg(long)]
+        format: wasi_conform::export::Format,
+        /// The directory to create (it must not exist, or be empty).
+        dir: PathBuf,
+        #[command(flatten)]
+        limits: LimitArgs,
     },
 }
 
@@ -193,6 +242,7 @@ fn main() -> ExitCode {
             junit,
             update_expectations,
             jobs,
+            isolate,
             limits,
         } => {
             let options = RunOptions {
@@ -201,6 +251,7 @@ fn main() -> ExitCode {
                 junit,
                 update_expectations,
                 jobs: jobs.unwrap_or_else(default_jobs),
+                isolate,
                 limits: limits.into(),
             };
             commands::run(layout, &filter.into(), &options)
@@ -222,7 +273,9 @@ fn main() -> ExitCode {
             limits,
             ..
         } => wasi_conform::fuzz::repro::bless(&layout, &file, &name, limits.into()),
-        Command::Bless { filter, limits, .. } => commands::bless(layout, &filter.into(), limits.into()),
+        Command::Bless { filter, limits, .. } => {
+            commands::bless(layout, &filter.into(), limits.into())
+        }
         Command::Fuzz {
             runtime,
             time,
@@ -241,15 +294,37 @@ fn main() -> ExitCode {
                 runtimes: runtime,
                 budget,
                 seed,
-                jobs: jobs.unwrap_or_else(|| {
-                    std::thread::available_parallelism().map_or(1, |n| n.get())
-                }),
+                jobs: jobs
+                    .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get())),
                 out: out.unwrap_or_else(|| layout.target.join("fuzz")),
             };
             campaign::fuzz(&layout, &options)
         }
         Command::Runtimes { json } => commands::list_runtimes(layout, json),
         Command::Setup { name } => commands::setup(layout, &name),
+        Command::Testsuite {
+            dirs,
+            runtime,
+            json,
+            jobs,
+            limits,
+        } => wasi_conform::testsuite::run(
+            layout,
+            &wasi_conform::testsuite::Options {
+                dirs,
+                runtimes: runtime,
+                json,
+                jobs: jobs.unwrap_or_else(default_jobs),
+                limits: limits.into(),
+            },
+        ),
+        Command::Coverage { json } => wasi_conform::coverage::coverage(layout, json.as_deref()),
+        Command::Export {
+            format,
+            dir,
+            limits,
+        } => wasi_conform::export::export(layout, format, &dir, limits.into()),
+        Command::Worker { name } => commands::worker(&name),
     };
     match result {
         Ok(code) => ExitCode::from(code),

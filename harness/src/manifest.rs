@@ -286,7 +286,10 @@ abis = ["p1", "p2"]
             (MINIMAL.replace("\"p1\", \"p2\"", ""), "abis"),
             (MINIMAL.replace("\"p2\"", "\"p1\""), "twice"),
             (MINIMAL.replace("\"p2\"", "\"p9\""), "unknown ABI"),
-            (format!("{MINIMAL}binding = \"may\"\n"), "unknown variant `may`"),
+            (
+                format!("{MINIMAL}binding = \"may\"\n"),
+                "unknown variant `may`",
+            ),
             (
                 format!("{MINIMAL}[[case.fixture]]\npath = \"../x\"\nfile = \"\"\n"),
                 "relative",

@@ -43,6 +43,8 @@ pub struct Outcome {
     pub status: Status,
     /// Program output: stdout with every trace line removed.
     pub stdout: Vec<u8>,
+    /// stdout exactly as the guest wrote it, trace lines included.
+    pub raw_stdout: Vec<u8>,
     pub stderr: Vec<u8>,
     /// The call trace: one JSON object per line, marker removed.
     pub trace: Vec<String>,
@@ -59,6 +61,7 @@ impl Outcome {
         Outcome {
             status: raw.status,
             stdout,
+            raw_stdout: raw.stdout,
             stderr: raw.stderr,
             trace,
             fs,
@@ -118,6 +121,23 @@ mod tests {
             vec!["{\"call\":\"fd_write\"}", "{\"check\":\"x\",\"ok\":true}"]
         );
         assert_eq!(output, b"helloworld\n");
+    }
+
+    #[test]
+    fn the_raw_stdout_keeps_the_trace() {
+        let stdout = b"a@@wasi {\"call\":\"x\"}\nb".to_vec();
+        let raw = RawOutcome {
+            status: Status::Exit(0),
+            stdout: stdout.clone(),
+            stderr: vec![],
+            truncated: false,
+            fs: None,
+        };
+        let outcome = Outcome::new(raw, Snapshot::default(), Ok(()));
+        assert_eq!(
+            (outcome.stdout, outcome.raw_stdout),
+            (b"ab".to_vec(), stdout)
+        );
     }
 
     #[test]

@@ -3,7 +3,10 @@
 
 use crate::manifest::Case;
 use anyhow::{Context, Result};
+use std::collections::HashMap;
+use std::collections::hash_map::Entry;
 use std::fs;
+use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 use wasi_conform_reference::snapshot::Snapshot;
 
@@ -133,8 +136,19 @@ fn list(dir: &Path) -> Vec<String> {
         .unwrap_or_default()
 }
 
-/// Copies a directory tree, keeping symlinks as symlinks.
-fn copy_tree(src: &Path, dst: &Path) -> std::io::Result<()> {
+/// Copies a directory tree, keeping symlinks as symlinks and files linked
+/// to each other within the tree as hard links.
+pub fn copy_tree(src: &Path, dst: &Path) -> std::io::Result<()> {
+    copy_linked(src, dst, &mut HashMap::new())
+}
+
+/// [`copy_tree`], with the first copy of every multiply-linked file so far
+/// by (device, inode).
+fn copy_linked(
+    src: &Path,
+    dst: &Path,
+    copied: &mut HashMap<(u64, u64), PathBuf>,
+) -> std::io::Result<()> {
     for entry in fs::read_dir(src)? {
         let entry = entry?;
         let to = dst.join(entry.file_name());
@@ -143,8 +157,20 @@ fn copy_tree(src: &Path, dst: &Path) -> std::io::Result<()> {
             std::os::unix::fs::symlink(fs::read_link(entry.path())?, &to)?;
         } else if kind.is_dir() {
             fs::create_dir(&to)?;
-            copy_tree(&entry.path(), &to)?;
+            copy_linked(&entry.path(), &to, copied)?;
         } else {
+            let meta = entry.metadata()?;
+            if meta.nlink() > 1 {
+                match copied.entry((meta.dev(), meta.ino())) {
+                    Entry::Occupied(first) => {
+                        fs::hard_link(first.get(), &to)?;
+                        continue;
+                    }
+                    Entry::Vacant(slot) => {
+                        slot.insert(to.clone());
+                    }
+                }
+            }
             fs::copy(entry.path(), &to)?;
         }
     }
@@ -203,6 +229,24 @@ mod tests {
 
         fs::write(sandbox.root().join("escape"), "changed through the symlink").unwrap();
         assert!(sandbox.check_canaries().unwrap_err().contains("modified"));
+    }
+
+    #[test]
+    fn copies_keep_hard_links_and_symlinks() {
+        let from = tempfile::tempdir().unwrap();
+        fs::create_dir(from.path().join("d")).unwrap();
+        fs::write(from.path().join("a"), "x").unwrap();
+        fs::hard_link(from.path().join("a"), from.path().join("d/b")).unwrap();
+        std::os::unix::fs::symlink("..", from.path().join("d/up")).unwrap();
+        let to = tempfile::tempdir().unwrap();
+        copy_tree(from.path(), to.path()).unwrap();
+        let a = fs::metadata(to.path().join("a")).unwrap();
+        let b = fs::metadata(to.path().join("d/b")).unwrap();
+        assert_eq!((a.ino(), a.nlink()), (b.ino(), 2));
+        assert_eq!(
+            fs::read_link(to.path().join("d/up")).unwrap(),
+            Path::new("..")
+        );
     }
 
     #[test]

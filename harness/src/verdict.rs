@@ -83,27 +83,12 @@ pub fn judge(
 ) -> Judgement {
     let outcome = match run {
         Ok(outcome) => outcome,
-        Err(RunError::Unsupported(why)) => return judgement(Verdict::Unsupported, why.clone()),
-        Err(RunError::Crash(why)) => return judgement(Verdict::Crash, why.clone()),
-        Err(RunError::Timeout) => {
-            return judgement(Verdict::Timeout, "no exit within the timeout".into());
-        }
+        Err(err) => return run_error(err),
     };
     if let Err(escape) = &outcome.canary {
         return judgement(Verdict::Fail, format!("sandbox escape: {escape}"));
     }
-    let mut problems = Vec::new();
-    let want = case.expected_exit(abi);
-    if outcome.status != Status::Exit(want) {
-        let got = match &outcome.status {
-            Status::Exit(code) => format!("exit {code}"),
-            Status::Trap(msg) => format!("trap: {}", first_line(msg)),
-        };
-        problems.push(format!("expected exit {want}, got {got}"));
-        if !outcome.stderr.is_empty() {
-            problems.push(format!("stderr: {}", excerpt(&outcome.stderr)));
-        }
-    }
+    let mut problems = exit_problems(case.expected_exit(abi), outcome);
     for check in outcome.failed_checks() {
         problems.push(format!("guest check failed: {check}"));
     }
@@ -117,6 +102,32 @@ pub fn judge(
         (true, Some(difference)) => judgement(Verdict::Diverge, difference),
         (true, None) => judgement(Verdict::Pass, String::new()),
     }
+}
+
+/// The verdict of a run that produced no outcome.
+pub fn run_error(err: &RunError) -> Judgement {
+    match err {
+        RunError::Unsupported(why) => judgement(Verdict::Unsupported, why.clone()),
+        RunError::Crash(why) => judgement(Verdict::Crash, why.clone()),
+        RunError::Timeout => judgement(Verdict::Timeout, "no exit within the timeout".into()),
+    }
+}
+
+/// Empty when the run exited `want`; else what it did instead and, as
+/// evidence, the end of its stderr.
+pub fn exit_problems(want: i32, outcome: &Outcome) -> Vec<String> {
+    if outcome.status == Status::Exit(want) {
+        return Vec::new();
+    }
+    let got = match &outcome.status {
+        Status::Exit(code) => format!("exit {code}"),
+        Status::Trap(msg) => format!("trap: {}", first_line(msg)),
+    };
+    let mut problems = vec![format!("expected exit {want}, got {got}")];
+    if !outcome.stderr.is_empty() {
+        problems.push(format!("stderr: {}", excerpt(&outcome.stderr)));
+    }
+    problems
 }
 
 /// The end of a runtime's stderr, enough to see why it stopped.

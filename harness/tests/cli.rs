@@ -203,3 +203,42 @@ fn command_runtimes_get_their_recorded_verdicts() {
         assert!(!row.contains("not available"), "{row}");
     }
 }
+
+#[test]
+fn worker_process_runtimes_get_their_recorded_verdicts() {
+    // Five cases hang on wasmer (recorded): a short timeout keeps the test quick.
+    let out = wasi_conform(
+        &repo(),
+        &["run", "--runtime", "wasmer,wasmi", "--timeout", "10"],
+    );
+    let stdout = text(&out.stdout);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{stdout}\n{}",
+        text(&out.stderr)
+    );
+    for runtime in ["wasmer", "wasmi"] {
+        let row = stdout
+            .lines()
+            .find(|l| l.starts_with(&format!("{runtime} ")))
+            .unwrap();
+        assert!(!row.contains("not available"), "{row}");
+    }
+}
+
+#[test]
+fn isolation_in_worker_processes_changes_no_verdict() {
+    let args = [
+        "run", "--case", "args/*", "--case", "exit/*", "--case", "stdio/*",
+    ];
+    let direct = wasi_conform(&repo(), &args);
+    let isolated = wasi_conform(&repo(), &[&args[..], &["--isolate"]].concat());
+    assert_eq!(
+        isolated.status.code(),
+        Some(0),
+        "{}",
+        text(&isolated.stderr)
+    );
+    assert_eq!(text(&direct.stdout), text(&isolated.stdout));
+}

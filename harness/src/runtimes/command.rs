@@ -143,7 +143,7 @@ impl Template {
 
     /// The first candidate binary that exists (looked up afresh: an install
     /// may have just added it).
-    fn binary_path(&self) -> Result<PathBuf, String> {
+    pub fn binary_path(&self) -> Result<PathBuf, String> {
         let candidates: Vec<String> = self.binary.iter().map(|b| self.expand_static(b)).collect();
         candidates
             .iter()

@@ -70,10 +70,13 @@ impl Shared {
     }
 }
 
-fn cached<T: Clone>(
+/// The compiled form of the guest at `path`, compiled once per process and
+/// kept in `cache` (shared by every embedded adapter); a compile error is
+/// `unsupported` (the runtime cannot run this guest).
+pub(super) fn cached<T: Clone, E: std::fmt::Debug>(
     cache: &Mutex<HashMap<PathBuf, T>>,
     path: &Path,
-    compile: impl FnOnce(&[u8]) -> wasmtime::Result<T>,
+    compile: impl FnOnce(&[u8]) -> Result<T, E>,
 ) -> Result<T, RunError> {
     if let Some(hit) = cache.lock().unwrap().get(path) {
         return Ok(hit.clone());

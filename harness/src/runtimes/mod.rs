@@ -1,9 +1,13 @@
 //! The runtimes a case runs on: one trait, one file per runtime.
 
+mod capped;
 pub mod command;
 mod engine;
 pub mod reference;
+pub mod wasmer;
+pub mod wasmi;
 pub mod wasmtime;
+pub mod worker;
 
 use crate::abi::Abi;
 use crate::outcome::RawOutcome;
@@ -60,6 +64,11 @@ pub trait Runtime: Send + Sync {
     fn availability(&self) -> Result<(), String> {
         Ok(())
     }
+    /// Whether runs must happen in a worker process: the runtime cannot be
+    /// interrupted in-process, so only a worker makes a hang a `timeout`.
+    fn needs_worker(&self) -> bool {
+        false
+    }
     /// Runs one guest. Only `Err` for outcomes that are verdicts of their own.
     fn run(&self, invocation: &Invocation) -> Result<RawOutcome, RunError>;
 }
@@ -67,11 +76,38 @@ pub trait Runtime: Send + Sync {
 /// The runtimes `run` uses when none are named: the embedded ones.
 pub const DEFAULT: [&str; 2] = ["reference", "wasmtime"];
 
-/// Every known runtime: the embedded adapters, then one per command template
-/// in `templates_dir`.
+/// The embedded adapters, run in this process (the worker side uses this).
+pub fn embedded() -> Vec<Box<dyn Runtime>> {
+    vec![
+        Box::new(reference::Reference),
+        Box::new(wasmtime::Wasmtime),
+        Box::new(wasmer::Wasmer),
+        Box::new(wasmi::Wasmi),
+    ]
+}
+
+/// Every known runtime: the embedded adapters (in worker processes where
+/// they need one), then one per command template in `templates_dir`.
 pub fn all(templates_dir: &Path, repo_root: &Path) -> Result<Vec<Box<dyn Runtime>>> {
-    let mut runtimes: Vec<Box<dyn Runtime>> =
-        vec![Box::new(reference::Reference), Box::new(wasmtime::Wasmtime)];
+    all_with(templates_dir, repo_root, false)
+}
+
+/// [`all`], with every embedded adapter in worker processes when `isolate`.
+pub fn all_with(
+    templates_dir: &Path,
+    repo_root: &Path,
+    isolate: bool,
+) -> Result<Vec<Box<dyn Runtime>>> {
+    let mut runtimes: Vec<Box<dyn Runtime>> = embedded()
+        .into_iter()
+        .map(|runtime| -> Box<dyn Runtime> {
+            if isolate || runtime.needs_worker() {
+                Box::new(worker::Isolated::new(runtime))
+            } else {
+                runtime
+            }
+        })
+        .collect();
     for template in command::load_templates(templates_dir, repo_root)? {
         runtimes.push(Box::new(template));
     }
@@ -84,7 +120,17 @@ pub fn select(
     templates_dir: &Path,
     repo_root: &Path,
 ) -> Result<Vec<Box<dyn Runtime>>> {
-    let mut known = all(templates_dir, repo_root)?;
+    select_with(names, templates_dir, repo_root, false)
+}
+
+/// [`select`], with every embedded adapter in worker processes when `isolate`.
+pub fn select_with(
+    names: &[String],
+    templates_dir: &Path,
+    repo_root: &Path,
+    isolate: bool,
+) -> Result<Vec<Box<dyn Runtime>>> {
+    let mut known = all_with(templates_dir, repo_root, isolate)?;
     let mut chosen = Vec::new();
     for name in names {
         match known.iter().position(|r| r.name() == name) {

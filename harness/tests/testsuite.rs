@@ -1,0 +1,297 @@
+//! `wasi-conform testsuite`, `export` and `coverage` end to end: the sample
+//! tests in `testsuite-samples/` (built from `.wat` here), an export of the
+//! suite run back through `testsuite`, and the coverage of the blessed traces.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("..")
+        .canonicalize()
+        .unwrap()
+}
+
+fn wasi_conform(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_wasi-conform"))
+        .arg("--root")
+        .arg(repo())
+        .args(args)
+        .env_remove("CI")
+        .output()
+        .expect("the wasi-conform binary runs")
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+/// A copy of `testsuite-samples/` with every `X.wat` built into `X.wasm`.
+fn samples() -> tempfile::TempDir {
+    fn copy(from: &Path, to: &Path) {
+        std::fs::create_dir_all(to).unwrap();
+        for entry in std::fs::read_dir(from).unwrap() {
+            let path = entry.unwrap().path();
+            let target = to.join(path.file_name().unwrap());
+            if path.is_dir() {
+                copy(&path, &target);
+            } else if path.extension().is_some_and(|x| x == "wat") {
+                let wasm = wat::parse_file(&path).unwrap();
+                std::fs::write(target.with_extension("wasm"), wasm).unwrap();
+            } else {
+                std::fs::copy(&path, &target).unwrap();
+            }
+        }
+    }
+    let dir = tempfile::tempdir().unwrap();
+    copy(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/testsuite-samples"),
+        dir.path(),
+    );
+    dir
+}
+
+fn runs(json: &Path) -> Vec<serde_json::Value> {
+    let report: serde_json::Value = serde_json::from_slice(&std::fs::read(json).unwrap()).unwrap();
+    report["runs"].as_array().unwrap().clone()
+}
+
+fn assert_one_line_error(output: &Output, needles: &[&str]) {
+    let stderr = text(&output.stderr);
+    let last = stderr.lines().last().unwrap_or("");
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(last.starts_with("wasi-conform: error: "), "{stderr}");
+    for needle in needles {
+        assert!(last.contains(needle), "{needle}: {stderr}");
+    }
+}
+
+#[test]
+fn samples_pass_and_their_fixtures_stay_unchanged() {
+    let dir = samples();
+    let json = dir.path().join("report.json");
+    let out = wasi_conform(&[
+        "testsuite",
+        dir.path().to_str().unwrap(),
+        "--runtime",
+        "reference,wasmtime",
+        "--json",
+        json.to_str().unwrap(),
+    ]);
+    let stdout = text(&out.stdout);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{stdout}\n{}",
+        text(&out.stderr)
+    );
+    let runs = runs(&json);
+    assert_eq!(runs.len(), 2 * 6, "{stdout}");
+    for run in &runs {
+        let name = run["case"].as_str().unwrap();
+        let want = if name.ends_with("/operations") {
+            "unsupported"
+        } else {
+            "pass"
+        };
+        assert_eq!(run["verdict"], want, "{run}");
+        assert_eq!(run["verdict"], run["expected"], "{run}");
+    }
+    assert!(
+        stdout.contains(&format!(
+            "pass        reference      {}/fs_root",
+            dir.path().display()
+        )),
+        "{stdout}"
+    );
+    // fs_root created new.txt in its sandbox, never in the fixture.
+    let mut fixture: Vec<_> = std::fs::read_dir(dir.path().join("fixture.dir"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    fixture.sort();
+    assert_eq!(fixture, ["data.txt"]);
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("fixture.dir/data.txt")).unwrap(),
+        "from the fixture\n"
+    );
+}
+
+#[test]
+fn a_failure_shows_a_diff_and_components_skip_the_reference_host() {
+    let dir = samples();
+    std::fs::write(dir.path().join("hello.json"), r#"{"stdout": "goodbye\n"}"#).unwrap();
+    std::fs::write(
+        dir.path().join("component.wasm"),
+        wat::parse_str("(component)").unwrap(),
+    )
+    .unwrap();
+    let out = wasi_conform(&["testsuite", dir.path().to_str().unwrap()]);
+    let stdout = text(&out.stdout);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{stdout}\n{}",
+        text(&out.stderr)
+    );
+    assert!(
+        stdout.contains(&format!(
+            "fail        reference      {}/hello",
+            dir.path().display()
+        )),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("stdout differs:")
+            && stdout.contains("-goodbye")
+            && stdout.contains("+hello, testsuite"),
+        "{stdout}"
+    );
+    let row = stdout
+        .lines()
+        .find(|l| l.starts_with("reference "))
+        .unwrap();
+    let numbers: Vec<&str> = row.split_whitespace().rev().take(3).collect();
+    // unexpected, known, skipped (read from the end of the row)
+    assert_eq!(numbers, ["1", "1", "1"], "{stdout}");
+}
+
+#[test]
+fn bad_input_is_a_one_line_error_naming_the_file() {
+    let out = wasi_conform(&["testsuite", "/nonexistent/tests"]);
+    assert_one_line_error(
+        &out,
+        &["/nonexistent/tests: cannot read the test directory"],
+    );
+
+    let empty = tempfile::tempdir().unwrap();
+    let out = wasi_conform(&["testsuite", empty.path().to_str().unwrap()]);
+    assert_one_line_error(&out, &["no tests (*.wasm) found"]);
+
+    let dir = samples();
+    std::fs::write(dir.path().join("hello.json"), "{\"stdout\": ").unwrap();
+    let out = wasi_conform(&["testsuite", dir.path().to_str().unwrap()]);
+    assert_one_line_error(&out, &["hello.json: ", "EOF"]);
+
+    let dir = samples();
+    std::fs::write(dir.path().join("broken.wasm"), "(module)").unwrap();
+    let out = wasi_conform(&["testsuite", dir.path().to_str().unwrap()]);
+    assert_one_line_error(&out, &["broken.wasm: not a WebAssembly binary"]);
+
+    let dir = samples();
+    let out = wasi_conform(&[
+        "testsuite",
+        dir.path().to_str().unwrap(),
+        "--runtime",
+        "nope",
+    ]);
+    assert_one_line_error(&out, &["unknown runtime `nope`"]);
+}
+
+#[test]
+fn export_output_runs_unchanged_through_wasi_conform_testsuite() {
+    let dir = tempfile::tempdir().unwrap();
+    let out_dir = dir.path().join("export");
+    let out = wasi_conform(&[
+        "export",
+        "--format",
+        "wasi-testsuite",
+        out_dir.to_str().unwrap(),
+    ]);
+    let stdout = text(&out.stdout);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{stdout}\n{}",
+        text(&out.stderr)
+    );
+    let exported: usize = stdout
+        .strip_prefix("exported ")
+        .and_then(|rest| rest.split_whitespace().next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("{stdout}"));
+    assert!(exported >= 20, "{stdout}");
+    // stdout is the guest's whole stdout, trace lines included.
+    let args: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out_dir.join("args/several/args.json")).unwrap())
+            .unwrap();
+    assert_eq!(
+        args["args"],
+        serde_json::json!(["a", "b c", "--flag=value", "-x"])
+    );
+    assert!(
+        args["stdout"]
+            .as_str()
+            .unwrap()
+            .starts_with("@@wasi {\"call\":\"args_sizes_get\""),
+        "{args}"
+    );
+
+    let json = dir.path().join("report.json");
+    let out = wasi_conform(&[
+        "testsuite",
+        out_dir.to_str().unwrap(),
+        "--json",
+        json.to_str().unwrap(),
+    ]);
+    let report = text(&out.stdout);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{report}\n{}",
+        text(&out.stderr)
+    );
+    let runs = runs(&json);
+    assert_eq!(runs.len(), exported, "{report}");
+    assert!(runs.iter().all(|r| r["verdict"] == "pass"), "{report}");
+
+    let again = wasi_conform(&[
+        "export",
+        "--format",
+        "wasi-testsuite",
+        out_dir.to_str().unwrap(),
+    ]);
+    assert_one_line_error(&again, &["exists and is not empty"]);
+    let unknown = wasi_conform(&["export", "--format", "junit", out_dir.to_str().unwrap()]);
+    assert_eq!(unknown.status.code(), Some(2), "{}", text(&unknown.stderr));
+}
+
+#[test]
+fn coverage_lists_all_46_functions_from_the_blessed_traces() {
+    let dir = tempfile::tempdir().unwrap();
+    let json = dir.path().join("coverage.json");
+    let out = wasi_conform(&["coverage", "--json", json.to_str().unwrap()]);
+    let stdout = text(&out.stdout);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{stdout}\n{}",
+        text(&out.stderr)
+    );
+    let coverage: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&json).unwrap()).unwrap();
+    let functions = coverage["functions"].as_object().unwrap();
+    assert_eq!(functions.len(), 46);
+    assert_eq!(coverage.as_object().unwrap().len(), 1);
+    let fd_write = &functions["fd_write"];
+    assert!(fd_write["cases"].as_u64().unwrap() >= 3, "{fd_write}");
+    let errnos: Vec<&str> = fd_write["errnos"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e.as_str().unwrap())
+        .collect();
+    assert!(
+        errnos.contains(&"ok") && errnos.contains(&"badf"),
+        "{errnos:?}"
+    );
+    assert!(errnos.is_sorted(), "{errnos:?}");
+    for (name, function) in functions {
+        let row = stdout
+            .lines()
+            .find(|l| l.split_whitespace().next() == Some(name))
+            .unwrap_or_else(|| panic!("{name}: {stdout}"));
+        let few = function["cases"].as_u64().unwrap() < 3;
+        assert_eq!(row.contains(" < "), few, "{row}");
+    }
+}
