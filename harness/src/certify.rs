@@ -97,13 +97,20 @@ impl Certificate {
     pub fn write(&self, reports: &Path) -> Result<std::path::PathBuf> {
         let dir = reports.join(&self.dir);
         write_atomic(&dir.join("report.json"), &serde_json::to_vec_pretty(self)?)?;
+        self.write_views(reports)?;
+        Ok(dir)
+    }
+
+    /// Writes `report.md` and `report.html` (everything but the JSON) into
+    /// `reports/<dir>/`.
+    pub fn write_views(&self, reports: &Path) -> Result<()> {
+        let dir = reports.join(&self.dir);
         write_atomic(&dir.join("report.md"), self.markdown().as_bytes())?;
         let title = format!("WASI conformance: {}", self.runtime);
         write_atomic(
             &dir.join("report.html"),
-            html::render(&title, std::slice::from_ref(self)).as_bytes(),
-        )?;
-        Ok(dir)
+            html::render(&title, std::slice::from_ref(self), "../").as_bytes(),
+        )
     }
 
     /// Loads `report.json` from a report directory.

@@ -348,16 +348,20 @@ pub fn certify(layout: Layout, name: &str, threads: usize, limits: Limits) -> Re
 }
 
 /// `report`: merges the latest report of every runtime under `reports/`
-/// into `reports/index.md` and `reports/index.html`.
+/// into `reports/index.md` and `reports/index.html`, and renders each one's
+/// `report.md` and `report.html` afresh from its `report.json`.
 pub fn report(layout: Layout) -> Result<u8> {
     let certificates = certify::load_latest(&layout.reports)?;
+    for certificate in &certificates {
+        certificate.write_views(&layout.reports)?;
+    }
     write_atomic(
         &layout.reports.join("index.md"),
         certify::index_markdown(&certificates).as_bytes(),
     )?;
     write_atomic(
         &layout.reports.join("index.html"),
-        html::render("WASI compatibility matrix", &certificates).as_bytes(),
+        html::render("WASI compatibility matrix", &certificates, "").as_bytes(),
     )?;
     let names: Vec<&str> = certificates.iter().map(|c| c.runtime.as_str()).collect();
     println!(

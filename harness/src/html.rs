@@ -51,8 +51,10 @@ const SCRIPT: &str = r##"
 })();
 "##;
 
-/// The page for `certificates` (one column each) titled `title`.
-pub fn render(title: &str, certificates: &[Certificate]) -> String {
+/// The page for `certificates` (one column each) titled `title`; `up` is
+/// the path from the page to `reports/` (`""` or `"../"`), for links to
+/// each runtime's own page.
+pub fn render(title: &str, certificates: &[Certificate], up: &str) -> String {
     let mut h = String::new();
     let _ = write!(
         h,
@@ -64,7 +66,7 @@ pub fn render(title: &str, certificates: &[Certificate]) -> String {
         escape(title),
         escape(title)
     );
-    runtimes_table(&mut h, certificates);
+    runtimes_table(&mut h, certificates, up);
     let _ = writeln!(
         h,
         "<p class=\"legend\">Each cell: passing runs / runs of the cases that call the function. \
@@ -92,7 +94,7 @@ pub fn render(title: &str, certificates: &[Certificate]) -> String {
     h
 }
 
-fn runtimes_table(h: &mut String, certificates: &[Certificate]) {
+fn runtimes_table(h: &mut String, certificates: &[Certificate], up: &str) {
     h.push_str(
         "<table id=\"runtimes\">\n<tr><th>runtime</th><th>version</th><th>ABIs</th><th>runs</th>",
     );
@@ -105,7 +107,7 @@ fn runtimes_table(h: &mut String, certificates: &[Certificate]) {
         let abis: Vec<&str> = c.abis.iter().map(|a| a.name()).collect();
         let _ = write!(
             h,
-            "<tr><th><a href=\"{dir}/report.html\">{name}</a></th><td>{}</td><td>{}</td><td class=\"num\">{}</td>",
+            "<tr><th><a href=\"{up}{dir}/report.html\">{name}</a></th><td>{}</td><td>{}</td><td class=\"num\">{}</td>",
             escape(&c.version),
             abis.join(", "),
             tally.total(),

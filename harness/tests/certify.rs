@@ -249,6 +249,8 @@ fn certify_and_report_write_a_matrix_that_renders_in_chromium() {
         !md.contains(json["date"].as_str().unwrap()),
         "no date in the Markdown"
     );
+    let page = std::fs::read_to_string(dir.join("report.html")).unwrap();
+    assert!(page.contains("href=\"../reference-0.1.0-in-repo/report.html\""));
 
     let out = wasi_conform(root.path(), &["report"]);
     assert_eq!(out.status.code(), Some(0), "{}", show(&out));
@@ -267,6 +269,7 @@ fn certify_and_report_write_a_matrix_that_renders_in_chromium() {
         "reproducible"
     );
     let html = text(&html);
+    assert!(html.contains("href=\"reference-0.1.0-in-repo/report.html\""));
     assert!(
         !html.contains("http://") && !html.contains("https://"),
         "self-contained"
