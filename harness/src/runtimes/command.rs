@@ -19,7 +19,7 @@ use std::io::{Read, Seek, SeekFrom, Write};
 use std::os::unix::process::{CommandExt, ExitStatusExt};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command};
-use std::sync::OnceLock;
+use std::sync::{OnceLock, mpsc};
 use std::time::{Duration, Instant};
 
 /// A command runtime: its template and where it was loaded from.
@@ -241,7 +241,7 @@ impl Runtime for Template {
         let stdin = file_with(inv.stdin).map_err(io_error)?;
         let stdout = tempfile::tempfile().map_err(io_error)?;
         let stderr = tempfile::tempfile().map_err(io_error)?;
-        let mut child = Command::new(&argv[0])
+        let child = Command::new(&argv[0])
             .args(&argv[1..])
             .current_dir(inv.sandbox_root)
             .env_clear()
@@ -258,14 +258,20 @@ impl Runtime for Template {
             .map_err(|e| RunError::Crash(format!("cannot start {}: {e}", argv[0])))?;
         let cap = inv.limits.output_cap as u64;
         let size = |f: &std::fs::File| f.metadata().map_or(0, |m| m.len());
-        let waited = wait(&mut child, inv.limits.timeout, || {
+        let pid = child.id() as i32;
+        let waited = wait(child, inv.limits.timeout, || {
             size(&stdout) > cap || size(&stderr) > cap
         });
-        kill_group(child.id() as i32);
+        kill_group(pid);
         let status = match waited {
             Waited::TimedOut => return Err(RunError::Timeout),
             Waited::OverCap => {
                 Status::Trap("output exceeded the cap; the runtime was stopped".into())
+            }
+            Waited::Lost(e) => {
+                return Err(RunError::Crash(format!(
+                    "waiting for the runtime failed: {e}"
+                )));
             }
             Waited::Exited(status) => match (status.code(), status.signal()) {
                 (Some(code), _) => Status::Exit(code),
@@ -331,27 +337,32 @@ enum Waited {
     Exited(std::process::ExitStatus),
     TimedOut,
     OverCap,
+    /// `wait(2)` itself failed.
+    Lost(String),
 }
 
 /// Waits for the child up to `timeout`, stopping it early when `over_cap()`.
-fn wait(child: &mut Child, timeout: Duration, over_cap: impl Fn() -> bool) -> Waited {
+/// A waiter thread blocks in `wait(2)`, so an exit is seen at once; the
+/// loop wakes every few milliseconds only to check the cap and the deadline.
+fn wait(child: Child, timeout: Duration, over_cap: impl Fn() -> bool) -> Waited {
+    const CHECK: Duration = Duration::from_millis(2);
+    let pid = child.id() as i32;
+    let (sender, receiver) = mpsc::channel();
+    std::thread::spawn(move || {
+        let mut child = child;
+        let _ = sender.send(child.wait());
+    });
     let deadline = Instant::now() + timeout;
-    let mut pause = Duration::from_micros(200);
     loop {
-        if let Ok(Some(status)) = child.try_wait() {
-            return Waited::Exited(status);
-        }
-        let stop = if over_cap() {
-            Waited::OverCap
-        } else if Instant::now() >= deadline {
-            Waited::TimedOut
-        } else {
-            std::thread::sleep(pause);
-            pause = (pause * 2).min(Duration::from_millis(5));
-            continue;
+        let stop = match receiver.recv_timeout(CHECK) {
+            Ok(Ok(status)) => return Waited::Exited(status),
+            Ok(Err(e)) => Waited::Lost(e.to_string()),
+            Err(_) if over_cap() => Waited::OverCap,
+            Err(_) if Instant::now() >= deadline => Waited::TimedOut,
+            Err(_) => continue,
         };
-        kill_group(child.id() as i32);
-        let _ = child.wait();
+        kill_group(pid);
+        let _ = receiver.recv();
         return stop;
     }
 }
