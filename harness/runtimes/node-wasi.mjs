@@ -6,6 +6,12 @@
 import { readFile } from "node:fs/promises";
 import process from "node:process";
 
+// A guest's proc_raise(usr1) must not start Node's inspector (it binds a port,
+// and racing with exit it aborts: "Assertion failed:
+// start_io_thread_async_initialized"). proc_raise still returns what the
+// runtime returns; only the host process ignores the signal.
+process.on("SIGUSR1", () => {});
+
 // Deno prints "ExperimentalWarning: WASI is an experimental feature" on
 // stderr when node:wasi is loaded (Node gets --no-warnings): a banner of the
 // host, not guest output.
