@@ -68,6 +68,33 @@ pub fn calls(body: &str) -> Vec<String> {
     calls.into_iter().collect()
 }
 
+/// Evidence kept per run in a report: at most this many lines ...
+pub const EVIDENCE_LINES: usize = 200;
+/// ... and about this many bytes.
+pub const EVIDENCE_BYTES: usize = 16 << 10;
+
+/// A run's evidence as reports keep it: the first [`EVIDENCE_LINES`] lines
+/// (and [`EVIDENCE_BYTES`]) and a note of what was cut; `run` shows it all.
+pub fn evidence(detail: &str) -> String {
+    let mut kept = String::new();
+    let mut lines = detail.lines();
+    for line in lines.by_ref().take(EVIDENCE_LINES) {
+        if kept.len() + line.len() > EVIDENCE_BYTES {
+            break;
+        }
+        kept.push_str(line);
+        kept.push('\n');
+    }
+    if kept.len() >= detail.trim_end().len() {
+        return detail.to_string();
+    }
+    let cut = detail.lines().count() - kept.lines().count();
+    kept.push_str(&format!(
+        "… {cut} more lines (`wasi-conform run` shows the whole evidence)\n"
+    ));
+    kept
+}
+
 /// The directory name of a runtime's report: `<runtime>-<version>` with
 /// every run of characters other than `[A-Za-z0-9._]` made one `-` (the
 /// runtime name is not repeated when the version line starts with it).
@@ -233,8 +260,9 @@ impl Certificate {
                     );
                 }
             }
-            let fence = "`".repeat(longest_backtick_run(&record.detail).max(2) + 1);
-            let _ = writeln!(md, "{fence}diff\n{}\n{fence}\n", record.detail.trim_end());
+            let detail = evidence(&record.detail);
+            let fence = "`".repeat(longest_backtick_run(&detail).max(2) + 1);
+            let _ = writeln!(md, "{fence}diff\n{}\n{fence}\n", detail.trim_end());
         }
         if !any {
             let _ = writeln!(md, "None.\n");
@@ -462,6 +490,17 @@ mod tests {
                     {\"check\":\"c\",\"ok\":true}\n{\"call\":\"args_get\"}\n{\"call\":\"fd_write\"}\n\
                     == stdout 20\n{\"call\":\"fd_read\"}\n";
         assert_eq!(calls(body), ["args_get", "fd_write"]);
+    }
+
+    #[test]
+    fn evidence_is_cut_with_a_note() {
+        assert_eq!(evidence("a\nb\n"), "a\nb\n");
+        let long: String = (0..1000).map(|i| format!("+line {i}\n")).collect();
+        let cut = evidence(&long);
+        assert_eq!(cut.lines().count(), EVIDENCE_LINES + 1);
+        assert!(cut.ends_with("… 800 more lines (`wasi-conform run` shows the whole evidence)\n"));
+        let wide = "x".repeat(EVIDENCE_BYTES * 2);
+        assert!(evidence(&wide).starts_with("… 1 more lines"));
     }
 
     #[test]

@@ -329,12 +329,15 @@ pub fn certify(layout: Layout, name: &str, threads: usize, limits: Limits) -> Re
         runs: ran
             .records
             .into_iter()
-            .map(|record| Run {
+            .map(|mut record| Run {
                 calls: calls
                     .get(&(record.case.as_str(), record.abi))
                     .cloned()
                     .unwrap_or_default(),
-                record,
+                record: {
+                    record.detail = certify::evidence(&record.detail);
+                    record
+                },
             })
             .collect(),
     };

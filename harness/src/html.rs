@@ -7,7 +7,7 @@
 //! The page's script sets `data-matrix-cells` on `<body>` once it has run,
 //! and `data-js-error` if any script failed: the browser test reads both.
 
-use crate::certify::{Certificate, Group, Matrix};
+use crate::certify::{self, Certificate, Group, Matrix};
 use crate::report::{Tally, escape};
 use crate::verdict::Verdict;
 use std::fmt::Write as _;
@@ -216,7 +216,7 @@ fn evidence(h: &mut String, certificates: &[Certificate]) {
                 escape(&known),
                 v = r.verdict
             );
-            for line in r.detail.lines() {
+            for line in certify::evidence(&r.detail).lines() {
                 let class = if line.starts_with("@@") {
                     Some("hunk")
                 } else if line.starts_with('+') && !line.starts_with("+++") {
