@@ -25,12 +25,15 @@ fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
 }
 
-/// A checkout that shares everything with this one (guest sources and their
-/// build output included) except `expected/`, which is a private copy.
+/// A checkout that shares everything with this one (guest sources, the
+/// workspace and the build output) except `expected/`, a private copy.
 fn checkout_with_own_expected() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
-    for shared in ["tests-src", "harness", "target"] {
-        std::os::unix::fs::symlink(repo().join(shared), dir.path().join(shared)).unwrap();
+    for entry in std::fs::read_dir(repo()).unwrap() {
+        let name = entry.unwrap().file_name();
+        if name != "expected" && name != ".git" {
+            std::os::unix::fs::symlink(repo().join(&name), dir.path().join(&name)).unwrap();
+        }
     }
     copy_dir(&repo().join("expected"), &dir.path().join("expected"));
     dir
