@@ -75,11 +75,7 @@ impl Coverage {
                 "blessed from `{oracle}`, not from the reference host"
             ));
         }
-        let trace = text
-            .lines()
-            .skip_while(|line| *line != "== trace")
-            .skip(1)
-            .take_while(|line| !line.starts_with("== "));
+        let trace = crate::expected::trace_lines(text);
         let mut called = BTreeSet::new();
         for line in trace {
             let value: serde_json::Value = serde_json::from_str(line)

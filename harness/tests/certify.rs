@@ -5,26 +5,8 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("..")
-        .canonicalize()
-        .unwrap()
-}
-
-fn wasi_conform(root: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_wasi-conform"))
-        .arg("--root")
-        .arg(root)
-        .args(args)
-        .env_remove("CI")
-        .output()
-        .expect("the wasi-conform binary runs")
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
+mod common;
+use common::{repo, text, wasi_conform};
 
 fn show(out: &Output) -> String {
     format!("{}\n{}", text(&out.stdout), text(&out.stderr))

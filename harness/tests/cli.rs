@@ -1,29 +1,11 @@
 //! The `wasi-conform` binary end to end: the suite on the embedded runtimes,
 //! and how it reacts to changed, missing and malformed input.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Output};
 
-fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("..")
-        .canonicalize()
-        .unwrap()
-}
-
-fn wasi_conform(root: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_wasi-conform"))
-        .arg("--root")
-        .arg(root)
-        .args(args)
-        .env_remove("CI")
-        .output()
-        .expect("the wasi-conform binary runs")
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
+mod common;
+use common::{repo, text, wasi_conform};
 
 /// A checkout that shares everything with this one (guest sources, the
 /// workspace and the build output) except `expected/`, a private copy.

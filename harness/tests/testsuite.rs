@@ -2,28 +2,15 @@
 //! tests in `testsuite-samples/` (built from `.wat` here), an export of the
 //! suite run back through `testsuite`, and the coverage of the blessed traces.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::path::Path;
+use std::process::Output;
 
-fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("..")
-        .canonicalize()
-        .unwrap()
-}
+mod common;
+use common::{repo, text};
 
+/// `wasi-conform` on this checkout.
 fn wasi_conform(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_wasi-conform"))
-        .arg("--root")
-        .arg(repo())
-        .args(args)
-        .env_remove("CI")
-        .output()
-        .expect("the wasi-conform binary runs")
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
+    common::wasi_conform(&repo(), args)
 }
 
 /// A copy of `testsuite-samples/` with every `X.wat` built into `X.wasm`.

@@ -1,0 +1,30 @@
+//! Helpers shared by the integration tests: the checkout, the binary, output.
+
+#![allow(dead_code)] // each test file uses its own subset
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+/// This checkout.
+pub fn repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("..")
+        .canonicalize()
+        .unwrap()
+}
+
+/// Runs `wasi-conform --root ROOT ARGS...` outside CI mode.
+pub fn wasi_conform(root: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_wasi-conform"))
+        .arg("--root")
+        .arg(root)
+        .args(args)
+        .env_remove("CI")
+        .output()
+        .expect("the wasi-conform binary runs")
+}
+
+/// Output bytes as text.
+pub fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
