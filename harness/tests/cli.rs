@@ -212,6 +212,57 @@ fn worker_process_runtimes_get_their_recorded_verdicts() {
     }
 }
 
+/// The embedded WasmEdge adapter (`--features wasmedge`, with the WasmEdge C
+/// library installed): every case gets its recorded verdict. Two-preopen
+/// cases can flip now and then (expected/runtimes/wasmedge.toml says why).
+#[cfg(feature = "wasmedge")]
+#[test]
+fn wasmedge_gets_its_recorded_verdicts() {
+    let out = wasi_conform(
+        &repo(),
+        &["run", "--runtime", "wasmedge", "--timeout", "12"],
+    );
+    let stdout = text(&out.stdout);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{stdout}\n{}",
+        text(&out.stderr)
+    );
+    let row = stdout.lines().find(|l| l.starts_with("wasmedge ")).unwrap();
+    assert!(!row.contains("not available"), "{row}");
+}
+
+/// Without the `wasmedge` cargo feature, `wasmedge` is still listed: never
+/// available, with the reason, and a run on it is refused.
+#[cfg(not(feature = "wasmedge"))]
+#[test]
+fn wasmedge_without_its_feature_is_listed_as_unavailable() {
+    let out = wasi_conform(&repo(), &["runtimes", "--json"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let rows: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let row = rows
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["name"] == "wasmedge")
+        .unwrap();
+    assert_eq!(row["available"], false, "{row}");
+    assert!(
+        row["reason"]
+            .as_str()
+            .unwrap()
+            .starts_with("built without the `wasmedge` cargo feature"),
+        "{row}"
+    );
+    let run = wasi_conform(
+        &repo(),
+        &["run", "--runtime", "wasmedge", "--case", "args/*"],
+    );
+    assert_ne!(run.status.code(), Some(0));
+    assert!(text(&run.stdout).contains("wasmedge       not available: built without"));
+}
+
 #[test]
 fn isolation_in_worker_processes_changes_no_verdict() {
     let args = [

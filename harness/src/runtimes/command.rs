@@ -317,7 +317,7 @@ impl Runtime for Template {
 }
 
 /// An anonymous temporary file holding `bytes`, positioned at the start.
-fn file_with(bytes: &[u8]) -> std::io::Result<std::fs::File> {
+pub(super) fn file_with(bytes: &[u8]) -> std::io::Result<std::fs::File> {
     let mut file = tempfile::tempfile()?;
     file.write_all(bytes)?;
     file.seek(SeekFrom::Start(0))?;
@@ -325,7 +325,7 @@ fn file_with(bytes: &[u8]) -> std::io::Result<std::fs::File> {
 }
 
 /// At most `cap` bytes from the start of `file`.
-fn read_capped(mut file: std::fs::File, cap: u64) -> std::io::Result<Vec<u8>> {
+pub(super) fn read_capped(mut file: std::fs::File, cap: u64) -> std::io::Result<Vec<u8>> {
     file.seek(SeekFrom::Start(0))?;
     let mut kept = Vec::new();
     file.take(cap).read_to_end(&mut kept)?;

@@ -4,6 +4,8 @@ mod capped;
 pub mod command;
 mod engine;
 pub mod reference;
+#[cfg(feature = "wasmedge")]
+pub mod wasmedge;
 pub mod wasmer;
 pub mod wasmi;
 pub mod wasmtime;
@@ -83,7 +85,42 @@ pub fn embedded() -> Vec<Box<dyn Runtime>> {
         Box::new(wasmtime::Wasmtime),
         Box::new(wasmer::Wasmer),
         Box::new(wasmi::Wasmi),
+        Box::new(wasmedge::WasmEdge),
     ]
+}
+
+/// The embedded WasmEdge adapter in a build without the `wasmedge` cargo
+/// feature: listed, never available, never run.
+#[cfg(not(feature = "wasmedge"))]
+mod wasmedge {
+    use super::{Abi, Invocation, RawOutcome, RunError, Runtime};
+
+    const NOT_BUILT: &str = "built without the `wasmedge` cargo feature \
+        (needs the WasmEdge C library: see README, \"The embedded WasmEdge adapter\")";
+
+    pub struct WasmEdge;
+
+    impl Runtime for WasmEdge {
+        fn name(&self) -> &str {
+            "wasmedge"
+        }
+
+        fn version(&self) -> String {
+            "not built".into()
+        }
+
+        fn abis(&self) -> &[Abi] {
+            &[Abi::P1]
+        }
+
+        fn availability(&self) -> Result<(), String> {
+            Err(NOT_BUILT.into())
+        }
+
+        fn run(&self, _: &Invocation) -> Result<RawOutcome, RunError> {
+            Err(RunError::Unsupported(NOT_BUILT.into()))
+        }
+    }
 }
 
 /// Every known runtime: the embedded adapters (in worker processes where
