@@ -125,6 +125,7 @@ fn bare_embedded(runtime: &dyn Runtime, wasm: &Path, args: &[String]) {
         stdin: b"",
         sandbox_root: &dir,
         preopens: &[],
+        fixture: None,
         limits: Limits::default(),
     };
     runtime.run(&invocation).expect("the guest runs");

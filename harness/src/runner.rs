@@ -8,7 +8,7 @@ use crate::manifest::Case;
 use crate::outcome::Outcome;
 use crate::progress::Progress;
 use crate::runtimes::{Invocation, Limits, Runtime};
-use crate::sandbox::Sandbox;
+use crate::sandbox::{self, Sandbox};
 use crate::verdict::{self, Judgement, RunError, Verdict};
 use anyhow::Result;
 use serde::{Deserialize, Serialize};
@@ -59,9 +59,17 @@ pub fn execute(
     wasm: &Path,
     limits: Limits,
 ) -> Result<Result<Outcome, RunError>> {
-    let sandbox = Sandbox::create(case, &layout.fixtures)?;
-    let root = sandbox.root();
-    let preopens = sandbox.preopens(case);
+    // A runtime whose filesystem is in memory gets the fixture there and a
+    // nominal root that is never created.
+    let (sandbox, fixture, root) = if runtime.in_memory() {
+        let fixture = sandbox::in_memory(case, &layout.fixtures)?;
+        (None, Some(fixture), PathBuf::from("/"))
+    } else {
+        let sandbox = Sandbox::create(case, &layout.fixtures)?;
+        let root = sandbox.root();
+        (Some(sandbox), None, root)
+    };
+    let preopens = sandbox::preopens(&root, case);
     let mut argv = vec![format!("{}.wasm", case.guest)];
     argv.extend(case.args.iter().cloned());
     let invocation = Invocation {
@@ -72,6 +80,7 @@ pub fn execute(
         stdin: case.stdin.as_bytes(),
         sandbox_root: &root,
         preopens: &preopens,
+        fixture: fixture.as_ref(),
         limits,
     };
     let ran = std::panic::catch_unwind(AssertUnwindSafe(|| runtime.run(&invocation)))
@@ -86,11 +95,16 @@ pub fn execute(
         Err(err) => return Ok(Err(err)),
     };
     let mut raw = raw;
-    let fs = match raw.fs.take() {
-        Some(fs) => fs,
-        None => sandbox.snapshot()?,
+    let (fs, canaries) = match (raw.fs.take(), &sandbox) {
+        (Some(fs), Some(sandbox)) => (fs, sandbox.check_canaries()),
+        (None, Some(sandbox)) => (sandbox.snapshot()?, sandbox.check_canaries()),
+        (Some(fs), None) => (fs, Ok(())),
+        (None, None) => anyhow::bail!(
+            "runtime `{}` keeps its filesystem in memory but reported none",
+            runtime.name()
+        ),
     };
-    Ok(Ok(Outcome::new(raw, fs, sandbox.check_canaries())))
+    Ok(Ok(Outcome::new(raw, fs, canaries)))
 }
 
 /// Runs every job on `jobs` threads and returns their records in order.

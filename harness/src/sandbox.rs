@@ -8,6 +8,7 @@ use std::collections::hash_map::Entry;
 use std::fs;
 use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
+use wasi_conform_reference::memfs::{MemFs, Node};
 use wasi_conform_reference::snapshot::Snapshot;
 
 /// The content of every canary file; any change to it is a sandbox escape.
@@ -37,40 +38,9 @@ impl Sandbox {
         fs::create_dir(&root)?;
         if let Some(name) = &case.fixture_dir {
             let src = fixtures_dir.join(name);
-            copy_tree(&src, &root).with_context(|| {
-                format!(
-                    "{}: case `{}`: fixture_dir {}",
-                    case.source.display(),
-                    case.name,
-                    src.display()
-                )
-            })?;
+            copy_tree(&src, &root).with_context(|| fixture_dir_context(case, &src))?;
         }
-        for entry in &case.fixture {
-            let path = root.join(&entry.path);
-            if let Some(parent) = path.parent() {
-                fs::create_dir_all(parent)?;
-            }
-            let made = if let Some(content) = &entry.file {
-                fs::write(&path, content)
-            } else if entry.dir {
-                fs::create_dir_all(&path)
-            } else if let Some(target) = &entry.symlink {
-                std::os::unix::fs::symlink(target, &path)
-            } else if let Some(other) = &entry.hardlink {
-                fs::hard_link(root.join(other), &path)
-            } else {
-                unreachable!("manifest validation guarantees one kind per fixture entry")
-            };
-            made.with_context(|| {
-                format!(
-                    "{}: case `{}`: fixture entry `{}`",
-                    case.source.display(),
-                    case.name,
-                    entry.path
-                )
-            })?;
-        }
+        add_entries(case, &mut DiskTree(root))?;
         for canary in CANARIES {
             let path = sandbox.dir.path().join(canary);
             fs::create_dir_all(path.parent().expect("canary paths have a parent"))?;
@@ -86,13 +56,7 @@ impl Sandbox {
 
     /// The case's preopens mapped to host directories inside `root/`.
     pub fn preopens(&self, case: &Case) -> Vec<Preopen> {
-        case.preopens
-            .iter()
-            .map(|(guest, dir)| Preopen {
-                guest: guest.clone(),
-                host: self.root().join(dir),
-            })
-            .collect()
+        preopens(&self.root(), case)
     }
 
     /// The filesystem left behind under `root/`.
@@ -122,6 +86,125 @@ impl Sandbox {
             return Err("files appeared in canary-dir".into());
         }
         Ok(())
+    }
+}
+
+/// The same fixture as [`Sandbox::create`] builds on disk, as the reference
+/// host's in-memory filesystem: a runtime that keeps its filesystem in
+/// memory needs no directory, and has no canaries to reach.
+pub fn in_memory(case: &Case, fixtures_dir: &Path) -> Result<MemFs> {
+    let mut tree = match &case.fixture_dir {
+        Some(name) => {
+            let src = fixtures_dir.join(name);
+            MemFs::load_dir(&src).with_context(|| fixture_dir_context(case, &src))?
+        }
+        None => MemFs::new(),
+    };
+    add_entries(case, &mut tree)?;
+    Ok(tree)
+}
+
+/// The case's preopens mapped to host directories under `root`.
+pub fn preopens(root: &Path, case: &Case) -> Vec<Preopen> {
+    case.preopens
+        .iter()
+        .map(|(guest, dir)| Preopen {
+            guest: guest.clone(),
+            host: root.join(dir),
+        })
+        .collect()
+}
+
+fn fixture_dir_context(case: &Case, src: &Path) -> String {
+    format!(
+        "{}: case `{}`: fixture_dir {}",
+        case.source.display(),
+        case.name,
+        src.display()
+    )
+}
+
+/// Where a fixture's inline entries are made: on disk or in memory.
+trait Tree {
+    fn dir(&mut self, path: &str) -> std::io::Result<()>;
+    fn file(&mut self, path: &str, content: &str) -> std::io::Result<()>;
+    fn symlink(&mut self, path: &str, target: &str) -> std::io::Result<()>;
+    fn hard_link(&mut self, path: &str, existing: &str) -> std::io::Result<()>;
+}
+
+/// Makes the inline fixture entries of `case`, in order, in `tree`.
+fn add_entries(case: &Case, tree: &mut impl Tree) -> Result<()> {
+    for entry in &case.fixture {
+        let path = entry.path.as_str();
+        let made = if let Some(content) = &entry.file {
+            tree.file(path, content)
+        } else if entry.dir {
+            tree.dir(path)
+        } else if let Some(target) = &entry.symlink {
+            tree.symlink(path, target)
+        } else if let Some(existing) = &entry.hardlink {
+            tree.hard_link(path, existing)
+        } else {
+            unreachable!("manifest validation guarantees one kind per fixture entry")
+        };
+        made.with_context(|| {
+            format!(
+                "{}: case `{}`: fixture entry `{}`",
+                case.source.display(),
+                case.name,
+                entry.path
+            )
+        })?;
+    }
+    Ok(())
+}
+
+/// A fixture root on disk.
+struct DiskTree(PathBuf);
+
+impl DiskTree {
+    /// `path` under the root, its parent directories created.
+    fn place(&self, path: &str) -> std::io::Result<PathBuf> {
+        let path = self.0.join(path);
+        match path.parent() {
+            Some(parent) if parent != self.0 => fs::create_dir_all(parent)?,
+            _ => {}
+        }
+        Ok(path)
+    }
+}
+
+impl Tree for DiskTree {
+    fn dir(&mut self, path: &str) -> std::io::Result<()> {
+        fs::create_dir_all(self.0.join(path))
+    }
+    fn file(&mut self, path: &str, content: &str) -> std::io::Result<()> {
+        fs::write(self.place(path)?, content)
+    }
+    fn symlink(&mut self, path: &str, target: &str) -> std::io::Result<()> {
+        std::os::unix::fs::symlink(target, self.place(path)?)
+    }
+    fn hard_link(&mut self, path: &str, existing: &str) -> std::io::Result<()> {
+        fs::hard_link(self.0.join(existing), self.place(path)?)
+    }
+}
+
+impl Tree for MemFs {
+    fn dir(&mut self, path: &str) -> std::io::Result<()> {
+        let dir = Node::Dir {
+            entries: Default::default(),
+            parent: MemFs::ROOT,
+        };
+        self.add(path, dir)
+    }
+    fn file(&mut self, path: &str, content: &str) -> std::io::Result<()> {
+        self.add(path, Node::File(content.as_bytes().to_vec()))
+    }
+    fn symlink(&mut self, path: &str, target: &str) -> std::io::Result<()> {
+        self.add(path, Node::Symlink(target.to_string()))
+    }
+    fn hard_link(&mut self, path: &str, existing: &str) -> std::io::Result<()> {
+        self.add_link(path, existing)
     }
 }
 

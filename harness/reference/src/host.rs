@@ -7,7 +7,6 @@
 
 use std::collections::BTreeMap;
 use std::io;
-use std::path::PathBuf;
 
 use crate::clock::{self, VirtualClock};
 use crate::errno::Errno;
@@ -31,9 +30,10 @@ pub struct Config {
     pub env: Vec<(String, String)>,
     /// What fd 0 reads.
     pub stdin: Vec<u8>,
-    /// A real directory loaded into the in-memory filesystem; `None` = empty.
-    pub root: Option<PathBuf>,
-    /// (guest path, directory relative to `root`, "." = root), as fds 3, 4, ...
+    /// The filesystem the run starts with ([`MemFs::load_dir`] loads a real
+    /// directory; the default is an empty root).
+    pub fs: MemFs,
+    /// (guest path, directory relative to the root of `fs`, "." = root), as fds 3, 4, ...
     pub preopens: Vec<(String, String)>,
     /// Seed of `random_get`.
     pub seed: u64,
@@ -145,13 +145,10 @@ pub struct ReferenceHost {
 }
 
 impl ReferenceHost {
-    /// Builds the host: loads `root`, opens stdio as fds 0-2 and the
-    /// preopens from 3. A missing preopen directory is an error.
+    /// Builds the host: opens stdio as fds 0-2 and the preopens from 3. A
+    /// missing preopen directory is an error.
     pub fn new(config: Config) -> io::Result<Self> {
-        let fs = match &config.root {
-            Some(root) => MemFs::load_dir(root)?,
-            None => MemFs::new(),
-        };
+        let fs = config.fs;
         let stdio = |object, rights: Rights| Desc {
             object,
             flags: Fdflags::EMPTY,
@@ -1655,7 +1652,7 @@ mod tests {
         symlink("../../canary", dir.join("sandbox/escape")).unwrap();
         std::fs::write(dir.join("canary"), b"secret").unwrap();
         let config = Config {
-            root: Some(dir.clone()),
+            fs: MemFs::load_dir(&dir).unwrap(),
             preopens: vec![("/sandbox".into(), "sandbox".into())],
             ..Config::default()
         };

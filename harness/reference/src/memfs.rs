@@ -172,6 +172,86 @@ impl MemFs {
         Ok(())
     }
 
+    /// Adds `node` at `path` (relative, `/`-separated), creating missing
+    /// parent directories as `create_dir_all` would; a directory where one
+    /// already is is kept. For building fixtures, as [`MemFs::load_dir`]
+    /// builds them from a real directory (every inode stamped with the
+    /// virtual clock's start).
+    pub fn add(&mut self, path: &str, node: Node) -> io::Result<()> {
+        let (dir, name) = self.parent_of(path)?;
+        match (self.child(dir, name), &node) {
+            (Some(existing), Node::Dir { .. }) if self.is_dir(existing) => Ok(()),
+            (Some(_), _) => Err(exists(path)),
+            (None, _) => {
+                let ino = self.alloc(node, clock::REALTIME_START);
+                self.insert_entry(dir, name, ino);
+                Ok(())
+            }
+        }
+    }
+
+    /// Adds a hard link at `path` to the file or symlink at `existing`
+    /// (both relative, `/`-separated, symlinks not followed).
+    pub fn add_link(&mut self, path: &str, existing: &str) -> io::Result<()> {
+        let (from_dir, from_name) = self.parent_of(existing)?;
+        let target = self
+            .child(from_dir, from_name)
+            .filter(|&ino| !self.is_dir(ino))
+            .ok_or_else(|| {
+                io::Error::new(
+                    io::ErrorKind::NotFound,
+                    format!("{existing}: no file to link to"),
+                )
+            })?;
+        let (dir, name) = self.parent_of(path)?;
+        if self.child(dir, name).is_some() {
+            return Err(exists(path));
+        }
+        self.insert_entry(dir, name, target);
+        Ok(())
+    }
+
+    /// The directory that holds the last component of `path` (created
+    /// with its ancestors when missing), and that component.
+    fn parent_of<'p>(&mut self, path: &'p str) -> io::Result<(Inode, &'p str)> {
+        let mut parts: Vec<&str> = path
+            .split('/')
+            .filter(|p| !p.is_empty() && *p != ".")
+            .collect();
+        let name = parts.pop().ok_or_else(|| {
+            io::Error::new(io::ErrorKind::InvalidInput, format!("{path:?}: no name"))
+        })?;
+        let mut dir = Self::ROOT;
+        for part in parts {
+            dir = match self.child(dir, part) {
+                Some(ino) if self.is_dir(ino) => ino,
+                Some(_) => {
+                    return Err(io::Error::new(
+                        io::ErrorKind::NotADirectory,
+                        format!("{path}: {part} is not a directory"),
+                    ));
+                }
+                None => {
+                    let sub = self.alloc(
+                        Node::Dir {
+                            entries: BTreeMap::new(),
+                            parent: dir,
+                        },
+                        clock::REALTIME_START,
+                    );
+                    self.insert_entry(dir, part, sub);
+                    sub
+                }
+            };
+        }
+        Ok((dir, name))
+    }
+
+    /// The inode named `name` in directory `dir`.
+    fn child(&self, dir: Inode, name: &str) -> Option<Inode> {
+        self.entries(dir)?.get(name).copied()
+    }
+
     /// Allocates an unlinked inode with the next number, never reused
     /// (RATIONALE.md, "Why inode numbers in load order?").
     pub fn alloc(&mut self, node: Node, now: Timestamp) -> Inode {
@@ -494,6 +574,13 @@ fn push_components(todo: &mut Vec<String>, path: &str) -> Result<(), Errno> {
     Ok(())
 }
 
+fn exists(path: &str) -> io::Error {
+    io::Error::new(
+        io::ErrorKind::AlreadyExists,
+        format!("{path}: already exists"),
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -581,5 +668,34 @@ mod tests {
             big.push(fs.set_size(g, MAX_FILE_SIZE, 0));
         }
         assert_eq!(big.last(), Some(&Err(Errno::Nospc)));
+    }
+
+    #[test]
+    fn add_builds_what_load_dir_loads() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("d/e")).unwrap();
+        std::fs::write(dir.path().join("d/f"), b"abc").unwrap();
+        std::fs::hard_link(dir.path().join("d/f"), dir.path().join("h")).unwrap();
+        std::os::unix::fs::symlink("../x", dir.path().join("d/up")).unwrap();
+        let loaded = MemFs::load_dir(dir.path()).unwrap();
+
+        let mut built = MemFs::new();
+        built.add("d/f", Node::File(b"abc".to_vec())).unwrap();
+        built.add("d/up", Node::Symlink("../x".into())).unwrap();
+        let empty_dir = || Node::Dir {
+            entries: BTreeMap::new(),
+            parent: MemFs::ROOT,
+        };
+        built.add("d/e", empty_dir()).unwrap();
+        built.add("d", empty_dir()).unwrap();
+        built.add_link("h", "d/f").unwrap();
+        assert_eq!(built.snapshot(), loaded.snapshot());
+        let (d, _) = built.parent_of("d/f").unwrap();
+        let f = built.child(d, "f").unwrap();
+        assert_eq!(built.get(f).nlink, 2);
+
+        assert!(built.add("d/f", Node::File(Vec::new())).is_err());
+        assert!(built.add("d/f/g", Node::File(Vec::new())).is_err());
+        assert!(built.add_link("k", "d").is_err());
     }
 }

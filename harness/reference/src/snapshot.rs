@@ -3,13 +3,19 @@
 //!
 //! Text form, one line per entry (paths and targets escape space, `\` and
 //! control characters as `\xHH`):
-//! `f a/b.txt 12 sha256:ab12...`, `d a`, `l link -> target`.
+//! `f a/b.txt 12 sha256:ab12...`, `d a`, `l link -> target`; a real file
+//! over [`HASH_LIMIT`] is `f big 1099511627776 unhashed`.
 
 use std::collections::BTreeMap;
 use std::io;
 use std::path::Path;
 
 use sha2::{Digest, Sha256};
+
+/// Real files larger than this are recorded by size alone (`unhashed`): a
+/// host may make a sparse file of a terabyte, which no snapshot can read.
+/// RATIONALE.md, "Why are files over 64 MiB not hashed?".
+pub const HASH_LIMIT: u64 = 64 << 20;
 
 /// The kind of a snapshot entry.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -29,7 +35,8 @@ pub struct Entry {
     pub kind: Kind,
     /// Content length for files, target length for symlinks, 0 for directories.
     pub size: u64,
-    /// Lowercase hex SHA-256 of the content, files only.
+    /// Lowercase hex SHA-256 of the content, files only (`None` for a file
+    /// over [`HASH_LIMIT`]).
     pub sha256: Option<String>,
     /// The target, symlinks only.
     pub target: Option<String>,
@@ -38,11 +45,34 @@ pub struct Entry {
 impl Entry {
     /// A file entry for `content`.
     pub fn file(content: &[u8]) -> Entry {
-        let digest = Sha256::digest(content);
-        let hex = digest.iter().map(|b| format!("{b:02x}")).collect();
+        Entry::hashed(content.len() as u64, Sha256::new_with_prefix(content))
+    }
+
+    /// A file entry for a real file: its content hashed as it is read, or
+    /// only its size when it is over [`HASH_LIMIT`].
+    pub fn of_file(path: &Path, size: u64) -> io::Result<Entry> {
+        if size > HASH_LIMIT {
+            return Ok(Entry {
+                kind: Kind::File,
+                size,
+                sha256: None,
+                target: None,
+            });
+        }
+        let mut hasher = Sha256::new();
+        let read = io::copy(&mut std::fs::File::open(path)?, &mut hasher)?;
+        Ok(Entry::hashed(read, hasher))
+    }
+
+    fn hashed(size: u64, hasher: Sha256) -> Entry {
+        let hex = hasher
+            .finalize()
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
         Entry {
             kind: Kind::File,
-            size: content.len() as u64,
+            size,
             sha256: Some(hex),
             target: None,
         }
@@ -91,13 +121,10 @@ impl Snapshot {
         for (path, e) in &self.entries {
             let path = escape(path);
             let line = match e.kind {
-                Kind::File => {
-                    format!(
-                        "f {path} {} sha256:{}",
-                        e.size,
-                        e.sha256.as_deref().unwrap_or("")
-                    )
-                }
+                Kind::File => match &e.sha256 {
+                    Some(hash) => format!("f {path} {} sha256:{hash}", e.size),
+                    None => format!("f {path} {} unhashed", e.size),
+                },
                 Kind::Dir => format!("d {path}"),
                 Kind::Symlink => {
                     format!("l {path} -> {}", escape(e.target.as_deref().unwrap_or("")))
@@ -122,11 +149,14 @@ impl Snapshot {
             let (path, entry) = match words.as_slice() {
                 ["f", path, size, hash] => {
                     let size = size.parse().map_err(|_| bad())?;
-                    let hash = hash.strip_prefix("sha256:").ok_or_else(bad)?;
+                    let sha256 = match *hash {
+                        "unhashed" => None,
+                        _ => Some(hash.strip_prefix("sha256:").ok_or_else(bad)?.to_string()),
+                    };
                     let entry = Entry {
                         kind: Kind::File,
                         size,
-                        sha256: Some(hash.to_string()),
+                        sha256,
                         target: None,
                     };
                     (path, entry)
@@ -163,7 +193,7 @@ fn walk(dir: &Path, prefix: &str, snap: &mut Snapshot) -> io::Result<()> {
             walk(&item.path(), &rel, snap)?;
         } else if ft.is_file() {
             snap.entries
-                .insert(rel, Entry::file(&std::fs::read(item.path())?));
+                .insert(rel, Entry::of_file(&item.path(), meta.len())?);
         }
     }
     Ok(())
@@ -239,5 +269,21 @@ mod tests {
         assert_eq!(keys, ["abs", "sub", "sub/f"]);
         assert_eq!(snap.entries["abs"].target.as_deref(), Some("/etc/passwd"));
         assert_eq!(snap.entries["sub/f"].size, 1);
+    }
+
+    #[test]
+    fn a_sparse_terabyte_file_is_recorded_by_size() {
+        let dir = tempfile::tempdir().unwrap();
+        let big = std::fs::File::create(dir.path().join("big")).unwrap();
+        big.set_len(1 << 40).unwrap();
+        std::fs::write(dir.path().join("small"), b"hello").unwrap();
+        let snap = Snapshot::of_dir(dir.path()).unwrap();
+        let text = snap.to_text();
+        assert_eq!(
+            text,
+            "f big 1099511627776 unhashed\n\
+             f small 5 sha256:2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824\n"
+        );
+        assert_eq!(Snapshot::from_text(&text).unwrap(), snap);
     }
 }

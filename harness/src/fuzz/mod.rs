@@ -28,6 +28,7 @@ use crate::runtimes::{Limits, Runtime};
 use crate::verdict::RunError;
 use anyhow::Result;
 use std::path::Path;
+use std::sync::OnceLock;
 use std::time::Duration;
 pub use wasi_conform_program::Program;
 
@@ -94,15 +95,23 @@ pub fn case_toml(name: &str, description: &str, program: &str) -> String {
     out
 }
 
-/// The case running `program` (it is never written to a manifest).
+/// The case running `program` (it is never written to a manifest): one
+/// case table parsed once, with the program as its stdin.
 pub fn case(program: &Program) -> Case {
     #[derive(serde::Deserialize)]
     struct File {
         case: Vec<Case>,
     }
-    let text = case_toml("fuzz/program", "a fuzz program", &program.to_text());
-    let mut file: File = toml::from_str(&text).expect("the fuzz case table is valid");
-    file.case.remove(0)
+    static TEMPLATE: OnceLock<Case> = OnceLock::new();
+    let template = TEMPLATE.get_or_init(|| {
+        let text = case_toml("fuzz/program", "a fuzz program", "");
+        let mut file: File = toml::from_str(&text).expect("the fuzz case table is valid");
+        file.case.remove(0)
+    });
+    Case {
+        stdin: program.to_text(),
+        ..template.clone()
+    }
 }
 
 /// One program's run on one runtime, rendered for comparison.

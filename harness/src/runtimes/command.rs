@@ -440,6 +440,7 @@ unsupported_stderr = ["unknown import"]
             stdin: b"input",
             sandbox_root: dir.path(),
             preopens: &preopens,
+            fixture: None,
             limits,
         };
         runtime.run(&invocation)

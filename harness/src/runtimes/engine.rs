@@ -28,6 +28,11 @@ pub fn shared() -> &'static Shared {
     SHARED.get_or_init(|| {
         let mut config = wasmtime::Config::new();
         config.epoch_interruption(true);
+        // The pooling allocator reuses instance slots: an instantiation then
+        // costs no mmap or munmap (fuzz campaigns instantiate thousands of
+        // times a second). Its default of 1000 concurrent memories only
+        // reserves address space.
+        config.allocation_strategy(wasmtime::InstanceAllocationStrategy::pooling());
         let engine = Engine::new(&config).expect("the default wasmtime config is valid");
         let ticker = engine.weak();
         std::thread::spawn(move || {

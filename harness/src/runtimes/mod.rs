@@ -18,6 +18,7 @@ use crate::verdict::RunError;
 use anyhow::{Result, bail};
 use std::path::Path;
 use std::time::Duration;
+use wasi_conform_reference::memfs::MemFs;
 
 /// Limits every run is held to.
 #[derive(Debug, Clone, Copy)]
@@ -51,6 +52,11 @@ pub struct Invocation<'a> {
     /// The sandbox root: the directory the fixture was built in.
     pub sandbox_root: &'a Path,
     pub preopens: &'a [Preopen],
+    /// The fixture, for a runtime that keeps its filesystem in memory
+    /// ([`Runtime::in_memory`]): then `sandbox_root` is a nominal path,
+    /// never created, that `preopens` are relative to. `None` for the
+    /// others, whose fixture is on disk under `sandbox_root`.
+    pub fixture: Option<&'a MemFs>,
     pub limits: Limits,
 }
 
@@ -69,6 +75,12 @@ pub trait Runtime: Send + Sync {
     /// Whether runs must happen in a worker process: the runtime cannot be
     /// interrupted in-process, so only a worker makes a hang a `timeout`.
     fn needs_worker(&self) -> bool {
+        false
+    }
+    /// Whether the runtime keeps its filesystem in memory: it is handed the
+    /// fixture ([`Invocation::fixture`]) and reports the filesystem it
+    /// leaves ([`RawOutcome::fs`]); no directory is made on disk for it.
+    fn in_memory(&self) -> bool {
         false
     }
     /// Runs one guest. Only `Err` for outcomes that are verdicts of their own.

@@ -11,6 +11,7 @@ use crate::verdict::RunError;
 use std::sync::OnceLock;
 use wasi_conform_reference::abi_p1::{self, Control, ValType};
 use wasi_conform_reference::host::{Config, ReferenceHost};
+use wasi_conform_reference::memfs::MemFs;
 use wasi_conform_reference::trace::Traced;
 use wasmtime::{Extern, FuncType, Linker, Val};
 
@@ -45,7 +46,17 @@ impl Runtime for Reference {
         &[Abi::P1]
     }
 
+    fn in_memory(&self) -> bool {
+        true
+    }
+
     fn run(&self, inv: &Invocation) -> Result<RawOutcome, RunError> {
+        let fs = match inv.fixture {
+            Some(fixture) => fixture.clone(),
+            None => MemFs::load_dir(inv.sandbox_root).map_err(|e| {
+                RunError::Crash(format!("reference host: loading the sandbox: {e}"))
+            })?,
+        };
         let preopens = inv
             .preopens
             .iter()
@@ -66,13 +77,13 @@ impl Runtime for Reference {
             args: inv.argv.clone(),
             env: inv.env.to_vec(),
             stdin: inv.stdin.to_vec(),
-            root: Some(inv.sandbox_root.to_owned()),
+            fs,
             preopens,
             seed: 0,
             output_cap: inv.limits.output_cap,
         };
         let host = ReferenceHost::new(config)
-            .map_err(|e| RunError::Crash(format!("reference host: loading the sandbox: {e}")))?;
+            .map_err(|e| RunError::Crash(format!("reference host: {e}")))?;
         let shared = shared();
         let module = shared.module(inv.wasm)?;
         let mut store = shared.store(Traced::new(host), inv.limits.timeout);

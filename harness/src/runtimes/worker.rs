@@ -255,6 +255,7 @@ pub fn serve(runtime: &dyn Runtime) -> std::io::Result<()> {
             stdin: &request.stdin,
             sandbox_root: &request.sandbox_root,
             preopens: &preopens,
+            fixture: None,
             limits: Limits {
                 timeout: Duration::from_millis(request.timeout_ms),
                 output_cap: request.output_cap,
@@ -345,6 +346,7 @@ mod tests {
             stdin: b"",
             sandbox_root: dir.path(),
             preopens: &[],
+            fixture: None,
             limits: Limits {
                 timeout,
                 output_cap: 1 << 20,
