@@ -11,16 +11,17 @@ use crate::html;
 use crate::junit;
 use crate::layout::{Layout, write_atomic};
 use crate::manifest::{self, Case};
+use crate::outcome::{Outcome, Status};
 use crate::progress::in_ci;
 use crate::report::{self, RuntimeLine};
 use crate::runner::{self, Job, Record};
 use crate::runtimes::{self, Limits, Runtime, command};
-use crate::verdict::{self, Verdict};
+use crate::verdict::{self, RunError, Verdict};
 use anyhow::{Context, Result, bail};
 use globset::{Glob, GlobSet, GlobSetBuilder};
 use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 /// Which (case, ABI) pairs a command works on.
 #[derive(Debug, Default, Clone)]
@@ -377,10 +378,50 @@ pub fn report(layout: Layout) -> Result<u8> {
 
 /// The runtime whose outcome is blessed for `abi`: the reference host for
 /// p1; embedded wasmtime for components until the reference host runs them.
-fn oracle(abi: Abi) -> Box<dyn Runtime> {
+/// The run a pair's expected outcome is blessed from, and where it came
+/// from. p1 runs on the reference host. An adapted p1 module is judged by
+/// the reference host's run of the module itself, its exit status mapped
+/// ([`Abi::exit_status`]): the adapter is meant to be transparent, so what
+/// the module must do, the component must do too. p2 runs on embedded
+/// wasmtime: the reference host runs no components yet.
+fn oracle_run(
+    suite: &Suite,
+    guests: &Guests,
+    case: &Case,
+    abi: Abi,
+    wasm: &Path,
+    limits: Limits,
+) -> Result<(Result<Outcome, RunError>, String)> {
+    let reference = runtimes::reference::Reference;
     match abi {
-        Abi::P1 => Box::new(runtimes::reference::Reference),
-        Abi::P1Component | Abi::P2 => Box::new(runtimes::wasmtime::Wasmtime),
+        Abi::P1 => {
+            let run = runner::execute(&suite.layout, case, abi, &reference, wasm, limits)?;
+            Ok((run, format!("reference {}", reference.version())))
+        }
+        Abi::P1Component => {
+            let module = guests.path(&case.guest, Abi::P1);
+            let run = runner::execute(&suite.layout, case, Abi::P1, &reference, &module, limits)?;
+            let run = run.map(|mut outcome| {
+                if let Status::Exit(code) = outcome.status {
+                    outcome.status = Status::Exit(abi.exit_status(code));
+                }
+                outcome
+            });
+            let source = format!(
+                "reference {} running the p1 module (the adapter is transparent; exit status mapped)",
+                reference.version()
+            );
+            Ok((run, source))
+        }
+        Abi::P2 => {
+            let wasmtime = runtimes::wasmtime::Wasmtime;
+            let run = runner::execute(&suite.layout, case, abi, &wasmtime, wasm, limits)?;
+            let source = format!(
+                "wasmtime {} (the reference host does not run components yet)",
+                wasmtime.version()
+            );
+            Ok((run, source))
+        }
     }
 }
 
@@ -396,8 +437,7 @@ pub fn bless(layout: Layout, filter: &Filter, limits: Limits) -> Result<u8> {
     let mut refused = 0;
     let mut written = 0;
     for ((case, abi), wasm) in suite.pairs().zip(&binaries) {
-        let oracle = oracle(abi);
-        let run = runner::execute(&suite.layout, case, abi, oracle.as_ref(), wasm, limits)?;
+        let (run, source) = oracle_run(&suite, &guests, case, abi, wasm, limits)?;
         let judged = match &run {
             Ok(outcome) => verdict::judge(case, abi, &run, &expected::render_body(case, outcome)),
             Err(_) => verdict::judge(case, abi, &run, ""),
@@ -406,20 +446,13 @@ pub fn bless(layout: Layout, filter: &Filter, limits: Limits) -> Result<u8> {
             (Verdict::Pass, Ok(outcome)) => outcome,
             (verdict, _) => {
                 eprintln!(
-                    "not blessed: {} {} on {}: {verdict}: {}",
-                    case.name,
-                    abi,
-                    oracle.name(),
-                    judged.detail
+                    "not blessed: {} {} ({source}): {verdict}: {}",
+                    case.name, abi, judged.detail
                 );
                 refused += 1;
                 continue;
             }
         };
-        let mut source = format!("{} {}", oracle.name(), oracle.version());
-        if abi.is_component() {
-            source.push_str(" (the reference host does not run components yet)");
-        }
         let path = expected::path(&suite.layout.expected, case, abi);
         write_atomic(
             &path,

@@ -37,10 +37,10 @@ pub fn render_body(case: &Case, outcome: &Outcome) -> String {
         out.push_str(&format!("sandbox escape: {escape}\n"));
     }
     out.push_str("== trace\n");
-    for line in &outcome.trace {
-        out.push_str(&normalise_errno(case, line));
-        out.push('\n');
-    }
+    out.push_str(&normalise_trace(
+        case,
+        outcome.trace.iter().map(String::as_str),
+    ));
     render_blob(&mut out, "stdout", &outcome.stdout);
     match outcome.status {
         Status::Exit(_) => render_blob(&mut out, "stderr", &outcome.stderr),
@@ -83,22 +83,110 @@ pub fn read_body(case: &Case, path: &Path) -> Result<String> {
             path.display()
         );
     }
-    // Allowed-errno normalisation applies to blessed traces too.
-    let mut normalised = String::with_capacity(body.len());
-    let mut in_trace = false;
-    for line in body.split_inclusive('\n') {
-        if line.starts_with("== ") {
-            in_trace = line == "== trace\n";
-            normalised.push_str(line);
-        } else if in_trace {
-            normalised.push_str(&normalise_errno(case, line.trim_end_matches('\n')));
-            normalised.push('\n');
-        } else {
-            normalised.push_str(line);
-        }
-    }
-    Ok(normalised)
+    // The trace normalisation applies to blessed traces too.
+    let trace: Vec<&str> = trace_lines(&body).collect();
+    let start = body
+        .find("== trace\n")
+        .map_or(body.len(), |i| i + "== trace\n".len());
+    let end = start + trace.iter().map(|line| line.len() + 1).sum::<usize>();
+    Ok(format!(
+        "{}{}{}",
+        &body[..start],
+        normalise_trace(case, trace.into_iter()),
+        &body[end.min(body.len())..]
+    ))
 }
+
+/// The trace section's text: each line with its allowed errnos normalised
+/// ([`normalise_errno`]), and descriptor numbers the runtime chose as
+/// classes ([`FdClasses`]).
+fn normalise_trace<'a>(case: &Case, lines: impl Iterator<Item = &'a str>) -> String {
+    let mut fds = FdClasses::default();
+    let mut out = String::new();
+    for line in lines {
+        out.push_str(&fds.normalise(&normalise_errno(case, line)));
+        out.push('\n');
+    }
+    out
+}
+
+/// Descriptor numbers a runtime chose, renamed `new0`, `new1`, ...
+///
+/// Preview1 says what `path_open` and `sock_accept` return is a new
+/// descriptor, not which number it gets: the reference host takes the lowest
+/// free one, WasmEdge and WAMR draw them at random. So a number first seen
+/// as the `fd` a call returned is written as a class, the lowest one no open
+/// descriptor holds, everywhere it appears after (`fd`, `old_fd`, `new_fd`,
+/// `to`, poll subscriptions), also once `fd_close` or `fd_renumber` closed
+/// it. Numbers the guest chose (stdio, preopens, bad descriptors) stay as
+/// they are. RATIONALE.md, "Why are returned descriptor numbers compared
+/// as classes?".
+#[derive(Default)]
+struct FdClasses {
+    /// Descriptor number -> class, for every number a call returned.
+    class: std::collections::BTreeMap<u64, usize>,
+    /// The numbers returned and not closed since.
+    open: std::collections::BTreeSet<u64>,
+}
+
+impl FdClasses {
+    /// The trace line with descriptor numbers of known classes replaced,
+    /// after learning from it what it opened and closed.
+    fn normalise(&mut self, line: &str) -> String {
+        let Ok(value) = serde_json::from_str::<serde_json::Value>(line) else {
+            return line.to_string();
+        };
+        let ok = value["errno"] == "ok";
+        match value["call"].as_str() {
+            Some("path_open" | "sock_accept") if ok => {
+                if let Some(fd) = value["ret"]["fd"].as_u64() {
+                    let held: Vec<usize> = self.open.iter().map(|n| self.class[n]).collect();
+                    let free = (0..).find(|c| !held.contains(c)).expect("a free class");
+                    self.class.insert(fd, free);
+                    self.open.insert(fd);
+                }
+            }
+            Some("fd_close" | "fd_renumber") if ok => {
+                if let Some(fd) = value["args"]["fd"].as_u64() {
+                    self.open.remove(&fd);
+                }
+            }
+            _ => {}
+        }
+        self.rename(line)
+    }
+
+    /// `line` with every `"fd":N` (and `old_fd`, `new_fd`, `to`) whose N
+    /// has a class written as that class.
+    fn rename(&self, line: &str) -> String {
+        let mut out = String::with_capacity(line.len());
+        let mut rest = line;
+        while let Some(at) = FD_KEYS
+            .iter()
+            .filter_map(|key| rest.find(key).map(|i| (i, *key)))
+            .min()
+        {
+            let (i, key) = at;
+            let after = &rest[i + key.len()..];
+            let digits = after.len() - after.trim_start_matches(|c: char| c.is_ascii_digit()).len();
+            out.push_str(&rest[..i + key.len()]);
+            match after[..digits]
+                .parse::<u64>()
+                .ok()
+                .and_then(|n| self.class.get(&n))
+            {
+                Some(class) => out.push_str(&format!("\"new{class}\"")),
+                None => out.push_str(&after[..digits]),
+            }
+            rest = &after[digits..];
+        }
+        out.push_str(rest);
+        out
+    }
+}
+
+/// The JSON keys whose number is a descriptor.
+const FD_KEYS: [&str; 4] = ["\"fd\":", "\"old_fd\":", "\"new_fd\":", "\"to\":"];
 
 /// The lines of the `== trace` section of an expected file or body: one
 /// JSON object per call (`{"call":...}`) or guest check (`{"check":...}`).
@@ -177,6 +265,48 @@ fn normalise_errno(case: &Case, line: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn returned_descriptors_compare_as_classes() {
+        let trace = |fds: [u64; 3]| {
+            let [a, b, c] = fds;
+            [
+                format!(
+                    r#"{{"call":"path_open","args":{{"fd":3,"path":"x"}},"errno":"ok","ret":{{"fd":{a}}}}}"#
+                ),
+                format!(
+                    r#"{{"call":"path_open","args":{{"fd":3,"path":"y"}},"errno":"ok","ret":{{"fd":{b}}}}}"#
+                ),
+                format!(r#"{{"call":"fd_close","args":{{"fd":{a}}},"errno":"ok","ret":{{}}}}"#),
+                format!(
+                    r#"{{"call":"path_open","args":{{"fd":3,"path":"z"}},"errno":"ok","ret":{{"fd":{c}}}}}"#
+                ),
+                format!(
+                    r#"{{"call":"fd_renumber","args":{{"fd":{c},"to":{b}}},"errno":"ok","ret":{{}}}}"#
+                ),
+                format!(r#"{{"call":"fd_read","args":{{"fd":{b},"iovs":[1]}},"errno":"ok"}}"#),
+                format!(r#"{{"call":"fd_read","args":{{"fd":{c},"iovs":[1]}},"errno":"badf"}}"#),
+            ]
+        };
+        let render =
+            |lines: &[String]| normalise_trace(&case(&[]), lines.iter().map(String::as_str));
+        let lowest = render(&trace([4, 5, 4]));
+        assert_eq!(lowest, render(&trace([1234567, 99, 31337])));
+        assert!(
+            lowest.contains(r#""args":{"fd":"new0","to":"new1"}"#),
+            "{lowest}"
+        );
+        assert!(
+            lowest.contains(r#"{"call":"fd_read","args":{"fd":"new0","iovs":[1]},"errno":"badf"}"#),
+            "{lowest}"
+        );
+        assert!(
+            lowest.contains(r#""path":"x"},"errno":"ok","ret":{"fd":"new0"}"#),
+            "{lowest}"
+        );
+        // A runtime that hands out the same number twice differs.
+        assert_ne!(lowest, render(&trace([4, 5, 5])));
+    }
     use crate::outcome::RawOutcome;
     use wasi_conform_reference::snapshot::Snapshot;
 
