@@ -182,8 +182,8 @@ fn walk(dir: &Path, prefix: &str, snap: &mut Snapshot) -> io::Result<()> {
         } else {
             format!("{prefix}/{name}")
         };
-        let meta = std::fs::symlink_metadata(item.path())?;
-        let ft = meta.file_type();
+        // The kind comes with the directory entry: only files need a stat.
+        let ft = item.file_type()?;
         if ft.is_symlink() {
             let target = std::fs::read_link(item.path())?;
             snap.entries
@@ -192,8 +192,9 @@ fn walk(dir: &Path, prefix: &str, snap: &mut Snapshot) -> io::Result<()> {
             snap.entries.insert(rel.clone(), Entry::dir());
             walk(&item.path(), &rel, snap)?;
         } else if ft.is_file() {
+            let size = item.metadata()?.len();
             snap.entries
-                .insert(rel, Entry::of_file(&item.path(), meta.len())?);
+                .insert(rel, Entry::of_file(&item.path(), size)?);
         }
     }
     Ok(())

@@ -254,25 +254,72 @@ struct Findings {
     reproducers: Vec<PathBuf>,
 }
 
-/// What makes a divergence the same as another: the runtimes and the first
-/// lines where their outcomes differ, op indexes left out.
+/// What makes a divergence the same as another: the two runtimes, and how
+/// their outcomes first differ, reduced to its kind so that one reproducer
+/// stands for every program showing it ([`difference_kind`]).
 fn signature(runs: &[Run], divergence: &Divergence) -> String {
     let (a, b) = (&runs[divergence.pair.0], &runs[divergence.pair.1]);
     let (mut left, mut right) = (a.body.lines(), b.body.lines());
-    let difference = loop {
+    let (l, r) = loop {
         match (left.next(), right.next()) {
             (Some(l), Some(r)) if l == r => continue,
-            (l, r) => break format!("{} | {}", l.unwrap_or("(end)"), r.unwrap_or("(end)")),
+            (l, r) => break (l.unwrap_or("(end)"), r.unwrap_or("(end)")),
         }
     };
-    let mut stripped = String::new();
-    let mut rest = difference.as_str();
-    while let Some(at) = rest.find("\"op\":") {
-        stripped.push_str(&rest[..at]);
-        rest = rest[at + 5..].trim_start_matches(|c: char| c.is_ascii_digit());
+    format!("{} vs {}: {}", a.runtime, b.runtime, difference_kind(l, r))
+}
+
+/// The kind of difference between two first differing lines: for trace
+/// lines of one call, the call and both errnos (`path_open: noent | notdir`)
+/// or the returned fields that differ; a trace that stops early, a status,
+/// stdout or filesystem difference by its section.
+fn difference_kind(left: &str, right: &str) -> String {
+    let call = |line: &str| serde_json::from_str::<serde_json::Value>(line).ok();
+    match (call(left), call(right)) {
+        (Some(l), Some(r)) if l["call"] == r["call"] && l["call"].is_string() => {
+            let name = l["call"].as_str().unwrap_or_default();
+            if l["errno"] != r["errno"] {
+                return format!("{name}: {} | {}", l["errno"], r["errno"]);
+            }
+            let fields = |v: &serde_json::Value| v["ret"].as_object().cloned().unwrap_or_default();
+            let (lf, rf) = (fields(&l), fields(&r));
+            let differing: Vec<&str> = lf
+                .keys()
+                .chain(rf.keys())
+                .filter(|k| lf.get(*k) != rf.get(*k))
+                .map(String::as_str)
+                .collect::<std::collections::BTreeSet<_>>()
+                .into_iter()
+                .collect();
+            format!("{name}: {} differs", differing.join(", "))
+        }
+        (Some(l), _) if l["call"].is_string() && !right.starts_with('{') => {
+            format!(
+                "{} | {}",
+                l["call"].as_str().unwrap_or_default(),
+                section(right)
+            )
+        }
+        (_, Some(r)) if r["call"].is_string() && !left.starts_with('{') => {
+            format!(
+                "{} | {}",
+                section(left),
+                r["call"].as_str().unwrap_or_default()
+            )
+        }
+        _ => format!("{} | {}", section(left), section(right)),
     }
-    stripped.push_str(rest);
-    format!("{} vs {}: {stripped}", a.runtime, b.runtime)
+}
+
+/// A body line reduced to what kind of line it is: `status: trap`, a
+/// filesystem entry's kind and path, a section header.
+fn section(line: &str) -> String {
+    match line.split_whitespace().collect::<Vec<_>>().as_slice() {
+        ["status:", ..] => line.to_string(),
+        [kind @ ("f" | "d" | "l"), path, ..] => format!("fs {kind} {path}"),
+        ["==", name, ..] => format!("== {name}"),
+        _ => line.chars().take(60).collect(),
+    }
 }
 
 #[cfg(test)]
@@ -286,6 +333,38 @@ mod tests {
         assert_eq!(parse_duration("2"), Ok(Duration::from_secs(2)));
         assert!(parse_duration("5d").is_err());
         assert!(parse_duration("m").is_err());
+    }
+
+    #[test]
+    fn divergences_are_grouped_by_kind() {
+        let open = |errno: &str, op: usize| {
+            format!(r#"{{"call":"path_open","args":{{"op":{op}}},"errno":"{errno}"}}"#)
+        };
+        assert_eq!(
+            difference_kind(&open("noent", 3), &open("notdir", 7)),
+            r#"path_open: "noent" | "notdir""#
+        );
+        let read = |data: &str| {
+            format!(
+                r#"{{"call":"fd_read","args":{{"op":1}},"errno":"ok","ret":{{"nread":1,"data":"{data}"}}}}"#
+            )
+        };
+        assert_eq!(
+            difference_kind(&read("00"), &read("01")),
+            "fd_read: data differs"
+        );
+        assert_eq!(
+            difference_kind(&open("ok", 1), "== stdout 0"),
+            "path_open | == stdout"
+        );
+        assert_eq!(
+            difference_kind("status: exit 0", "status: trap"),
+            "status: exit 0 | status: trap"
+        );
+        assert_eq!(
+            difference_kind("f a 6 sha256:1", "f a 7 sha256:2"),
+            "fs f a | fs f a"
+        );
     }
 
     #[test]
