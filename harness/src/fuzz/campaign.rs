@@ -4,7 +4,9 @@
 //! Program `i` of seed `s` comes from the bytes of `SplitMix64(s + i)`, so a
 //! campaign is the same whatever `--jobs` says.
 
-use super::{Divergence, Program, Run, compare, minimise::minimise, repro, run_all};
+use super::{
+    Divergence, Program, Run, divergence, divergences, minimise::minimise, repro, run_all,
+};
 use crate::layout::{Layout, write_atomic};
 use crate::runtimes::{self, Runtime};
 use anyhow::{Result, bail};
@@ -171,7 +173,8 @@ pub fn fuzz(layout: &Layout, options: &Options) -> Result<u8> {
     Ok(if found.programs == 0 { 0 } else { 1 })
 }
 
-/// Runs program `index`; on a divergence minimises it and writes a reproducer.
+/// Runs program `index`; minimises each runtime's divergence from the first
+/// runtime that is new to the campaign and writes a reproducer for it.
 fn one(
     layout: &Layout,
     runtimes: &[&dyn Runtime],
@@ -182,64 +185,76 @@ fn one(
 ) -> Result<()> {
     let program = program(options.seed, index);
     let runs = run_all(layout, runtimes, wasm, &program)?;
-    let Some(divergence) = compare(&runs) else {
-        return Ok(());
-    };
-    // A divergence seen before (same runtimes, same differing lines) is
-    // only counted: minimising it again would find the same reproducer.
-    let signature = signature(&runs, &divergence);
+    let mut new = Vec::new();
     {
         let mut found = found.lock().unwrap();
-        found.programs += 1;
-        let count = found.distinct.entry(signature.clone()).or_default();
-        *count += 1;
-        if *count > 1 {
-            return Ok(());
+        let mut diverged = false;
+        for divergence in divergences(&runs) {
+            diverged = true;
+            // A divergence seen before (same runtimes, same kind of
+            // difference) is only counted: minimising it again would find
+            // the same reproducer.
+            let count = found
+                .distinct
+                .entry(signature(&runs, &divergence))
+                .or_default();
+            *count += 1;
+            if *count == 1 {
+                new.push(divergence);
+            }
         }
+        found.programs += usize::from(diverged);
     }
-    // Minimise towards the same divergence: the same two runtimes, first
-    // differing at the same call (or both after the last op).
-    let kind = |program: &Program, divergence: &Divergence| {
-        let call = divergence.first_op.and_then(|i| program.ops.get(i));
-        (divergence.pair, call.map(|op| op.name()))
-    };
-    let wanted = kind(&program, &divergence);
-    let minimal = minimise(&program, |candidate| {
-        let runs = run_all(layout, runtimes, wasm, candidate)?;
-        Ok(compare(&runs).is_some_and(|d| kind(candidate, &d) == wanted))
-    })?;
-    let runs = run_all(layout, runtimes, wasm, &minimal)?;
-    // Flaky: the divergence did not survive a rerun.
-    let (minimal, runs) = match compare(&runs) {
-        Some(_) => (minimal, runs),
-        None => (program.clone(), run_all(layout, runtimes, wasm, &program)?),
-    };
-    let Some(divergence) = compare(&runs) else {
+    for divergence in new {
+        let (a, b) = divergence.pair;
+        let path = options.out.join(format!(
+            "seed{}-{index}-{}.repro",
+            options.seed, runs[b].runtime
+        ));
+        reproduce(layout, runtimes, (a, b), wasm, &program, &path)?;
+        found.lock().unwrap().reproducers.push(path);
+    }
+    Ok(())
+}
+
+/// Minimises `program` towards the divergence of runtimes `pair`, running
+/// only those two, and writes the reproducer of the two.
+fn reproduce(
+    layout: &Layout,
+    runtimes: &[&dyn Runtime],
+    pair: (usize, usize),
+    wasm: &Path,
+    program: &Program,
+    path: &Path,
+) -> Result<()> {
+    let two = [runtimes[pair.0], runtimes[pair.1]];
+    // The same divergence: the same kind of difference ([`signature`]), so
+    // a crash stays a crash and an errno stays that errno.
+    let kind = |runs: &[Run]| divergence(runs, 0, 1).map(|d| signature(runs, &d));
+    let Some(wanted) = kind(&run_all(layout, &two, wasm, program)?) else {
         eprintln!(
-            "wasi-conform: program {index} of seed {} diverged once, then not (flaky)",
-            options.seed
+            "wasi-conform: {} diverged once, then not (flaky)",
+            path.display()
         );
         return Ok(());
     };
-    let path = options
-        .out
-        .join(format!("seed{}-{index}.repro", options.seed));
-    write_atomic(
-        &path,
-        repro::render(&minimal, &runs, &divergence).as_bytes(),
-    )?;
-    let first = divergence
-        .first_op
-        .and_then(|i| minimal.ops.get(i))
-        .map_or("status/output/fs".to_string(), |op| op.name().to_string());
+    let minimal = minimise(program, |candidate| {
+        Ok(kind(&run_all(layout, &two, wasm, candidate)?).as_ref() == Some(&wanted))
+    })?;
+    let runs = run_all(layout, &two, wasm, &minimal)?;
+    let Some(found) = divergence(&runs, 0, 1) else {
+        eprintln!(
+            "wasi-conform: {} did not diverge again (flaky)",
+            path.display()
+        );
+        return Ok(());
+    };
+    write_atomic(path, repro::render(&minimal, &runs, &found).as_bytes())?;
     eprintln!(
-        "\rdivergence: {} vs {} at {first} ({} ops after minimising) -> {}\x1b[K",
-        runs[divergence.pair.0].runtime,
-        runs[divergence.pair.1].runtime,
+        "\rdivergence: {wanted} ({} ops after minimising) -> {}\x1b[K",
         minimal.ops.len(),
         path.display()
     );
-    found.lock().unwrap().reproducers.push(path);
     Ok(())
 }
 

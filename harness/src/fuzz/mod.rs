@@ -154,11 +154,20 @@ pub struct Divergence {
 
 /// The first pair of runs that differ (each run against the first).
 pub fn compare(runs: &[Run]) -> Option<Divergence> {
-    let (first, rest) = runs.split_first()?;
-    let (i, other) = rest
-        .iter()
-        .enumerate()
-        .find(|(_, run)| run.body != first.body)?;
+    divergences(runs).next()
+}
+
+/// Every run that differs from the first, as a divergence from it.
+pub fn divergences(runs: &[Run]) -> impl Iterator<Item = Divergence> + '_ {
+    (1..runs.len()).filter_map(|i| divergence(runs, 0, i))
+}
+
+/// How runs `a` and `b` differ, if they do.
+pub fn divergence(runs: &[Run], a: usize, b: usize) -> Option<Divergence> {
+    let (first, other) = (&runs[a], &runs[b]);
+    if first.body == other.body {
+        return None;
+    }
     let first_op = first
         .trace
         .iter()
@@ -171,7 +180,7 @@ pub fn compare(runs: &[Run]) -> Option<Divergence> {
         })
         .and_then(|line| op_index(line));
     Some(Divergence {
-        pair: (0, i + 1),
+        pair: (a, b),
         first_op,
     })
 }
