@@ -516,20 +516,32 @@ impl Interp {
                 }
             })
             .collect();
-        let mut events: Vec<wasi::Event> = Vec::with_capacity(subs.len());
-        let n = unsafe {
-            wasi::poll_oneoff(
-                subscriptions.as_ptr(),
-                events.as_mut_ptr(),
-                subscriptions.len(),
-            )?
-        };
-        // SAFETY: the host wrote `n` events (at most one per subscription).
-        unsafe { events.set_len(n.min(subs.len())) };
-        let mut seen: Vec<(u64, u8, Errno)> = events
-            .iter()
-            .map(|e| (e.userdata, e.type_.raw(), e.error))
-            .collect();
+        // A runtime may report any non-empty subset of the subscriptions
+        // that are ready, and which subset can change from run to run
+        // (wasmtime). Fuzz programs subscribe only to files, directories
+        // and closed descriptors, which are all ready at once, so the
+        // subscriptions not yet reported are polled again (at most 8 times)
+        // and the union is printed: what each subscription reports, not
+        // how the runtime batched it.
+        let mut pending = subscriptions;
+        let mut seen: Vec<(u64, u8, Errno)> = Vec::new();
+        for round in 0..8 {
+            let mut events: Vec<wasi::Event> = Vec::with_capacity(pending.len());
+            let polled =
+                unsafe { wasi::poll_oneoff(pending.as_ptr(), events.as_mut_ptr(), pending.len()) };
+            let n = match polled {
+                Ok(n) => n,
+                Err(e) if round == 0 => return Err(e),
+                Err(_) => break,
+            };
+            // SAFETY: the host wrote `n` events (at most one per subscription).
+            unsafe { events.set_len(n.min(pending.len())) };
+            seen.extend(events.iter().map(|e| (e.userdata, e.type_.raw(), e.error)));
+            pending.retain(|sub| !events.iter().any(|e| e.userdata == sub.userdata));
+            if pending.is_empty() || n == 0 || subs.iter().any(|s| matches!(s, Sub::Clock(_))) {
+                break;
+            }
+        }
         seen.sort_by_key(|(userdata, t, e)| (*userdata, *t, e.raw()));
         let names = ["clock", "fd_read", "fd_write"];
         let events: Vec<J> = seen
