@@ -520,17 +520,22 @@ pub fn setup(layout: Layout, name: &str) -> Result<u8> {
             println!("{name}: installed ({})", template.version());
             Ok(0)
         }
-        None if runtimes::DEFAULT.contains(&name) => {
-            println!("{name}: embedded in wasi-conform, nothing to set up");
-            Ok(0)
-        }
-        None => {
-            let names: Vec<&str> = templates.iter().map(|t| t.name.as_str()).collect();
-            bail!(
-                "unknown runtime `{name}` (command runtimes: {})",
-                names.join(", ")
-            )
-        }
+        None => match runtimes::embedded().iter().find(|r| r.name() == name) {
+            Some(embedded) => match embedded.availability() {
+                Ok(()) => {
+                    println!("{name}: embedded in wasi-conform, nothing to set up");
+                    Ok(0)
+                }
+                Err(why) => bail!("{name}: embedded adapter, not available in this build: {why}"),
+            },
+            None => {
+                let names: Vec<&str> = templates.iter().map(|t| t.name.as_str()).collect();
+                bail!(
+                    "unknown runtime `{name}` (command runtimes: {})",
+                    names.join(", ")
+                )
+            }
+        },
     }
 }
 
