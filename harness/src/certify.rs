@@ -260,9 +260,9 @@ impl Certificate {
                     );
                 }
             }
-            let detail = evidence(&record.detail);
-            let fence = "`".repeat(longest_backtick_run(&detail).max(2) + 1);
-            let _ = writeln!(md, "{fence}diff\n{}\n{fence}\n", detail.trim_end());
+            // `certify` already cut the evidence ([`evidence`]).
+            let fence = "`".repeat(longest_backtick_run(&record.detail).max(2) + 1);
+            let _ = writeln!(md, "{fence}diff\n{}\n{fence}\n", record.detail.trim_end());
         }
         if !any {
             let _ = writeln!(md, "None.\n");
