@@ -376,8 +376,6 @@ pub fn report(layout: Layout) -> Result<u8> {
     Ok(0)
 }
 
-/// The runtime whose outcome is blessed for `abi`: the reference host for
-/// p1; embedded wasmtime for components until the reference host runs them.
 /// The run a pair's expected outcome is blessed from, and where it came
 /// from. p1 runs on the reference host. An adapted p1 module is judged by
 /// the reference host's run of the module itself, its exit status mapped

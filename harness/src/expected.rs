@@ -265,6 +265,8 @@ fn normalise_errno(case: &Case, line: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::outcome::RawOutcome;
+    use wasi_conform_reference::snapshot::Snapshot;
 
     #[test]
     fn returned_descriptors_compare_as_classes() {
@@ -307,8 +309,6 @@ mod tests {
         // A runtime that hands out the same number twice differs.
         assert_ne!(lowest, render(&trace([4, 5, 5])));
     }
-    use crate::outcome::RawOutcome;
-    use wasi_conform_reference::snapshot::Snapshot;
 
     fn case(allowed: &[(&str, &[&str])]) -> Case {
         let dir = tempfile::tempdir().unwrap();

@@ -55,11 +55,6 @@ impl Sandbox {
         self.dir.path().join("root")
     }
 
-    /// The case's preopens mapped to host directories inside `root/`.
-    pub fn preopens(&self, case: &Case) -> Vec<Preopen> {
-        preopens(&self.root(), case)
-    }
-
     /// The filesystem left behind under `root/`.
     pub fn snapshot(&self) -> Result<Snapshot> {
         Snapshot::of_dir(&self.root()).context("snapshot of the sandbox")
@@ -311,7 +306,10 @@ mod tests {
         let text = sandbox.snapshot().unwrap().to_text();
         assert!(text.contains("d/a.txt"), "{text}");
         assert!(text.contains("escape -> ../canary.txt"), "{text}");
-        assert_eq!(sandbox.preopens(&case)[0].host, sandbox.root().join("."));
+        assert_eq!(
+            preopens(&sandbox.root(), &case)[0].host,
+            sandbox.root().join(".")
+        );
         assert_eq!(sandbox.check_canaries(), Ok(()));
 
         fs::write(sandbox.root().join("escape"), "changed through the symlink").unwrap();
