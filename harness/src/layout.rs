@@ -59,15 +59,14 @@ impl Layout {
 /// reader never sees a half-written file; creates parent directories.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
     let dir = path.parent().unwrap_or(Path::new("."));
-    std::fs::create_dir_all(dir).with_context(|| format!("{}: cannot create", dir.display()))?;
-    let mut tmp = tempfile::NamedTempFile::new_in(dir)
-        .with_context(|| format!("{}: cannot write", dir.display()))?;
-    std::io::Write::write_all(&mut tmp, bytes)?;
+    let cannot = || format!("{}: cannot write", path.display());
+    std::fs::create_dir_all(dir).with_context(cannot)?;
+    let mut tmp = tempfile::NamedTempFile::new_in(dir).with_context(cannot)?;
+    std::io::Write::write_all(&mut tmp, bytes).with_context(cannot)?;
     // The temporary file is private (0600); the result is an ordinary file.
     use std::os::unix::fs::PermissionsExt;
     tmp.as_file()
         .set_permissions(std::fs::Permissions::from_mode(0o644))?;
-    tmp.persist(path)
-        .with_context(|| format!("{}: cannot write", path.display()))?;
+    tmp.persist(path).with_context(cannot)?;
     Ok(())
 }

@@ -1,30 +1,25 @@
 //! wasi-conform: a WASI conformance suite and differential fuzzer.
 //!
-//! Data flow (see DESIGN.md): case manifests ([`manifest`]) and guest binaries
-//! ([`guests`]) become runs in fresh sandboxes ([`sandbox`]) on runtimes
-//! ([`runtimes`]); each run's [`outcome`] is judged ([`verdict`]) against the
-//! blessed reference outcome ([`expected`]) and the runtime's known verdicts
-//! ([`expectations`]), and summarised ([`report`], [`junit`]) or written as
-//! certification reports ([`certify`], [`html`]).
+//! The folders are the stages of a run, each using only the ones listed
+//! before it (harness/README.md, "Architecture"):
+//!
+//! - [`model`]: plain data: case, ABI, outcome, verdict, record;
+//! - [`exec`]: guests, a fresh fixture per run, the runtimes, the pool;
+//! - [`judge`]: normalisation and comparison: where a verdict is decided;
+//! - [`baseline`]: blessed outcomes and per-runtime expectations;
+//! - [`suite`]: the cases, the pairs a command selects, run and blessed;
+//! - [`testsuite`]: tests in the WebAssembly/wasi-testsuite format;
+//! - [`fuzz`]: generated call programs, divergences, reproducers;
+//! - [`render`]: summaries, certification reports, HTML, JUnit, export;
+//! - [`cli`]: the command line, the only layer that prints.
 
-pub mod abi;
-pub mod certify;
-pub mod commands;
-pub mod coverage;
-pub mod expectations;
-pub mod expected;
-pub mod export;
+pub mod baseline;
+pub mod cli;
+pub mod exec;
 pub mod fuzz;
-pub mod guests;
-pub mod html;
-pub mod junit;
+pub mod judge;
 pub mod layout;
-pub mod manifest;
-pub mod outcome;
-pub mod progress;
-pub mod report;
-pub mod runner;
-pub mod runtimes;
-pub mod sandbox;
+pub mod model;
+pub mod render;
+pub mod suite;
 pub mod testsuite;
-pub mod verdict;

@@ -118,14 +118,18 @@ fn expected_files_and_cases_must_match() {
     assert_one_line_error(&out, "wasi-conform bless --case args/none");
 }
 
+/// The last line of stderr, which must be the one-line error of an exit 2,
+/// with `dir` written as `[DIR]`.
+fn error_line(output: &Output, dir: &Path) -> String {
+    let stderr = text(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    let last = stderr.lines().last().unwrap_or("");
+    assert!(last.starts_with("wasi-conform: error: "), "{stderr}");
+    last.replace(dir.to_str().unwrap(), "[DIR]")
+}
+
 #[test]
 fn bad_input_is_a_one_line_error_with_exit_2() {
-    let out = wasi_conform(&repo(), &["run", "--runtime", "no-such-runtime"]);
-    assert_one_line_error(&out, "unknown runtime `no-such-runtime`");
-
-    let out = wasi_conform(&repo(), &["run", "--case", "no/such/*"]);
-    assert_one_line_error(&out, "no case matches");
-
     let root = tempfile::tempdir().unwrap();
     let cases = root.path().join("tests-src/cases");
     std::fs::create_dir_all(&cases).unwrap();
@@ -134,15 +138,64 @@ fn bad_input_is_a_one_line_error_with_exit_2() {
         "[[case]]\nname = \"a/b\"\nguest = 3\n",
     )
     .unwrap();
-    let out = wasi_conform(root.path(), &["list"]);
-    assert_one_line_error(&out, "broken.toml:3:");
-
-    let out = Command::new(env!("CARGO_BIN_EXE_wasi-conform"))
+    let in_ci = Command::new(env!("CARGO_BIN_EXE_wasi-conform"))
         .args(["--root", repo().to_str().unwrap(), "bless"])
         .env("CI", "true")
         .output()
         .unwrap();
-    assert_one_line_error(&out, "never runs in CI");
+    let errors = [
+        wasi_conform(&repo(), &["run", "--runtime", "no-such-runtime"]),
+        wasi_conform(&repo(), &["run", "--case", "no/such/*"]),
+        wasi_conform(root.path(), &["list"]),
+        in_ci,
+    ]
+    .iter()
+    .map(|output| error_line(output, root.path()))
+    .collect::<Vec<_>>()
+    .join("\n");
+    insta::assert_snapshot!(errors);
+}
+
+#[test]
+fn a_harness_fault_is_exit_2_naming_the_file_never_a_verdict() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = |name: &str| dir.path().join(name).to_str().unwrap().to_string();
+    // A reproducer that cannot be read.
+    let repro = wasi_conform(&repo(), &["run", "--repro", &path("gone.repro")]);
+    // A wasi-testsuite test whose .wasm cannot be read (a dangling link).
+    let tests = dir.path().join("tests");
+    std::fs::create_dir(&tests).unwrap();
+    std::os::unix::fs::symlink("nowhere.wasm", tests.join("t.wasm")).unwrap();
+    let testsuite = wasi_conform(&repo(), &["testsuite", &path("tests")]);
+    // An output path that cannot be written: the run happens, then the
+    // command stops with the file named, and writes nothing.
+    std::fs::write(dir.path().join("file"), "").unwrap();
+    let json = wasi_conform(
+        &repo(),
+        &[
+            "run",
+            "--runtime",
+            "reference",
+            "--case",
+            "args/none",
+            "--abi",
+            "p1",
+            "--json",
+            &path("file/run.json"),
+        ],
+    );
+    assert!(
+        text(&json.stdout).contains("reference"),
+        "{}",
+        text(&json.stdout)
+    );
+    let errors = [repro, testsuite, json]
+        .iter()
+        .map(|output| error_line(output, dir.path()))
+        .collect::<Vec<_>>()
+        .join("\n");
+    insta::assert_snapshot!(errors);
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 3);
 }
 
 #[test]

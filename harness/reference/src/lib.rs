@@ -29,17 +29,26 @@ mod tests {
             .filter_map(|l| l.strip_prefix("## "))
             .collect();
         let mut cited = 0;
-        for entry in std::fs::read_dir(root.join("src")).unwrap() {
-            let source = std::fs::read_to_string(entry.unwrap().path()).unwrap();
-            for part in source.split("RATIONALE.md, \"").skip(1) {
-                let raw = part.split('"').next().unwrap();
-                let words: Vec<&str> = raw
-                    .split_whitespace()
-                    .filter(|w| !matches!(*w, "//" | "///" | "//!"))
-                    .collect();
-                let title = words.join(" ");
-                assert!(headings.contains(&title.as_str()), "no section {title:?}");
-                cited += 1;
+        // Module folders (`host/`, ...) are walked too.
+        let mut dirs = vec![root.join("src")];
+        while let Some(dir) = dirs.pop() {
+            for entry in std::fs::read_dir(dir).unwrap() {
+                let path = entry.unwrap().path();
+                if path.is_dir() {
+                    dirs.push(path);
+                    continue;
+                }
+                let source = std::fs::read_to_string(path).unwrap();
+                for part in source.split("RATIONALE.md, \"").skip(1) {
+                    let raw = part.split('"').next().unwrap();
+                    let words: Vec<&str> = raw
+                        .split_whitespace()
+                        .filter(|w| !matches!(*w, "//" | "///" | "//!"))
+                        .collect();
+                    let title = words.join(" ");
+                    assert!(headings.contains(&title.as_str()), "no section {title:?}");
+                    cited += 1;
+                }
             }
         }
         assert!(cited > 20);

@@ -7,8 +7,9 @@
 use super::{
     Divergence, Program, Run, divergence, divergences, minimise::minimise, repro, run_all,
 };
+use crate::exec::pool;
+use crate::exec::runtimes::{self, Runtime};
 use crate::layout::{Layout, write_atomic};
-use crate::runtimes::{self, Runtime};
 use anyhow::{Result, bail};
 use arbitrary::{Arbitrary, Unstructured};
 use std::collections::BTreeMap;
@@ -69,10 +70,7 @@ pub fn program(seed: u64, index: u64) -> Program {
 
 /// The named runtimes (each available and running p1 modules) and, per
 /// name, its index among them: a repeated name shares one instance.
-pub(super) fn select(
-    layout: &Layout,
-    names: &[String],
-) -> Result<(Vec<Box<dyn Runtime>>, Vec<usize>)> {
+pub fn select(layout: &Layout, names: &[String]) -> Result<(Vec<Box<dyn Runtime>>, Vec<usize>)> {
     if names.len() < 2 {
         bail!(
             "--runtime needs at least two runtimes to compare (the same one twice checks determinism)"
@@ -94,58 +92,57 @@ pub(super) fn select(
         if let Err(why) = runtime.availability() {
             bail!("runtime `{}` is not available: {why}", runtime.name());
         }
-        if !runtime.abis().contains(&crate::abi::Abi::P1) {
+        if !runtime.abis().contains(&crate::model::abi::Abi::P1) {
             bail!("runtime `{}` does not run p1 modules", runtime.name());
         }
     }
     Ok((chosen, indexes))
 }
 
-/// Runs a campaign; returns the exit code (0 no divergence, 1 some).
-pub fn fuzz(layout: &Layout, options: &Options) -> Result<u8> {
+/// What a campaign found.
+#[derive(Debug, Default)]
+pub struct Findings {
+    /// Programs run.
+    pub done: usize,
+    /// Programs that diverged.
+    pub programs: usize,
+    /// Distinct divergences ([`signature`]) and how many programs showed each.
+    pub distinct: BTreeMap<String, usize>,
+    /// Reproducers written, one per distinct divergence.
+    pub reproducers: Vec<PathBuf>,
+}
+
+/// Runs a campaign on the pool's threads; a live count goes to stderr on a
+/// terminal, each new divergence is reported there as it is minimised.
+pub fn fuzz(layout: &Layout, options: &Options) -> Result<Findings> {
     let (chosen, indexes) = select(layout, &options.runtimes)?;
     let runtimes: Vec<&dyn Runtime> = indexes.iter().map(|&i| chosen[i].as_ref()).collect();
-    let wasm = crate::guests::interp(layout)?;
+    let wasm = crate::exec::guests::interp(layout)?;
     let started = Instant::now();
-    let next = AtomicUsize::new(0);
     let done = AtomicUsize::new(0);
     let found: Mutex<Findings> = Mutex::default();
     let failure: Mutex<Option<anyhow::Error>> = Mutex::default();
     let show_progress = std::io::stderr().is_terminal() && std::env::var_os("CI").is_none();
-    eprintln!(
-        "wasi-conform: fuzzing {} with seed {} on {} thread(s)",
-        options.runtimes.join(", "),
-        options.seed,
-        options.jobs
-    );
-    let more = |i: usize| match options.budget {
-        Budget::Iterations(n) => i < n,
-        Budget::Time(limit) => started.elapsed() < limit,
+    let more = |i: usize| {
+        let budget_left = match options.budget {
+            Budget::Iterations(n) => i < n,
+            Budget::Time(limit) => started.elapsed() < limit,
+        };
+        budget_left && failure.lock().unwrap().is_none()
     };
-    std::thread::scope(|scope| {
-        for _ in 0..options.jobs.max(1) {
-            scope.spawn(|| {
-                loop {
-                    let i = next.fetch_add(1, Ordering::SeqCst);
-                    if !more(i) || failure.lock().unwrap().is_some() {
-                        break;
-                    }
-                    let outcome = one(layout, &runtimes, &wasm, options, i as u64, &found);
-                    if let Err(err) = outcome {
-                        failure.lock().unwrap().get_or_insert(err);
-                        break;
-                    }
-                    let finished = done.fetch_add(1, Ordering::SeqCst) + 1;
-                    if show_progress && finished % 16 == 0 {
-                        let seconds = started.elapsed().as_secs_f64();
-                        eprint!(
-                            "\r[{seconds:.0}s] {finished} programs, {} divergences, {:.0}/s\x1b[K",
-                            found.lock().unwrap().programs,
-                            finished as f64 / seconds.max(1e-3)
-                        );
-                    }
-                }
-            });
+    pool::each_index(options.jobs, more, |i| {
+        if let Err(err) = one(layout, &runtimes, &wasm, options, i as u64, &found) {
+            failure.lock().unwrap().get_or_insert(err);
+            return;
+        }
+        let finished = done.fetch_add(1, Ordering::SeqCst) + 1;
+        if show_progress && finished % 16 == 0 {
+            let seconds = started.elapsed().as_secs_f64();
+            eprint!(
+                "\r[{seconds:.0}s] {finished} programs, {} divergences, {:.0}/s\x1b[K",
+                found.lock().unwrap().programs,
+                finished as f64 / seconds.max(1e-3)
+            );
         }
     });
     if show_progress {
@@ -154,23 +151,9 @@ pub fn fuzz(layout: &Layout, options: &Options) -> Result<u8> {
     if let Some(err) = failure.into_inner().unwrap() {
         return Err(err);
     }
-    let found = found.into_inner().unwrap();
-    for (signature, count) in &found.distinct {
-        println!("{count:>6} x {signature}");
-    }
-    if !found.reproducers.is_empty() {
-        println!(
-            "{} distinct divergences; reproducers in {}",
-            found.distinct.len(),
-            options.out.display()
-        );
-    }
-    println!(
-        "{} programs, {} divergences",
-        done.into_inner(),
-        found.programs
-    );
-    Ok(if found.programs == 0 { 0 } else { 1 })
+    let mut found = found.into_inner().unwrap();
+    found.done = done.into_inner();
+    Ok(found)
 }
 
 /// Runs program `index`; minimises each runtime's divergence from the first
@@ -256,17 +239,6 @@ fn reproduce(
         path.display()
     );
     Ok(())
-}
-
-/// The divergences of a campaign so far.
-#[derive(Default)]
-struct Findings {
-    /// Programs that diverged.
-    programs: usize,
-    /// Distinct divergences ([`signature`]) and how many programs showed each.
-    distinct: BTreeMap<String, usize>,
-    /// Reproducers written, one per distinct divergence.
-    reproducers: Vec<PathBuf>,
 }
 
 /// What makes a divergence the same as another: the two runtimes, and how
@@ -402,7 +374,7 @@ mod tests {
                 jobs: 2,
                 out: dir.path().to_owned(),
             };
-            assert_eq!(fuzz(&layout, &options).unwrap(), 0, "{name}");
+            assert_eq!(fuzz(&layout, &options).unwrap().programs, 0, "{name}");
         }
     }
 }

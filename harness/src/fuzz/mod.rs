@@ -19,13 +19,13 @@ pub mod minimise;
 pub mod repro;
 pub mod targets;
 
-use crate::abi::Abi;
-use crate::expected;
+use crate::exec::executor;
+use crate::exec::runtimes::{Limits, Runtime};
+use crate::judge::normalise;
 use crate::layout::Layout;
-use crate::manifest::Case;
-use crate::runner;
-use crate::runtimes::{Limits, Runtime};
-use crate::verdict::RunError;
+use crate::model::abi::Abi;
+use crate::model::case::Case;
+use crate::model::verdict::RunError;
 use anyhow::Result;
 use std::path::Path;
 use std::sync::OnceLock;
@@ -80,7 +80,7 @@ pub fn case_toml(name: &str, description: &str, program: &str) -> String {
     let mut out = format!(
         "[[case]]\nname = {}\nguest = {}\ndescription = {}\nspec = \"wasi_snapshot_preview1.witx\"\nabis = [\"p1\", \"p1-component\"]\npreopens = [[{}, \".\"]]\nstdin = {}\n",
         quote(name),
-        quote(crate::guests::INTERP),
+        quote(crate::exec::guests::INTERP),
         quote(description),
         quote(PREOPEN),
         quote(program),
@@ -128,12 +128,13 @@ pub struct Run {
 /// Runs `program` with the interpreter `wasm` on `runtime` in a fresh sandbox.
 pub fn run(layout: &Layout, runtime: &dyn Runtime, wasm: &Path, program: &Program) -> Result<Run> {
     let case = case(program);
-    let ran = runner::execute(layout, &case, Abi::P1, runtime, wasm, LIMITS)?;
+    let ran = executor::execute(&layout.fixtures, &case, Abi::P1, runtime, wasm, LIMITS)?;
     let (body, trace) = match ran {
-        Ok(outcome) => (expected::render_body(&case, &outcome), outcome.trace),
+        Ok(outcome) => (normalise::body(&case, &outcome), outcome.trace),
         Err(RunError::Unsupported(why)) => (format!("unsupported: {why}\n"), Vec::new()),
         Err(RunError::Crash(why)) => (format!("crash: {why}\n"), Vec::new()),
         Err(RunError::Timeout) => ("timeout\n".to_string(), Vec::new()),
+        Err(RunError::Harness(fault)) => unreachable!("execute returns harness faults: {fault}"),
     };
     Ok(Run {
         runtime: runtime.name().to_string(),

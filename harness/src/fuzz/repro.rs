@@ -19,11 +19,7 @@
 //! Only the `runtimes:` line and the program are read back; the rest is
 //! evidence for a person.
 
-use super::{Divergence, Program, Run, compare, run_all};
-use crate::commands::{self, Filter};
-use crate::layout::{Layout, write_atomic};
-use crate::runtimes::{Limits, Runtime};
-use crate::verdict;
+use super::{Divergence, Program, Run};
 use anyhow::{Context, Result, bail};
 use std::path::Path;
 
@@ -49,7 +45,7 @@ pub fn render(program: &Program, runs: &[Run], divergence: &Divergence) -> Strin
         out.push_str(&format!("{OUTCOME}{}\n{}", run.runtime, run.body));
     }
     out.push_str(&format!("== diff {} vs {}\n", a.runtime, b.runtime));
-    out.push_str(&verdict::diff(&a.body, &b.body));
+    out.push_str(&crate::judge::diff(&a.body, &b.body));
     out
 }
 
@@ -86,79 +82,6 @@ fn parse(text: &str) -> Result<Repro> {
         .map_or(program, |end| &program[..end + 1]);
     let program = Program::parse(program).map_err(|e| anyhow::anyhow!("program: {e}"))?;
     Ok(Repro { runtimes, program })
-}
-
-/// `run --repro FILE`: replays a reproducer on its runtimes (or on
-/// `runtimes` when not empty). Prints the outcomes and their diff while
-/// they differ (exit 1), a one-line all-clear otherwise (exit 0).
-pub fn replay(layout: &Layout, path: &Path, runtimes: &[String]) -> Result<u8> {
-    let repro = read(path)?;
-    let names = if runtimes.is_empty() {
-        &repro.runtimes
-    } else {
-        runtimes
-    };
-    let (chosen, indexes) = super::campaign::select(layout, names)?;
-    let order: Vec<&dyn Runtime> = indexes.iter().map(|&i| chosen[i].as_ref()).collect();
-    let wasm = crate::guests::interp(layout)?;
-    let runs = run_all(layout, &order, &wasm, &repro.program)?;
-    match compare(&runs) {
-        Some(divergence) => {
-            print!("{}", render(&repro.program, &runs, &divergence));
-            Ok(1)
-        }
-        None => {
-            println!(
-                "{}: no divergence: {} agree",
-                path.display(),
-                names.join(", ")
-            );
-            Ok(0)
-        }
-    }
-}
-
-/// The manifest reproducers are added to, under `tests-src/cases/`.
-const MANIFEST: &str = "fuzz.toml";
-
-/// `bless --from-repro FILE --name NAME`: appends case `fuzz/NAME` (the
-/// interpreter with the program on stdin) to `tests-src/cases/fuzz.toml`
-/// and blesses it from the reference host. The manifest is left as it was
-/// when the case cannot be blessed.
-pub fn bless(layout: &Layout, path: &Path, name: &str, limits: Limits) -> Result<u8> {
-    let repro = read(path)?;
-    let case_name = format!("fuzz/{name}");
-    let manifest = layout.cases.join(MANIFEST);
-    let before = match std::fs::read_to_string(&manifest) {
-        Ok(text) => text,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            "# Cases made from fuzz reproducers (`wasi-conform bless --from-repro`).\n".to_string()
-        }
-        Err(e) => bail!("{}: cannot read: {e}", manifest.display()),
-    };
-    let description = format!(
-        "fuzz reproducer {} ({})",
-        path.file_name().unwrap_or_default().to_string_lossy(),
-        repro.runtimes.join(" vs ")
-    );
-    let entry = super::case_toml(&case_name, &description, &repro.program.to_text());
-    write_atomic(&manifest, format!("{before}\n{entry}").as_bytes())?;
-    let filter = Filter {
-        cases: vec![case_name.clone()],
-        ..Filter::default()
-    };
-    let blessed = crate::manifest::load_dir(&layout.cases)
-        .and_then(|_| commands::bless(layout.clone(), &filter, limits));
-    if !matches!(blessed, Ok(0)) {
-        write_atomic(&manifest, before.as_bytes())?;
-        eprintln!(
-            "wasi-conform: {}: case `{case_name}` not added",
-            manifest.display()
-        );
-    } else {
-        println!("added case {case_name} to {}", manifest.display());
-    }
-    blessed
 }
 
 #[cfg(test)]

@@ -2,10 +2,10 @@
 //! wrappers around these functions), smoke-tested here in `cargo test`.
 
 use super::{Program, compare, run_all};
+use crate::exec::runtimes::Runtime;
+use crate::exec::runtimes::reference::Reference;
+use crate::exec::runtimes::wasmtime::Wasmtime;
 use crate::layout::Layout;
-use crate::runtimes::Runtime;
-use crate::runtimes::reference::Reference;
-use crate::runtimes::wasmtime::Wasmtime;
 use arbitrary::{Arbitrary, Unstructured};
 use std::path::PathBuf;
 use std::sync::OnceLock;
@@ -18,7 +18,7 @@ fn interp() -> &'static (Layout, PathBuf) {
     static INTERP: OnceLock<(Layout, PathBuf)> = OnceLock::new();
     INTERP.get_or_init(|| {
         let layout = Layout::discover();
-        let wasm = crate::guests::interp(&layout)
+        let wasm = crate::exec::guests::interp(&layout)
             .unwrap_or_else(|e| panic!("cannot build the interpreter: {e:#}"));
         (layout, wasm)
     })

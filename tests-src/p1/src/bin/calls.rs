@@ -18,6 +18,16 @@ use guest_support::p1::{self, Sub};
 use guest_support::{check, check_detail, finish, fmt};
 use std::collections::BTreeMap;
 
+// A bin's root file looks for modules beside it (where Cargo would take
+// them for bins of their own), so this one lives in `calls/`.
+#[path = "calls/parse.rs"]
+mod parse;
+
+use parse::{
+    ADVICE, CLOCKS, FDFLAGS, FSTFLAGS, LOOKUP, OFLAGS, RIFLAGS, SDFLAGS, SIGNALS, SUBCLOCK, WHENCE,
+    bad, bytes, enum_val, flags, iovecs, lens, parse_num, rights,
+};
+
 type Vars = BTreeMap<String, BTreeMap<&'static str, u64>>;
 
 struct Ctx {
@@ -55,207 +65,6 @@ impl Ctx {
         }
     }
 }
-
-fn bad(what: &str) {
-    check_detail("statement is well formed", false, Some(what));
-}
-
-fn parse_num(tok: &str) -> Option<u64> {
-    if tok == "max" {
-        return Some(u64::MAX);
-    }
-    if let Some(neg) = tok.strip_prefix('-') {
-        return parse_num(neg).map(|n| (n as i64).wrapping_neg() as u64);
-    }
-    if let Some(hex) = tok.strip_prefix("0x") {
-        return u64::from_str_radix(hex, 16).ok();
-    }
-    tok.parse().ok()
-}
-
-/// `%XX` escapes any byte; `""` is the empty string; `#N` is N pattern bytes.
-fn bytes(tok: &str) -> Vec<u8> {
-    if tok == "\"\"" {
-        return Vec::new();
-    }
-    if let Some(n) = tok.strip_prefix('#').and_then(parse_num) {
-        return (0..n).map(|i| b'a' + (i % 26) as u8).collect();
-    }
-    let b = tok.as_bytes();
-    let mut out = Vec::new();
-    let mut i = 0;
-    while i < b.len() {
-        if b[i] == b'%' && i + 3 <= b.len() {
-            let hex = |c: u8| (c as char).to_digit(16);
-            if let (Some(h), Some(l)) = (hex(b[i + 1]), hex(b[i + 2])) {
-                out.push((h * 16 + l) as u8);
-                i += 3;
-                continue;
-            }
-        }
-        out.push(b[i]);
-        i += 1;
-    }
-    out
-}
-
-/// Data tokens for a write: each is one iovec; `TOKEN*K` repeats it K times.
-fn iovecs(toks: &[&str]) -> Vec<Vec<u8>> {
-    let mut out = Vec::new();
-    for t in toks {
-        match t.rsplit_once('*').and_then(|(d, k)| parse_num(k).map(|k| (d, k))) {
-            Some((d, k)) => {
-                for _ in 0..k {
-                    out.push(bytes(d));
-                }
-            }
-            None => out.push(bytes(t)),
-        }
-    }
-    out
-}
-
-/// `4` or `2,0,3` or `1*16` (16 iovecs of 1 byte), or `none` (no iovecs).
-fn lens(tok: &str) -> Vec<usize> {
-    let mut out = Vec::new();
-    if tok == "none" {
-        return out;
-    }
-    for part in tok.split(',') {
-        match part.split_once('*') {
-            Some((l, k)) => {
-                for _ in 0..parse_num(k).unwrap_or(0) {
-                    out.push(parse_num(l).unwrap_or(0) as usize);
-                }
-            }
-            None => out.push(parse_num(part).unwrap_or(0) as usize),
-        }
-    }
-    out
-}
-
-/// A flag set: `none`, comma-separated names, or a number.
-fn flags(tok: &str, names: &[(&str, u64)]) -> u64 {
-    if tok == "none" {
-        return 0;
-    }
-    if let Some(n) = parse_num(tok) {
-        return n;
-    }
-    let mut v = 0;
-    for part in tok.split(',') {
-        match names.iter().find(|(n, _)| *n == part) {
-            Some((_, bit)) => v |= bit,
-            None => bad(&fmt!("unknown flag {part}")),
-        }
-    }
-    v
-}
-
-const FDFLAGS: [(&str, u64); 5] = [
-    ("append", 1),
-    ("dsync", 2),
-    ("nonblock", 4),
-    ("rsync", 8),
-    ("sync", 16),
-];
-const OFLAGS: [(&str, u64); 4] = [("creat", 1), ("directory", 2), ("excl", 4), ("trunc", 8)];
-const FSTFLAGS: [(&str, u64); 4] = [("atim", 1), ("atim_now", 2), ("mtim", 4), ("mtim_now", 8)];
-const LOOKUP: [(&str, u64); 3] = [("follow", 1), ("symlink_follow", 1), ("nofollow", 0)];
-const SDFLAGS: [(&str, u64); 2] = [("rd", 1), ("wr", 2)];
-const RIFLAGS: [(&str, u64); 2] = [("recv_peek", 1), ("recv_waitall", 2)];
-const SUBCLOCK: [(&str, u64); 2] = [("abs", 1), ("rel", 0)];
-
-const RIGHTS: [&str; 30] = [
-    "fd_datasync",
-    "fd_read",
-    "fd_seek",
-    "fd_fdstat_set_flags",
-    "fd_sync",
-    "fd_tell",
-    "fd_write",
-    "fd_advise",
-    "fd_allocate",
-    "path_create_directory",
-    "path_create_file",
-    "path_link_source",
-    "path_link_target",
-    "path_open",
-    "fd_readdir",
-    "path_readlink",
-    "path_rename_source",
-    "path_rename_target",
-    "path_filestat_get",
-    "path_filestat_set_size",
-    "path_filestat_set_times",
-    "fd_filestat_get",
-    "fd_filestat_set_size",
-    "fd_filestat_set_times",
-    "path_symlink",
-    "path_remove_directory",
-    "path_unlink_file",
-    "poll_fd_readwrite",
-    "sock_shutdown",
-    "sock_accept",
-];
-
-/// `all`, `read`, `write`, `none`, a number, or right names joined by `,`
-/// (`all-fd_write` removes one right from `all`).
-fn rights(tok: &str) -> u64 {
-    if let Some((base, minus)) = tok.split_once('-') {
-        return rights(base) & !rights(minus);
-    }
-    match tok {
-        "all" => p1::RIGHTS_ALL,
-        "read" => p1::RIGHTS_READ,
-        "write" => p1::RIGHTS_WRITE,
-        "none" => 0,
-        _ => {
-            if let Some(n) = parse_num(tok) {
-                return n;
-            }
-            let mut v = 0;
-            for part in tok.split(',') {
-                match RIGHTS.iter().position(|n| *n == part) {
-                    Some(i) => v |= 1u64 << i,
-                    None => bad(&fmt!("unknown right {part}")),
-                }
-            }
-            v
-        }
-    }
-}
-
-fn enum_val(tok: &str, names: &[&str]) -> u32 {
-    match names.iter().position(|n| *n == tok) {
-        Some(i) => i as u32,
-        None => parse_num(tok).unwrap_or_else(|| {
-            bad(&fmt!("unknown value {tok}"));
-            0
-        }) as u32,
-    }
-}
-
-const CLOCKS: [&str; 4] = [
-    "realtime",
-    "monotonic",
-    "process_cputime_id",
-    "thread_cputime_id",
-];
-const WHENCE: [&str; 3] = ["set", "cur", "end"];
-const ADVICE: [&str; 6] = [
-    "normal",
-    "sequential",
-    "random",
-    "willneed",
-    "dontneed",
-    "noreuse",
-];
-const SIGNALS: [&str; 31] = [
-    "none", "hup", "int", "quit", "ill", "trap", "abrt", "bus", "fpe", "kill", "usr1", "segv",
-    "usr2", "pipe", "alrm", "term", "chld", "cont", "stop", "tstp", "ttin", "ttou", "urg", "xcpu",
-    "xfsz", "vtalrm", "prof", "winch", "poll", "pwr", "sys",
-];
 
 fn stat_fields(s: &wasi::Filestat) -> Vec<(&'static str, u64)> {
     vec![
@@ -392,7 +201,12 @@ fn run(ctx: &mut Ctx, toks: &[&str], bind: Option<&str>) -> Option<String> {
         "fd_filestat_set_times" => {
             want(4);
             let (fd, a, m) = (ctx.fd(arg(1)), ctx.num(arg(2)), ctx.num(arg(3)));
-            e(&p1::fd_filestat_set_times(fd, a, m, flags(arg(4), &FSTFLAGS) as u32))
+            e(&p1::fd_filestat_set_times(
+                fd,
+                a,
+                m,
+                flags(arg(4), &FSTFLAGS) as u32,
+            ))
         }
         "fd_pread" => {
             want(3);
@@ -676,7 +490,11 @@ fn run(ctx: &mut Ctx, toks: &[&str], bind: Option<&str>) -> Option<String> {
         "sock_recv" => {
             want(3);
             let (fd, len) = (ctx.fd(arg(1)), ctx.num(arg(2)));
-            e(&p1::sock_recv(fd, len as usize, flags(arg(3), &RIFLAGS) as u32))
+            e(&p1::sock_recv(
+                fd,
+                len as usize,
+                flags(arg(3), &RIFLAGS) as u32,
+            ))
         }
         "sock_send" => {
             want(2);

@@ -1,0 +1,276 @@
+//! Per-runtime expectation files, `expected/runtimes/<runtime>.toml`: the
+//! verdicts a runtime is known to get, each with its reason. A run is green
+//! when every verdict is `pass` or exactly as recorded here.
+
+use crate::model::abi::Abi;
+use crate::model::case::Case;
+use crate::model::record::Record;
+use crate::model::verdict::Verdict;
+use anyhow::{Context, Result, bail};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::path::Path;
+
+/// One known non-pass verdict.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Known {
+    pub case: String,
+    pub abi: Abi,
+    pub verdict: Verdict,
+    /// Why: a sentence, a bug link, or both.
+    pub reason: String,
+}
+
+#[derive(Deserialize, Serialize, Default)]
+#[serde(deny_unknown_fields)]
+struct File {
+    #[serde(default)]
+    known: Vec<Known>,
+}
+
+/// The recorded verdicts of one runtime, by (case, ABI).
+#[derive(Debug, Default)]
+pub struct Expectations {
+    known: BTreeMap<(String, Abi), Known>,
+}
+
+/// The reason `run --update-expectations` gives a new or changed entry. It
+/// is not a reason: [`Expectations::load`] refuses it until a person writes one.
+pub const TODO_REASON: &str = "TODO: explain";
+
+impl Expectations {
+    /// Loads `path` (a missing file means no known failures), checking that
+    /// every entry names an existing (case, ABI), is not `pass`, and has a
+    /// reason (not [`TODO_REASON`]).
+    pub fn load(path: &Path, cases: &[Case]) -> Result<Expectations> {
+        Expectations::parse(path, cases, false)
+    }
+
+    /// Like [`Expectations::load`], but accepts [`TODO_REASON`] entries: the
+    /// baseline of a run that rewrites the file.
+    pub fn load_for_update(path: &Path, cases: &[Case]) -> Result<Expectations> {
+        Expectations::parse(path, cases, true)
+    }
+
+    fn parse(path: &Path, cases: &[Case], allow_todo: bool) -> Result<Expectations> {
+        let text = match std::fs::read_to_string(path) {
+            Ok(text) => text,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                return Ok(Expectations::default());
+            }
+            Err(e) => return Err(e).with_context(|| format!("{}: cannot read", path.display())),
+        };
+        let file: File = toml::from_str(&text).map_err(|e| {
+            anyhow::anyhow!("{}: {}", path.display(), e.message().replace('\n', " "))
+        })?;
+        let mut known = BTreeMap::new();
+        for entry in file.known {
+            let where_ = format!("{}: `{}` ({})", path.display(), entry.case, entry.abi);
+            match cases.iter().find(|c| c.name == entry.case) {
+                None => bail!("{where_}: no such case"),
+                Some(case) if !case.abis.contains(&entry.abi) => {
+                    bail!("{where_}: the case does not run as {}", entry.abi)
+                }
+                Some(_) => {}
+            }
+            if entry.verdict == Verdict::Pass {
+                bail!("{where_}: `pass` is never recorded; remove the entry");
+            }
+            if entry.reason.trim().is_empty() {
+                bail!("{where_}: an entry needs a reason");
+            }
+            if !allow_todo && entry.reason.starts_with(TODO_REASON) {
+                bail!("{where_}: replace `{TODO_REASON}` with the reason for this verdict");
+            }
+            if known
+                .insert((entry.case.clone(), entry.abi), entry)
+                .is_some()
+            {
+                bail!("{where_}: recorded twice");
+            }
+        }
+        Ok(Expectations { known })
+    }
+
+    /// The recorded entry for (case, abi), if any.
+    pub fn get(&self, case: &str, abi: Abi) -> Option<&Known> {
+        self.known.get(&(case.to_string(), abi))
+    }
+
+    /// Rewrites the expectation file `path` of `runtime` from the verdicts of
+    /// a run (`records`, all of that runtime): a pass removes the entry; a
+    /// recorded verdict keeps its reason; a new or changed non-pass verdict
+    /// gets [`TODO_REASON`] (with the old verdict and reason after it).
+    /// Entries of pairs that did not run stay, and so do the file's leading
+    /// comments. Returns how many entries still need a reason.
+    pub fn update(&self, path: &Path, runtime: &str, records: &[&Record]) -> Result<usize> {
+        let mut known = self.known.clone();
+        for record in records {
+            let key = (record.case.clone(), record.abi);
+            if record.verdict == Verdict::Pass {
+                known.remove(&key);
+                continue;
+            }
+            let reason = match known.get(&key) {
+                Some(old) if old.verdict == record.verdict => continue,
+                Some(old) => format!("{TODO_REASON} (was {}: {})", old.verdict, old.reason),
+                None => TODO_REASON.to_string(),
+            };
+            let entry = Known {
+                case: record.case.clone(),
+                abi: record.abi,
+                verdict: record.verdict,
+                reason,
+            };
+            known.insert(key, entry);
+        }
+        let old = std::fs::read_to_string(path).unwrap_or_default();
+        let mut text: String = old
+            .split_inclusive('\n')
+            .take_while(|line| line.starts_with('#'))
+            .collect();
+        if text.is_empty() {
+            text = format!(
+                "# Known verdicts of {runtime}, each with its reason (written by\n\
+                 # `wasi-conform run --update-expectations`, reasons by a person).\n"
+            );
+        }
+        for entry in known.values() {
+            let string = |s: &str| toml::Value::String(s.to_string()).to_string();
+            text.push_str(&format!(
+                "\n[[known]]\ncase = {}\nabi = {}\nverdict = {}\nreason = {}\n",
+                string(&entry.case),
+                string(entry.abi.name()),
+                string(entry.verdict.name()),
+                string(&entry.reason)
+            ));
+        }
+        if text != old && !(old.is_empty() && known.is_empty()) {
+            crate::layout::write_atomic(path, text.as_bytes())?;
+        }
+        Ok(known
+            .values()
+            .filter(|k| k.reason.starts_with(TODO_REASON))
+            .count())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cases() -> Vec<Case> {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("x.toml");
+        std::fs::write(
+            &path,
+            "[[case]]\nname = \"io/x\"\nguest = \"g\"\ndescription = \"d\"\nabis = [\"p1\"]\n",
+        )
+        .unwrap();
+        crate::suite::manifest::load_file(&path).unwrap()
+    }
+
+    fn load(text: &str) -> Result<Expectations> {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("rt.toml");
+        std::fs::write(&path, text).unwrap();
+        Expectations::load(&path, &cases())
+    }
+
+    #[test]
+    fn loads_entries_and_rejects_bad_ones() {
+        let ok = load("[[known]]\ncase = \"io/x\"\nabi = \"p1\"\nverdict = \"diverge\"\nreason = \"bug #1\"\n").unwrap();
+        assert_eq!(ok.get("io/x", Abi::P1).unwrap().verdict, Verdict::Diverge);
+        assert!(ok.get("io/x", Abi::P2).is_none());
+        for (bad, needle) in [
+            (
+                "case = \"io/y\"\nabi = \"p1\"\nverdict = \"fail\"\nreason = \"r\"",
+                "no such case",
+            ),
+            (
+                "case = \"io/x\"\nabi = \"p2\"\nverdict = \"fail\"\nreason = \"r\"",
+                "does not run as",
+            ),
+            (
+                "case = \"io/x\"\nabi = \"p1\"\nverdict = \"pass\"\nreason = \"r\"",
+                "never recorded",
+            ),
+            (
+                "case = \"io/x\"\nabi = \"p1\"\nverdict = \"fail\"\nreason = \" \"",
+                "needs a reason",
+            ),
+            (
+                "case = \"io/x\"\nabi = \"p1\"\nverdict = \"flaky\"\nreason = \"r\"",
+                "unknown variant",
+            ),
+        ] {
+            let err = load(&format!("[[known]]\n{bad}\n"))
+                .unwrap_err()
+                .to_string();
+            assert!(err.contains(needle), "{needle}: {err}");
+        }
+    }
+
+    #[test]
+    fn update_keeps_reasons_and_asks_for_new_ones() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("rt.toml");
+        std::fs::write(
+            &path,
+            "# header\n\n[[known]]\ncase = \"io/x\"\nabi = \"p1\"\nverdict = \"diverge\"\nreason = \"bug #1\"\n",
+        )
+        .unwrap();
+        let record = |verdict| Record {
+            case: "io/x".into(),
+            abi: Abi::P1,
+            runtime: "rt".into(),
+            verdict,
+            detail: String::new(),
+            expected: Verdict::Diverge,
+            reason: None,
+        };
+        let old = Expectations::load(&path, &cases()).unwrap();
+        assert_eq!(
+            old.update(&path, "rt", &[&record(Verdict::Diverge)])
+                .unwrap(),
+            0
+        );
+        assert!(
+            std::fs::read_to_string(&path)
+                .unwrap()
+                .starts_with("# header\n\n[[known]]")
+        );
+        assert_eq!(
+            old.update(&path, "rt", &[&record(Verdict::Fail)]).unwrap(),
+            1
+        );
+        let err = Expectations::load(&path, &cases()).unwrap_err().to_string();
+        assert!(err.contains("replace `TODO: explain`"), "{err}");
+        let todo = Expectations::load_for_update(&path, &cases()).unwrap();
+        assert_eq!(
+            todo.get("io/x", Abi::P1).unwrap().reason,
+            "TODO: explain (was diverge: bug #1)"
+        );
+        assert_eq!(
+            todo.update(&path, "rt", &[&record(Verdict::Pass)]).unwrap(),
+            0
+        );
+        assert!(
+            Expectations::load(&path, &cases())
+                .unwrap()
+                .get("io/x", Abi::P1)
+                .is_none()
+        );
+    }
+
+    #[test]
+    fn a_missing_file_is_empty() {
+        assert!(
+            Expectations::load(Path::new("/nonexistent.toml"), &cases())
+                .unwrap()
+                .get("io/x", Abi::P1)
+                .is_none()
+        );
+    }
+}

@@ -1,0 +1,101 @@
+//! `certify` and `report`: a runtime's certification report, and the matrix
+//! of the latest report of every runtime.
+
+use crate::cli::run::run_with_progress;
+use crate::exec::runtimes::{self, Limits};
+use crate::layout::{Layout, write_atomic};
+use crate::render::certificate::{self, Certificate, Run};
+use crate::render::{html, markdown, summary};
+use crate::suite::{Filter, Suite};
+use anyhow::{Context, Result, bail};
+use sha2::{Digest, Sha256};
+use std::collections::BTreeMap;
+
+/// `certify --runtime NAME`: every case on `name` with every ABI it runs;
+/// writes `reports/<runtime>-<version>/report.{json,md,html}`. Exits 0 once
+/// the report is written, whatever the verdicts (`run` is the gate).
+pub fn certify(layout: Layout, name: &str, threads: usize, limits: Limits) -> Result<u8> {
+    let suite = Suite::load(layout, &Filter::default())?;
+    suite.check_orphans()?;
+    let runtimes = runtimes::select(
+        &[name.to_string()],
+        &suite.layout.templates,
+        &suite.layout.root,
+    )?;
+    let runtime = &runtimes[0];
+    if let Err(why) = runtime.availability() {
+        bail!("runtime `{name}` is not available here: {why} (try `wasi-conform setup {name}`)");
+    }
+    let prepared = suite.prepare()?;
+    let ran = run_with_progress(&suite, &prepared, &runtimes, false, threads, limits)?;
+    print!("{}", summary::summary(&ran.lines, &ran.records));
+    let mut guests = BTreeMap::new();
+    let mut calls = BTreeMap::new();
+    for (((case, abi), wasm), body) in suite.pairs().zip(&prepared.binaries).zip(&prepared.bodies) {
+        calls.insert((case.name.as_str(), abi), certificate::calls(body));
+        if runtime.abis().contains(&abi) {
+            let bytes =
+                std::fs::read(wasm).with_context(|| format!("{}: cannot read", wasm.display()))?;
+            guests.insert(
+                format!("{}.{abi}", case.guest),
+                format!("{:x}", Sha256::digest(&bytes)),
+            );
+        }
+    }
+    let version = runtime.version();
+    let certificate = Certificate {
+        runtime: name.to_string(),
+        dir: certificate::dir_name(name, &version),
+        version,
+        harness: certificate::HARNESS.to_string(),
+        date: humantime::format_rfc3339_seconds(std::time::SystemTime::now()).to_string(),
+        abis: runtime.abis().to_vec(),
+        guests,
+        runs: ran
+            .records
+            .into_iter()
+            .map(|mut record| Run {
+                calls: calls
+                    .get(&(record.case.as_str(), record.abi))
+                    .cloned()
+                    .unwrap_or_default(),
+                record: {
+                    record.detail = certificate::evidence(&record.detail);
+                    record
+                },
+            })
+            .collect(),
+    };
+    let dir = certificate.write(&suite.layout.reports)?;
+    println!(
+        "wrote {}/report.{{json,md,html}}; `wasi-conform report` updates the matrix in {}/index.{{md,html}}",
+        dir.display(),
+        suite.layout.reports.display()
+    );
+    Ok(0)
+}
+
+/// `report`: merges the latest report of every runtime under `reports/`
+/// into `reports/index.md` and `reports/index.html`, and renders each one's
+/// `report.md` and `report.html` afresh from its `report.json`.
+pub fn report(layout: Layout) -> Result<u8> {
+    let certificates = certificate::load_latest(&layout.reports)?;
+    for certificate in &certificates {
+        certificate.write_views(&layout.reports)?;
+    }
+    write_atomic(
+        &layout.reports.join("index.md"),
+        markdown::index(&certificates).as_bytes(),
+    )?;
+    write_atomic(
+        &layout.reports.join("index.html"),
+        html::render("WASI compatibility matrix", &certificates, "").as_bytes(),
+    )?;
+    let names: Vec<&str> = certificates.iter().map(|c| c.runtime.as_str()).collect();
+    println!(
+        "wrote {}/index.{{md,html}}: {}",
+        layout.reports.display(),
+        names.join(", ")
+    );
+    Ok(0)
+}

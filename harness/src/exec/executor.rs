@@ -1,0 +1,106 @@
+//! One run: a fresh fixture for (case, ABI, runtime), the guest run on the
+//! runtime, and the outcome collected (exit status, output, trace, the
+//! filesystem left behind, the canaries).
+
+use crate::exec::fixture::{self, Sandbox};
+use crate::exec::runtimes::{Invocation, Limits, Runtime};
+use crate::model::abi::Abi;
+use crate::model::case::Case;
+use crate::model::outcome::Outcome;
+use crate::model::verdict::RunError;
+use anyhow::{Result, bail};
+use std::panic::AssertUnwindSafe;
+use std::path::{Path, PathBuf};
+
+/// Runs `wasm` as `case` on `runtime` in a fresh sandbox built from the
+/// case's fixture (`fixtures` holds its `fixture_dir`) and collects the
+/// outcome. The inner `Err` is a verdict of its own (unsupported, crash,
+/// timeout); the outer one a fault of the harness ([`RunError::Harness`]
+/// included), which stops the command.
+pub fn execute(
+    fixtures: &Path,
+    case: &Case,
+    abi: Abi,
+    runtime: &dyn Runtime,
+    wasm: &Path,
+    limits: Limits,
+) -> Result<Result<Outcome, RunError>> {
+    // A runtime whose filesystem is in memory gets the fixture there and a
+    // nominal root that is never created.
+    let (sandbox, memory, root) = if runtime.in_memory() {
+        let memory = fixture::in_memory(case, fixtures)?;
+        (None, Some(memory), PathBuf::from("/"))
+    } else {
+        let sandbox = Sandbox::create(case, fixtures)?;
+        let root = sandbox.root();
+        (Some(sandbox), None, root)
+    };
+    let preopens = fixture::preopens(&root, case);
+    let mut argv = vec![format!("{}.wasm", case.guest)];
+    argv.extend(case.args.iter().cloned());
+    let invocation = Invocation {
+        abi,
+        wasm,
+        argv,
+        env: &case.env,
+        stdin: case.stdin.as_bytes(),
+        sandbox_root: &root,
+        preopens: &preopens,
+        fixture: memory.as_ref(),
+        limits,
+    };
+    let ran = std::panic::catch_unwind(AssertUnwindSafe(|| runtime.run(&invocation)))
+        .unwrap_or_else(|panic| {
+            Err(RunError::Crash(format!(
+                "panic in the harness adapter: {}",
+                panic_message(&panic)
+            )))
+        });
+    let mut raw = match ran {
+        Ok(raw) => raw,
+        Err(RunError::Harness(fault)) => bail!("{fault}"),
+        Err(err) => return Ok(Err(err)),
+    };
+    let (fs, canaries) = match (raw.fs.take(), &sandbox) {
+        (Some(fs), Some(sandbox)) => (fs, sandbox.check_canaries()),
+        (None, Some(sandbox)) => (sandbox.snapshot()?, sandbox.check_canaries()),
+        (Some(fs), None) => (fs, Ok(())),
+        (None, None) => bail!(
+            "runtime `{}` keeps its filesystem in memory but reported none",
+            runtime.name()
+        ),
+    };
+    Ok(Ok(Outcome::new(raw, fs, canaries)))
+}
+
+/// The message of a caught panic.
+pub fn panic_message(panic: &Box<dyn std::any::Any + Send>) -> String {
+    panic
+        .downcast_ref::<String>()
+        .cloned()
+        .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
+        .unwrap_or_else(|| "non-string panic".into())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::exec::runtimes::reference::Reference;
+    use crate::exec::runtimes::wasmtime::Wasmtime;
+
+    #[test]
+    fn an_unreadable_guest_is_a_harness_fault_not_a_verdict() {
+        let case = Case::new("io/x", "g", "d", vec![Abi::P1]);
+        let wasm = Path::new("/nonexistent/g.wasm");
+        for runtime in [&Reference as &dyn Runtime, &Wasmtime] {
+            let fixtures = Path::new("/nonexistent");
+            let err = execute(fixtures, &case, Abi::P1, runtime, wasm, Limits::default())
+                .expect_err(runtime.name());
+            let message = format!("{err:#}");
+            assert!(
+                message.starts_with("/nonexistent/g.wasm: cannot read"),
+                "{message}"
+            );
+        }
+    }
+}

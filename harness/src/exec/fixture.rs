@@ -1,0 +1,343 @@
+//! One fresh directory per (case, runtime): the fixture under `root/`, canary
+//! files beside it (outside every preopen), a snapshot after the run.
+
+use crate::model::case::Case;
+use anyhow::{Context, Result};
+use std::collections::HashMap;
+use std::collections::hash_map::Entry;
+use std::fs;
+use std::io::Read;
+use std::os::unix::fs::MetadataExt;
+use std::path::{Path, PathBuf};
+use wasi_conform_reference::memfs::{MemFs, Node};
+use wasi_conform_reference::snapshot::Snapshot;
+
+/// The content of every canary file; any change to it is a sandbox escape.
+const CANARY_TEXT: &str = "canary: a guest must never see or change this file\n";
+/// Canary files, relative to the sandbox's top directory (the parent of `root/`).
+const CANARIES: [&str; 2] = ["canary.txt", "canary-dir/secret.txt"];
+
+/// A temporary directory holding a case's fixture and its canaries.
+pub struct Sandbox {
+    dir: tempfile::TempDir,
+}
+
+/// A preopened directory: the path the guest sees and the host directory.
+#[derive(Debug, Clone)]
+pub struct Preopen {
+    pub guest: String,
+    pub host: PathBuf,
+}
+
+impl Sandbox {
+    /// Builds the fixture of `case` (from `fixtures_dir` and its inline entries)
+    /// in a fresh temp dir and plants the canaries.
+    pub fn create(case: &Case, fixtures_dir: &Path) -> Result<Sandbox> {
+        let dir = tempfile::Builder::new().prefix("wasi-conform-").tempdir()?;
+        let sandbox = Sandbox { dir };
+        let root = sandbox.root();
+        fs::create_dir(&root)?;
+        if let Some(name) = &case.fixture_dir {
+            let src = fixtures_dir.join(name);
+            copy_tree(&src, &root).with_context(|| fixture_dir_context(case, &src))?;
+        }
+        add_entries(case, &mut DiskTree(root))?;
+        for canary in CANARIES {
+            let path = sandbox.dir.path().join(canary);
+            fs::create_dir_all(path.parent().expect("canary paths have a parent"))?;
+            fs::write(path, CANARY_TEXT)?;
+        }
+        Ok(sandbox)
+    }
+
+    /// The directory holding the fixture; preopens are resolved inside it.
+    pub fn root(&self) -> PathBuf {
+        self.dir.path().join("root")
+    }
+
+    /// The filesystem left behind under `root/`.
+    pub fn snapshot(&self) -> Result<Snapshot> {
+        Snapshot::of_dir(&self.root()).context("snapshot of the sandbox")
+    }
+
+    /// `Ok` when every canary is intact and nothing appeared beside `root/`.
+    pub fn check_canaries(&self) -> Result<(), String> {
+        for canary in CANARIES {
+            let path = self.dir.path().join(canary);
+            // One read of a buffer longer than the text: a canary that grew
+            // or shrank reads differently.
+            let mut text = [0u8; CANARY_TEXT.len() + 1];
+            match fs::File::open(&path).and_then(|mut f| f.read(&mut text)) {
+                Ok(n) if &text[..n] == CANARY_TEXT.as_bytes() => {}
+                Ok(_) => return Err(format!("canary {canary} was modified")),
+                Err(e) => return Err(format!("canary {canary} is gone: {e}")),
+            }
+        }
+        let expected = ["canary-dir", "canary.txt", "root"];
+        let mut found: Vec<String> = list(self.dir.path());
+        found.sort();
+        if found != expected {
+            return Err(format!(
+                "files appeared outside the sandbox root: {found:?}"
+            ));
+        }
+        if list(&self.dir.path().join("canary-dir")) != ["secret.txt"] {
+            return Err("files appeared in canary-dir".into());
+        }
+        Ok(())
+    }
+}
+
+/// The same fixture as [`Sandbox::create`] builds on disk, as the reference
+/// host's in-memory filesystem: a runtime that keeps its filesystem in
+/// memory needs no directory, and has no canaries to reach.
+pub fn in_memory(case: &Case, fixtures_dir: &Path) -> Result<MemFs> {
+    let mut tree = match &case.fixture_dir {
+        Some(name) => {
+            let src = fixtures_dir.join(name);
+            MemFs::load_dir(&src).with_context(|| fixture_dir_context(case, &src))?
+        }
+        None => MemFs::new(),
+    };
+    add_entries(case, &mut tree)?;
+    Ok(tree)
+}
+
+/// The case's preopens mapped to host directories under `root`.
+pub fn preopens(root: &Path, case: &Case) -> Vec<Preopen> {
+    case.preopens
+        .iter()
+        .map(|(guest, dir)| Preopen {
+            guest: guest.clone(),
+            host: root.join(dir),
+        })
+        .collect()
+}
+
+fn fixture_dir_context(case: &Case, src: &Path) -> String {
+    format!(
+        "{}: case `{}`: fixture_dir {}",
+        case.source.display(),
+        case.name,
+        src.display()
+    )
+}
+
+/// Where a fixture's inline entries are made: on disk or in memory.
+trait Tree {
+    fn dir(&mut self, path: &str) -> std::io::Result<()>;
+    fn file(&mut self, path: &str, content: &str) -> std::io::Result<()>;
+    fn symlink(&mut self, path: &str, target: &str) -> std::io::Result<()>;
+    fn hard_link(&mut self, path: &str, existing: &str) -> std::io::Result<()>;
+}
+
+/// Makes the inline fixture entries of `case`, in order, in `tree`.
+fn add_entries(case: &Case, tree: &mut impl Tree) -> Result<()> {
+    for entry in &case.fixture {
+        let path = entry.path.as_str();
+        let made = if let Some(content) = &entry.file {
+            tree.file(path, content)
+        } else if entry.dir {
+            tree.dir(path)
+        } else if let Some(target) = &entry.symlink {
+            tree.symlink(path, target)
+        } else if let Some(existing) = &entry.hardlink {
+            tree.hard_link(path, existing)
+        } else {
+            unreachable!("manifest validation guarantees one kind per fixture entry")
+        };
+        made.with_context(|| {
+            format!(
+                "{}: case `{}`: fixture entry `{}`",
+                case.source.display(),
+                case.name,
+                entry.path
+            )
+        })?;
+    }
+    Ok(())
+}
+
+/// A fixture root on disk.
+struct DiskTree(PathBuf);
+
+impl DiskTree {
+    /// `path` under the root, its parent directories created.
+    fn place(&self, path: &str) -> std::io::Result<PathBuf> {
+        let path = self.0.join(path);
+        match path.parent() {
+            Some(parent) if parent != self.0 => fs::create_dir_all(parent)?,
+            _ => {}
+        }
+        Ok(path)
+    }
+}
+
+impl Tree for DiskTree {
+    fn dir(&mut self, path: &str) -> std::io::Result<()> {
+        fs::create_dir_all(self.0.join(path))
+    }
+    fn file(&mut self, path: &str, content: &str) -> std::io::Result<()> {
+        fs::write(self.place(path)?, content)
+    }
+    fn symlink(&mut self, path: &str, target: &str) -> std::io::Result<()> {
+        std::os::unix::fs::symlink(target, self.place(path)?)
+    }
+    fn hard_link(&mut self, path: &str, existing: &str) -> std::io::Result<()> {
+        fs::hard_link(self.0.join(existing), self.place(path)?)
+    }
+}
+
+impl Tree for MemFs {
+    fn dir(&mut self, path: &str) -> std::io::Result<()> {
+        let dir = Node::Dir {
+            entries: Default::default(),
+            parent: MemFs::ROOT,
+        };
+        self.add(path, dir)
+    }
+    fn file(&mut self, path: &str, content: &str) -> std::io::Result<()> {
+        self.add(path, Node::File(content.as_bytes().to_vec()))
+    }
+    fn symlink(&mut self, path: &str, target: &str) -> std::io::Result<()> {
+        self.add(path, Node::Symlink(target.to_string()))
+    }
+    fn hard_link(&mut self, path: &str, existing: &str) -> std::io::Result<()> {
+        self.add_link(path, existing)
+    }
+}
+
+fn list(dir: &Path) -> Vec<String> {
+    fs::read_dir(dir)
+        .map(|entries| {
+            entries
+                .filter_map(|e| e.ok())
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// Copies a directory tree, keeping symlinks as symlinks and files linked
+/// to each other within the tree as hard links.
+pub fn copy_tree(src: &Path, dst: &Path) -> std::io::Result<()> {
+    copy_linked(src, dst, &mut HashMap::new())
+}
+
+/// [`copy_tree`], with the first copy of every multiply-linked file so far
+/// by (device, inode).
+fn copy_linked(
+    src: &Path,
+    dst: &Path,
+    copied: &mut HashMap<(u64, u64), PathBuf>,
+) -> std::io::Result<()> {
+    for entry in fs::read_dir(src)? {
+        let entry = entry?;
+        let to = dst.join(entry.file_name());
+        let kind = entry.file_type()?;
+        if kind.is_symlink() {
+            std::os::unix::fs::symlink(fs::read_link(entry.path())?, &to)?;
+        } else if kind.is_dir() {
+            fs::create_dir(&to)?;
+            copy_linked(&entry.path(), &to, copied)?;
+        } else {
+            let meta = entry.metadata()?;
+            if meta.nlink() > 1 {
+                match copied.entry((meta.dev(), meta.ino())) {
+                    Entry::Occupied(first) => {
+                        fs::hard_link(first.get(), &to)?;
+                        continue;
+                    }
+                    Entry::Vacant(slot) => {
+                        slot.insert(to.clone());
+                    }
+                }
+            }
+            fs::copy(entry.path(), &to)?;
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::case::FixtureEntry;
+
+    fn case_with(fixture: Vec<FixtureEntry>) -> Case {
+        let toml =
+            "[[case]]\nname = \"fs/x\"\nguest = \"g\"\ndescription = \"d\"\nabis = [\"p1\"]\n";
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("fs.toml");
+        fs::write(&path, toml).unwrap();
+        let mut case = crate::suite::manifest::load_file(&path).unwrap().remove(0);
+        case.fixture = fixture;
+        case.preopens = vec![("/sandbox".into(), ".".into())];
+        case
+    }
+
+    fn entry(path: &str) -> FixtureEntry {
+        FixtureEntry {
+            path: path.into(),
+            file: None,
+            dir: false,
+            symlink: None,
+            hardlink: None,
+        }
+    }
+
+    #[test]
+    fn builds_fixture_and_detects_canary_changes() {
+        let case = case_with(vec![
+            FixtureEntry {
+                file: Some("hi".into()),
+                ..entry("d/a.txt")
+            },
+            FixtureEntry {
+                symlink: Some("../canary.txt".into()),
+                ..entry("escape")
+            },
+            FixtureEntry {
+                hardlink: Some("d/a.txt".into()),
+                ..entry("b.txt")
+            },
+        ]);
+        let sandbox = Sandbox::create(&case, Path::new("/nonexistent")).unwrap();
+        let text = sandbox.snapshot().unwrap().to_text();
+        assert!(text.contains("d/a.txt"), "{text}");
+        assert!(text.contains("escape -> ../canary.txt"), "{text}");
+        assert_eq!(
+            preopens(&sandbox.root(), &case)[0].host,
+            sandbox.root().join(".")
+        );
+        assert_eq!(sandbox.check_canaries(), Ok(()));
+
+        fs::write(sandbox.root().join("escape"), "changed through the symlink").unwrap();
+        assert!(sandbox.check_canaries().unwrap_err().contains("modified"));
+    }
+
+    #[test]
+    fn copies_keep_hard_links_and_symlinks() {
+        let from = tempfile::tempdir().unwrap();
+        fs::create_dir(from.path().join("d")).unwrap();
+        fs::write(from.path().join("a"), "x").unwrap();
+        fs::hard_link(from.path().join("a"), from.path().join("d/b")).unwrap();
+        std::os::unix::fs::symlink("..", from.path().join("d/up")).unwrap();
+        let to = tempfile::tempdir().unwrap();
+        copy_tree(from.path(), to.path()).unwrap();
+        let a = fs::metadata(to.path().join("a")).unwrap();
+        let b = fs::metadata(to.path().join("d/b")).unwrap();
+        assert_eq!((a.ino(), a.nlink()), (b.ino(), 2));
+        assert_eq!(
+            fs::read_link(to.path().join("d/up")).unwrap(),
+            Path::new("..")
+        );
+    }
+
+    #[test]
+    fn a_file_beside_the_root_is_an_escape() {
+        let sandbox = Sandbox::create(&case_with(vec![]), Path::new("/nonexistent")).unwrap();
+        fs::write(sandbox.dir.path().join("new"), "x").unwrap();
+        assert!(sandbox.check_canaries().unwrap_err().contains("outside"));
+    }
+}

@@ -1,0 +1,8 @@
+//! Execution: guests built, a fresh fixture per run, the runtimes behind one
+//! trait, and the thread pool that runs many of them.
+
+pub mod executor;
+pub mod fixture;
+pub mod guests;
+pub mod pool;
+pub mod runtimes;

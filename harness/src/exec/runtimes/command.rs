@@ -1,0 +1,524 @@
+//! Command adapters: any CLI runtime described by a TOML template in
+//! `harness/runtimes/`, so a runtime can be certified without recompiling.
+//!
+//! In `command`, `preopen` and `env`, these placeholders are replaced:
+//! `{binary}` (the resolved binary), `{wasm}`, `{argv0}`, `{root}` (the
+//! repository), `{template_dir}`, in `preopen` `{guest}` and `{host}`, in `env`
+//! `{key}` and `{value}`. An element that is exactly `{preopens}`, `{env}` or
+//! `{args}` expands to the preopen flags, the env flags or the guest's
+//! arguments. `binary` lists candidates: the first that exists is used (a
+//! bare name is looked up on PATH).
+
+use super::{Invocation, Runtime};
+use crate::model::abi::Abi;
+use crate::model::outcome::{RawOutcome, Status};
+use crate::model::verdict::RunError;
+use anyhow::{Context, Result, bail};
+use serde::Deserialize;
+use std::io::{Read, Seek, SeekFrom, Write};
+use std::os::unix::process::{CommandExt, ExitStatusExt};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command};
+use std::sync::{OnceLock, mpsc};
+use std::time::{Duration, Instant};
+
+/// A command runtime: its template and where it was loaded from.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Template {
+    /// Unique runtime name.
+    pub name: String,
+    /// One line: what runtime this is and where it comes from.
+    pub description: String,
+    /// ABIs the runtime runs.
+    pub abis: Vec<Abi>,
+    /// Candidate binaries, first existing wins.
+    pub binary: Vec<String>,
+    /// The command printing the version (first line kept).
+    pub version: Vec<String>,
+    /// The command running one guest.
+    pub command: Vec<String>,
+    /// Flags for one preopen.
+    #[serde(default)]
+    pub preopen: Vec<String>,
+    /// Flags for one environment variable.
+    #[serde(default)]
+    pub env: Vec<String>,
+    /// Exit codes meaning the guest trapped.
+    #[serde(default)]
+    pub trap_exit_codes: Vec<i32>,
+    /// stderr substrings meaning a link error (the case is `unsupported`).
+    #[serde(default)]
+    pub unsupported_stderr: Vec<String>,
+    /// Commands that install the runtime (`wasi-conform setup NAME`).
+    #[serde(default)]
+    pub install: Vec<Vec<String>>,
+    #[serde(skip)]
+    source: PathBuf,
+    #[serde(skip)]
+    repo_root: PathBuf,
+    #[serde(skip)]
+    version_line: OnceLock<String>,
+}
+
+/// Loads every `*.toml` template in `dir`, sorted by file name.
+pub fn load_templates(dir: &Path, repo_root: &Path) -> Result<Vec<Template>> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+        .with_context(|| format!("{}: cannot read the runtime templates", dir.display()))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+        .collect();
+    files.sort();
+    files
+        .iter()
+        .map(|file| Template::load(file, repo_root))
+        .collect()
+}
+
+impl Template {
+    /// Loads and checks one template.
+    pub fn load(path: &Path, repo_root: &Path) -> Result<Template> {
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("{}: cannot read runtime template", path.display()))?;
+        let mut template: Template = toml::from_str(&text).map_err(|e| {
+            anyhow::anyhow!("{}: {}", path.display(), e.message().replace('\n', " "))
+        })?;
+        if template.binary.is_empty() || template.command.is_empty() || template.version.is_empty()
+        {
+            bail!(
+                "{}: `binary`, `version` and `command` must not be empty",
+                path.display()
+            );
+        }
+        if !template.command.iter().any(|arg| arg.contains("{wasm}")) {
+            bail!("{}: `command` never mentions {{wasm}}", path.display());
+        }
+        template.source = path.to_owned();
+        template.repo_root = repo_root.to_owned();
+        Ok(template)
+    }
+
+    /// Runs the template's install commands, echoing each, unless the
+    /// runtime is already available.
+    pub fn install(&self) -> Result<()> {
+        if self.binary_path().is_ok() {
+            return Ok(());
+        }
+        if self.install.is_empty() {
+            bail!(
+                "{}: runtime `{}` has no install steps",
+                self.source.display(),
+                self.name
+            );
+        }
+        for step in &self.install {
+            let argv: Vec<String> = step.iter().map(|arg| self.expand_static(arg)).collect();
+            eprintln!("wasi-conform: setup {}: {}", self.name, argv.join(" "));
+            let status = Command::new(&argv[0])
+                .args(&argv[1..])
+                .status()
+                .with_context(|| format!("setup {}: cannot start `{}`", self.name, argv[0]))?;
+            if !status.success() {
+                bail!(
+                    "setup {}: `{}` failed ({status})",
+                    self.name,
+                    argv.join(" ")
+                );
+            }
+        }
+        self.binary_path()
+            .map(|_| ())
+            .map_err(|why| anyhow::anyhow!("setup {}: the install steps ran, but {why}", self.name))
+    }
+
+    fn template_dir(&self) -> PathBuf {
+        self.source.parent().unwrap_or(Path::new(".")).to_owned()
+    }
+
+    /// Replaces the placeholders that do not depend on an invocation.
+    fn expand_static(&self, arg: &str) -> String {
+        arg.replace("{root}", &self.repo_root.to_string_lossy())
+            .replace("{template_dir}", &self.template_dir().to_string_lossy())
+    }
+
+    /// The first candidate binary that exists (looked up afresh: an install
+    /// may have just added it).
+    pub fn binary_path(&self) -> Result<PathBuf, String> {
+        let candidates: Vec<String> = self.binary.iter().map(|b| self.expand_static(b)).collect();
+        candidates
+            .iter()
+            .find_map(|candidate| find_executable(candidate))
+            .ok_or_else(|| {
+                format!(
+                    "not installed: none of {} found (install with `wasi-conform setup {}`)",
+                    candidates.join(", "),
+                    self.name
+                )
+            })
+    }
+
+    /// Builds the argv of one run.
+    fn argv(&self, binary: &Path, inv: &Invocation) -> Vec<String> {
+        let mut argv = Vec::new();
+        for arg in &self.command {
+            match arg.as_str() {
+                "{preopens}" => {
+                    for p in inv.preopens {
+                        argv.extend(self.preopen.iter().map(|flag| {
+                            flag.replace("{guest}", &p.guest)
+                                .replace("{host}", &p.host.to_string_lossy())
+                        }));
+                    }
+                }
+                "{env}" => {
+                    for (key, value) in inv.env {
+                        argv.extend(
+                            self.env
+                                .iter()
+                                .map(|flag| flag.replace("{key}", key).replace("{value}", value)),
+                        );
+                    }
+                }
+                "{args}" => argv.extend(inv.argv[1..].iter().cloned()),
+                _ => argv.push(
+                    self.expand_static(arg)
+                        .replace("{binary}", &binary.to_string_lossy())
+                        .replace("{wasm}", &inv.wasm.to_string_lossy())
+                        .replace("{argv0}", &inv.argv[0]),
+                ),
+            }
+        }
+        argv
+    }
+}
+
+impl Runtime for Template {
+    fn name(&self) -> &str {
+        &self.name
+    }
+
+    fn version(&self) -> String {
+        self.version_line
+            .get_or_init(|| {
+                let Ok(binary) = self.binary_path() else {
+                    return "not installed".into();
+                };
+                let argv: Vec<String> = self
+                    .version
+                    .iter()
+                    .map(|arg| {
+                        self.expand_static(arg)
+                            .replace("{binary}", &binary.to_string_lossy())
+                    })
+                    .collect();
+                match Command::new(&argv[0]).args(&argv[1..]).output() {
+                    Ok(out) => String::from_utf8_lossy(&out.stdout)
+                        .lines()
+                        .next()
+                        .unwrap_or("")
+                        .trim()
+                        .to_string(),
+                    Err(e) => format!("unknown ({e})"),
+                }
+            })
+            .clone()
+    }
+
+    fn abis(&self) -> &[Abi] {
+        &self.abis
+    }
+
+    fn availability(&self) -> Result<(), String> {
+        self.binary_path().map(|_| ())
+    }
+
+    fn run(&self, inv: &Invocation) -> Result<RawOutcome, RunError> {
+        let binary = self.binary_path().map_err(RunError::Unsupported)?;
+        let argv = self.argv(&binary, inv);
+        let io_error = |e: std::io::Error| RunError::Harness(format!("stdio files: {e}"));
+        // Files, not pipes: a runtime that puts its stdio in non-blocking mode
+        // would otherwise see EAGAIN depending on how fast the harness reads.
+        let stdin = file_with(inv.stdin).map_err(io_error)?;
+        let stdout = tempfile::tempfile().map_err(io_error)?;
+        let stderr = tempfile::tempfile().map_err(io_error)?;
+        let child = Command::new(&argv[0])
+            .args(&argv[1..])
+            .current_dir(inv.sandbox_root)
+            .env_clear()
+            .envs(
+                ["PATH", "HOME"]
+                    .into_iter()
+                    .filter_map(|k| Some((k, std::env::var_os(k)?))),
+            )
+            .stdin(stdin)
+            .stdout(stdout.try_clone().map_err(io_error)?)
+            .stderr(stderr.try_clone().map_err(io_error)?)
+            .process_group(0)
+            .spawn()
+            .map_err(|e| RunError::Harness(format!("{}: cannot start: {e}", argv[0])))?;
+        let cap = inv.limits.output_cap as u64;
+        let size = |f: &std::fs::File| f.metadata().map_or(0, |m| m.len());
+        let pid = child.id() as i32;
+        let waited = wait(child, inv.limits.timeout, || {
+            size(&stdout) > cap || size(&stderr) > cap
+        });
+        kill_group(pid);
+        let status = match waited {
+            Waited::TimedOut => return Err(RunError::Timeout),
+            Waited::OverCap => {
+                Status::Trap("output exceeded the cap; the runtime was stopped".into())
+            }
+            Waited::Lost(e) => {
+                return Err(RunError::Crash(format!(
+                    "waiting for the runtime failed: {e}"
+                )));
+            }
+            Waited::Exited(status) => match (status.code(), status.signal()) {
+                (Some(code), _) => Status::Exit(code),
+                (None, Some(signal)) => {
+                    return Err(RunError::Crash(format!("killed by signal {signal}")));
+                }
+                (None, None) => {
+                    return Err(RunError::Crash(format!("unknown exit status {status}")));
+                }
+            },
+        };
+        let truncated = size(&stdout) > cap || size(&stderr) > cap;
+        let (stdout, stderr) = (
+            read_capped(stdout, cap).map_err(io_error)?,
+            read_capped(stderr, cap).map_err(io_error)?,
+        );
+        let status = match status {
+            Status::Exit(code) if code != 0 => {
+                let text = String::from_utf8_lossy(&stderr);
+                if let Some(pattern) = self
+                    .unsupported_stderr
+                    .iter()
+                    .find(|p| text.contains(p.as_str()))
+                {
+                    return Err(RunError::Unsupported(excerpt(&text, pattern)));
+                }
+                if self.trap_exit_codes.contains(&code) {
+                    Status::Trap(text.into_owned())
+                } else {
+                    Status::Exit(code)
+                }
+            }
+            other => other,
+        };
+        Ok(RawOutcome {
+            status,
+            stdout,
+            stderr,
+            truncated,
+            fs: None,
+        })
+    }
+}
+
+/// An anonymous temporary file holding `bytes`, positioned at the start.
+pub(super) fn file_with(bytes: &[u8]) -> std::io::Result<std::fs::File> {
+    let mut file = tempfile::tempfile()?;
+    file.write_all(bytes)?;
+    file.seek(SeekFrom::Start(0))?;
+    Ok(file)
+}
+
+/// At most `cap` bytes from the start of `file`.
+pub(super) fn read_capped(mut file: std::fs::File, cap: u64) -> std::io::Result<Vec<u8>> {
+    file.seek(SeekFrom::Start(0))?;
+    let mut kept = Vec::new();
+    file.take(cap).read_to_end(&mut kept)?;
+    Ok(kept)
+}
+
+/// How waiting for a runtime ended.
+enum Waited {
+    Exited(std::process::ExitStatus),
+    TimedOut,
+    OverCap,
+    /// `wait(2)` itself failed.
+    Lost(String),
+}
+
+/// Waits for the child up to `timeout`, stopping it early when `over_cap()`.
+/// A waiter thread blocks in `wait(2)`, so an exit is seen at once; the
+/// loop wakes every few milliseconds only to check the cap and the deadline.
+fn wait(child: Child, timeout: Duration, over_cap: impl Fn() -> bool) -> Waited {
+    const CHECK: Duration = Duration::from_millis(2);
+    let pid = child.id() as i32;
+    let (sender, receiver) = mpsc::channel();
+    std::thread::spawn(move || {
+        let mut child = child;
+        let _ = sender.send(child.wait());
+    });
+    let deadline = Instant::now() + timeout;
+    loop {
+        let stop = match receiver.recv_timeout(CHECK) {
+            Ok(Ok(status)) => return Waited::Exited(status),
+            Ok(Err(e)) => Waited::Lost(e.to_string()),
+            Err(_) if over_cap() => Waited::OverCap,
+            Err(_) if Instant::now() >= deadline => Waited::TimedOut,
+            Err(_) => continue,
+        };
+        kill_group(pid);
+        let _ = receiver.recv();
+        return stop;
+    }
+}
+
+/// Kills the process group the runtime was started in (runner scripts may
+/// have children of their own).
+fn kill_group(pid: i32) {
+    // SAFETY: kill(2) with a negative pid signals a process group; no memory is shared.
+    unsafe {
+        libc::kill(-pid, libc::SIGKILL);
+    }
+}
+
+fn find_executable(candidate: &str) -> Option<PathBuf> {
+    let is_executable = |path: &Path| {
+        use std::os::unix::fs::PermissionsExt;
+        path.metadata()
+            .is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
+    };
+    if candidate.contains('/') {
+        let path = PathBuf::from(candidate);
+        return is_executable(&path).then_some(path);
+    }
+    std::env::split_paths(&std::env::var_os("PATH")?)
+        .map(|dir| dir.join(candidate))
+        .find(|path| is_executable(path))
+}
+
+fn excerpt(text: &str, pattern: &str) -> String {
+    text.lines()
+        .find(|line| line.contains(pattern))
+        .unwrap_or(pattern)
+        .trim()
+        .to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::exec::runtimes::Limits;
+
+    /// A template whose "runtime" is the shell script `body`.
+    fn fake_runtime(dir: &Path, body: &str) -> Template {
+        use std::os::unix::fs::PermissionsExt;
+        let script = dir.join("runtime.sh");
+        std::fs::write(&script, format!("#!/bin/sh\n{body}\n")).unwrap();
+        std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
+        let toml = r#"
+name = "fake"
+description = "a shell script standing in for a runtime"
+abis = ["p1"]
+binary = ["{template_dir}/runtime.sh"]
+version = ["echo", "fake 1.0"]
+command = ["{binary}", "{wasm}", "{preopens}", "{args}"]
+preopen = ["--dir={guest}"]
+trap_exit_codes = [134]
+unsupported_stderr = ["unknown import"]
+"#;
+        std::fs::write(dir.join("fake.toml"), toml).unwrap();
+        Template::load(&dir.join("fake.toml"), dir).unwrap()
+    }
+
+    fn run(body: &str, limits: Limits) -> Result<RawOutcome, RunError> {
+        let dir = tempfile::tempdir().unwrap();
+        let runtime = fake_runtime(dir.path(), body);
+        let preopens = [crate::exec::fixture::Preopen {
+            guest: "/sandbox".into(),
+            host: dir.path().into(),
+        }];
+        let invocation = Invocation {
+            abi: Abi::P1,
+            wasm: Path::new("guest.wasm"),
+            argv: vec!["guest.wasm".into(), "a b".into()],
+            env: &[],
+            stdin: b"input",
+            sandbox_root: dir.path(),
+            preopens: &preopens,
+            fixture: None,
+            limits,
+        };
+        runtime.run(&invocation)
+    }
+
+    #[test]
+    fn exit_status_output_and_arguments_are_passed_through() {
+        let out = run(
+            r#"cat; echo " $*"; echo err >&2; exit 3"#,
+            Limits::default(),
+        )
+        .unwrap();
+        assert_eq!(out.status, Status::Exit(3));
+        assert_eq!(
+            String::from_utf8_lossy(&out.stdout),
+            "input guest.wasm --dir=/sandbox a b\n"
+        );
+        assert_eq!(out.stderr, b"err\n");
+    }
+
+    #[test]
+    fn a_segfault_is_a_crash() {
+        assert_eq!(
+            run("kill -SEGV $$", Limits::default()).unwrap_err(),
+            RunError::Crash("killed by signal 11".into())
+        );
+    }
+
+    #[test]
+    fn a_hang_is_a_timeout_and_is_killed() {
+        let limits = Limits {
+            timeout: Duration::from_millis(300),
+            ..Limits::default()
+        };
+        let started = Instant::now();
+        assert_eq!(run("sleep 30", limits).unwrap_err(), RunError::Timeout);
+        assert!(started.elapsed() < Duration::from_secs(10));
+    }
+
+    #[test]
+    fn a_flood_is_capped_and_stopped() {
+        let limits = Limits {
+            output_cap: 1 << 20,
+            ..Limits::default()
+        };
+        let started = Instant::now();
+        let out = run("head -c 1073741824 /dev/zero", limits).unwrap();
+        assert!(out.truncated);
+        assert_eq!(out.stdout.len(), 1 << 20);
+        assert!(matches!(out.status, Status::Trap(_)));
+        assert!(started.elapsed() < Duration::from_secs(10));
+    }
+
+    #[test]
+    fn trap_codes_and_link_errors_are_recognised() {
+        assert!(
+            matches!(run("echo boom >&2; exit 134", Limits::default()).unwrap().status, Status::Trap(m) if m == "boom\n")
+        );
+        let err = run(
+            "echo 'Error: unknown import: `wasi::x`' >&2; exit 1",
+            Limits::default(),
+        )
+        .unwrap_err();
+        assert_eq!(
+            err,
+            RunError::Unsupported("Error: unknown import: `wasi::x`".into())
+        );
+    }
+
+    #[test]
+    fn a_missing_binary_is_not_available() {
+        let dir = tempfile::tempdir().unwrap();
+        let runtime = fake_runtime(dir.path(), "");
+        std::fs::remove_file(dir.path().join("runtime.sh")).unwrap();
+        let reason = runtime.availability().unwrap_err();
+        assert!(
+            reason.starts_with("not installed") && reason.contains("wasi-conform setup fake"),
+            "{reason}"
+        );
+    }
+}

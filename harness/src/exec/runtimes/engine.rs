@@ -1,0 +1,127 @@
+//! The wasmtime engine shared by the embedded adapters (wasmtime itself and
+//! the reference host, which runs guest code on wasmtime's core engine):
+//! epoch-based timeouts, one compile per guest per process, and turning
+//! wasmtime errors into statuses and verdicts.
+
+use crate::model::outcome::Status;
+use crate::model::verdict::RunError;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, OnceLock};
+use std::time::Duration;
+use wasmtime::component::Component;
+use wasmtime::{Engine, Module, Store, Trap};
+
+/// How often the epoch advances; timeouts are counted in these ticks.
+const TICK: Duration = Duration::from_millis(10);
+
+/// The process-wide engine with its compiled-guest caches.
+pub struct Shared {
+    pub engine: Engine,
+    modules: Mutex<HashMap<PathBuf, Module>>,
+    components: Mutex<HashMap<PathBuf, Component>>,
+}
+
+/// The shared engine; the first call starts the epoch ticker thread.
+pub fn shared() -> &'static Shared {
+    static SHARED: OnceLock<Shared> = OnceLock::new();
+    SHARED.get_or_init(|| {
+        let mut config = wasmtime::Config::new();
+        config.epoch_interruption(true);
+        // The pooling allocator reuses instance slots: an instantiation then
+        // costs no mmap or munmap (fuzz campaigns instantiate thousands of
+        // times a second). Its default of 1000 concurrent memories only
+        // reserves address space.
+        config.allocation_strategy(wasmtime::InstanceAllocationStrategy::pooling());
+        let engine = Engine::new(&config).expect("the default wasmtime config is valid");
+        let ticker = engine.weak();
+        std::thread::spawn(move || {
+            while let Some(engine) = ticker.upgrade() {
+                engine.increment_epoch();
+                drop(engine);
+                std::thread::sleep(TICK);
+            }
+        });
+        Shared {
+            engine,
+            modules: Mutex::default(),
+            components: Mutex::default(),
+        }
+    })
+}
+
+impl Shared {
+    /// The core module at `path`, compiled once per process.
+    pub fn module(&self, path: &Path) -> Result<Module, RunError> {
+        cached(&self.modules, path, |bytes| {
+            Module::new(&self.engine, bytes)
+        })
+    }
+
+    /// The component at `path`, compiled once per process.
+    pub fn component(&self, path: &Path) -> Result<Component, RunError> {
+        cached(&self.components, path, |bytes| {
+            Component::new(&self.engine, bytes)
+        })
+    }
+
+    /// A store whose guest traps with `Trap::Interrupt` after `timeout`.
+    pub fn store<T: 'static>(&self, data: T, timeout: Duration) -> Store<T> {
+        let mut store = Store::new(&self.engine, data);
+        let ticks = timeout.as_millis().div_ceil(TICK.as_millis()) as u64 + 1;
+        store.set_epoch_deadline(ticks);
+        store.epoch_deadline_trap();
+        store
+    }
+}
+
+/// The compiled form of the guest at `path`, compiled once per process and
+/// kept in `cache` (shared by every embedded adapter); a compile error is
+/// `unsupported` (the runtime cannot run this guest).
+pub(super) fn cached<T: Clone, E: std::fmt::Debug>(
+    cache: &Mutex<HashMap<PathBuf, T>>,
+    path: &Path,
+    compile: impl FnOnce(&[u8]) -> Result<T, E>,
+) -> Result<T, RunError> {
+    if let Some(hit) = cache.lock().unwrap().get(path) {
+        return Ok(hit.clone());
+    }
+    let bytes = std::fs::read(path)
+        .map_err(|e| RunError::Harness(format!("{}: cannot read: {e}", path.display())))?;
+    let compiled = compile(&bytes)
+        .map_err(|e| RunError::Unsupported(format!("compile {}: {e:?}", path.display())))?;
+    cache
+        .lock()
+        .unwrap()
+        .insert(path.to_owned(), compiled.clone());
+    Ok(compiled)
+}
+
+/// An error from instantiation: a missing import is `unsupported`, anything
+/// else is judged like an error from running the guest.
+pub fn instantiation_error(err: wasmtime::Error) -> Result<Status, RunError> {
+    let message = format!("{err:?}");
+    if message.contains("unknown import") || message.contains("has not been defined") {
+        Err(RunError::Unsupported(first_line(&message)))
+    } else {
+        run_error(err)
+    }
+}
+
+/// An error from running the guest: an exit, a timeout or a trap.
+pub fn run_error(err: wasmtime::Error) -> Result<Status, RunError> {
+    if let Some(exit) = err.downcast_ref::<wasmtime_wasi::I32Exit>() {
+        return Ok(Status::Exit(exit.0));
+    }
+    if let Some(exit) = err.downcast_ref::<super::reference::Exit>() {
+        return Ok(Status::Exit(exit.0 as i32));
+    }
+    if let Some(Trap::Interrupt) = err.downcast_ref::<Trap>() {
+        return Err(RunError::Timeout);
+    }
+    Ok(Status::Trap(format!("{err:?}")))
+}
+
+fn first_line(text: &str) -> String {
+    text.lines().next().unwrap_or_default().to_string()
+}

@@ -1,0 +1,209 @@
+//! The runtimes a case runs on: one trait, one file per runtime.
+
+mod capped;
+pub mod command;
+mod engine;
+pub mod reference;
+#[cfg(feature = "wasmedge")]
+pub mod wasmedge;
+pub mod wasmer;
+pub mod wasmi;
+pub mod wasmtime;
+pub mod worker;
+
+use crate::exec::fixture::Preopen;
+use crate::model::abi::Abi;
+use crate::model::outcome::RawOutcome;
+use crate::model::record::RuntimeLine;
+use crate::model::verdict::RunError;
+use anyhow::{Result, bail};
+use std::path::Path;
+use std::time::Duration;
+use wasi_conform_reference::memfs::MemFs;
+
+/// Limits every run is held to.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    /// Wall-clock time before the run becomes a `timeout`.
+    pub timeout: Duration,
+    /// Bytes kept of stdout and of stderr each; the rest is dropped and the
+    /// outcome marked truncated.
+    pub output_cap: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            timeout: Duration::from_secs(30),
+            output_cap: 16 << 20,
+        }
+    }
+}
+
+/// Everything a runtime needs to run one guest once.
+#[derive(Debug, Clone)]
+pub struct Invocation<'a> {
+    pub abi: Abi,
+    /// The guest binary (core module for p1, component otherwise).
+    pub wasm: &'a Path,
+    /// argv including argv[0].
+    pub argv: Vec<String>,
+    pub env: &'a [(String, String)],
+    pub stdin: &'a [u8],
+    /// The sandbox root: the directory the fixture was built in.
+    pub sandbox_root: &'a Path,
+    pub preopens: &'a [Preopen],
+    /// The fixture, for a runtime that keeps its filesystem in memory
+    /// ([`Runtime::in_memory`]): then `sandbox_root` is a nominal path,
+    /// never created, that `preopens` are relative to. `None` for the
+    /// others, whose fixture is on disk under `sandbox_root`.
+    pub fixture: Option<&'a MemFs>,
+    pub limits: Limits,
+}
+
+/// A WASI host the suite can run guests on.
+pub trait Runtime: Send + Sync {
+    /// Short unique name used on the command line and in expectation files.
+    fn name(&self) -> &str;
+    /// The runtime's exact version.
+    fn version(&self) -> String;
+    /// The ABIs this runtime runs; it is never asked to run others.
+    fn abis(&self) -> &[Abi];
+    /// `Err(reason)` when the runtime cannot run here (binary not installed).
+    fn availability(&self) -> Result<(), String> {
+        Ok(())
+    }
+    /// Whether runs must happen in a worker process: the runtime cannot be
+    /// interrupted in-process, so only a worker makes a hang a `timeout`.
+    fn needs_worker(&self) -> bool {
+        false
+    }
+    /// Whether the runtime keeps its filesystem in memory: it is handed the
+    /// fixture ([`Invocation::fixture`]) and reports the filesystem it
+    /// leaves ([`RawOutcome::fs`]); no directory is made on disk for it.
+    fn in_memory(&self) -> bool {
+        false
+    }
+    /// Runs one guest. Only `Err` for outcomes that are verdicts of their own.
+    fn run(&self, invocation: &Invocation) -> Result<RawOutcome, RunError>;
+}
+
+/// The summary line of `runtime` in a run that skipped `skipped` pairs
+/// (the ABIs it does not run); an unavailable runtime says why.
+pub fn summary_line(runtime: &dyn Runtime, skipped: usize) -> RuntimeLine {
+    RuntimeLine {
+        name: runtime.name().to_string(),
+        version: runtime.version(),
+        skipped,
+        unavailable: runtime.availability().err(),
+    }
+}
+
+/// The runtimes `run` uses when none are named: the embedded ones.
+pub const DEFAULT: [&str; 2] = ["reference", "wasmtime"];
+
+/// The embedded adapters, run in this process (the worker side uses this).
+pub fn embedded() -> Vec<Box<dyn Runtime>> {
+    vec![
+        Box::new(reference::Reference),
+        Box::new(wasmtime::Wasmtime),
+        Box::new(wasmer::Wasmer),
+        Box::new(wasmi::Wasmi),
+        Box::new(wasmedge::WasmEdge),
+    ]
+}
+
+/// The embedded WasmEdge adapter in a build without the `wasmedge` cargo
+/// feature: listed, never available, never run.
+#[cfg(not(feature = "wasmedge"))]
+mod wasmedge {
+    use super::{Abi, Invocation, RawOutcome, RunError, Runtime};
+
+    const NOT_BUILT: &str = "built without the `wasmedge` cargo feature \
+        (needs the WasmEdge C library: see README, \"The embedded WasmEdge adapter\")";
+
+    pub struct WasmEdge;
+
+    impl Runtime for WasmEdge {
+        fn name(&self) -> &str {
+            "wasmedge"
+        }
+
+        fn version(&self) -> String {
+            "not built".into()
+        }
+
+        fn abis(&self) -> &[Abi] {
+            &[Abi::P1]
+        }
+
+        fn availability(&self) -> Result<(), String> {
+            Err(NOT_BUILT.into())
+        }
+
+        fn run(&self, _: &Invocation) -> Result<RawOutcome, RunError> {
+            Err(RunError::Unsupported(NOT_BUILT.into()))
+        }
+    }
+}
+
+/// Every known runtime: the embedded adapters (in worker processes where
+/// they need one), then one per command template in `templates_dir`.
+pub fn all(templates_dir: &Path, repo_root: &Path) -> Result<Vec<Box<dyn Runtime>>> {
+    all_with(templates_dir, repo_root, false)
+}
+
+/// [`all`], with every embedded adapter in worker processes when `isolate`.
+pub fn all_with(
+    templates_dir: &Path,
+    repo_root: &Path,
+    isolate: bool,
+) -> Result<Vec<Box<dyn Runtime>>> {
+    let mut runtimes: Vec<Box<dyn Runtime>> = embedded()
+        .into_iter()
+        .map(|runtime| -> Box<dyn Runtime> {
+            if isolate || runtime.needs_worker() {
+                Box::new(worker::Isolated::new(runtime))
+            } else {
+                runtime
+            }
+        })
+        .collect();
+    for template in command::load_templates(templates_dir, repo_root)? {
+        runtimes.push(Box::new(template));
+    }
+    Ok(runtimes)
+}
+
+/// The runtimes named in `names`, in that order; an unknown name is an error.
+pub fn select(
+    names: &[String],
+    templates_dir: &Path,
+    repo_root: &Path,
+) -> Result<Vec<Box<dyn Runtime>>> {
+    select_with(names, templates_dir, repo_root, false)
+}
+
+/// [`select`], with every embedded adapter in worker processes when `isolate`.
+pub fn select_with(
+    names: &[String],
+    templates_dir: &Path,
+    repo_root: &Path,
+    isolate: bool,
+) -> Result<Vec<Box<dyn Runtime>>> {
+    let mut known = all_with(templates_dir, repo_root, isolate)?;
+    let mut chosen = Vec::new();
+    for name in names {
+        match known.iter().position(|r| r.name() == name) {
+            Some(i) => chosen.push(known.remove(i)),
+            None if chosen.iter().any(|r: &Box<dyn Runtime>| r.name() == name) => {
+                bail!("runtime `{name}` is named twice")
+            }
+            None => {
+                let names: Vec<&str> = known.iter().map(|r| r.name()).collect();
+                bail!("unknown runtime `{name}` (known: {})", names.join(", "))
+            }
+        }
+    }
+    Ok(chosen)
+}

@@ -1,0 +1,167 @@
+//! The in-repo reference host: `wasi-conform-reference`'s preview1
+//! implementation registered on a wasmtime core linker. wasmtime only
+//! executes guest code here; every WASI call is decoded and answered by the
+//! reference crate (never by wasmtime-wasi).
+
+use super::engine::{self, shared};
+use super::{Invocation, Runtime};
+use crate::model::abi::Abi;
+use crate::model::outcome::{RawOutcome, Status};
+use crate::model::verdict::RunError;
+use std::sync::OnceLock;
+use wasi_conform_reference::abi_p1::{self, Control, ValType};
+use wasi_conform_reference::host::{Config, ReferenceHost};
+use wasi_conform_reference::memfs::MemFs;
+use wasi_conform_reference::trace::Traced;
+use wasmtime::{Extern, FuncType, Linker, Val};
+
+/// The reference host.
+pub struct Reference;
+
+/// `proc_exit` unwinding out of the guest with its exit code.
+#[derive(Debug)]
+pub struct Exit(pub u32);
+
+impl std::fmt::Display for Exit {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "proc_exit({})", self.0)
+    }
+}
+
+impl std::error::Error for Exit {}
+
+/// The store data of a reference run: the traced host.
+type Host = Traced<ReferenceHost>;
+
+impl Runtime for Reference {
+    fn name(&self) -> &str {
+        "reference"
+    }
+
+    fn version(&self) -> String {
+        format!("{} (in-repo)", env!("CARGO_PKG_VERSION"))
+    }
+
+    fn abis(&self) -> &[Abi] {
+        &[Abi::P1]
+    }
+
+    fn in_memory(&self) -> bool {
+        true
+    }
+
+    fn run(&self, inv: &Invocation) -> Result<RawOutcome, RunError> {
+        let fs = match inv.fixture {
+            Some(fixture) => fixture.clone(),
+            None => MemFs::load_dir(inv.sandbox_root).map_err(|e| {
+                RunError::Harness(format!(
+                    "{}: cannot load the sandbox: {e}",
+                    inv.sandbox_root.display()
+                ))
+            })?,
+        };
+        let preopens = inv
+            .preopens
+            .iter()
+            .map(|p| {
+                let relative = p.host.strip_prefix(inv.sandbox_root).unwrap_or(&p.host);
+                let relative = relative.to_string_lossy();
+                (
+                    p.guest.clone(),
+                    if relative.is_empty() {
+                        ".".into()
+                    } else {
+                        relative.into_owned()
+                    },
+                )
+            })
+            .collect();
+        let config = Config {
+            args: inv.argv.clone(),
+            env: inv.env.to_vec(),
+            stdin: inv.stdin.to_vec(),
+            fs,
+            preopens,
+            seed: 0,
+            output_cap: inv.limits.output_cap,
+        };
+        let host = ReferenceHost::new(config)
+            .map_err(|e| RunError::Crash(format!("reference host: {e}")))?;
+        let shared = shared();
+        let module = shared.module(inv.wasm)?;
+        let mut store = shared.store(Traced::new(host), inv.limits.timeout);
+        let status = match linker().instantiate(&mut store, &module) {
+            Err(err) => engine::instantiation_error(err)?,
+            Ok(instance) => match instance.get_typed_func::<(), ()>(&mut store, "_start") {
+                Err(e) => return Err(RunError::Unsupported(format!("no `_start` export: {e:?}"))),
+                Ok(start) => match start.call(&mut store, ()) {
+                    Ok(()) => Status::Exit(0),
+                    Err(err) => engine::run_error(err)?,
+                },
+            },
+        };
+        let host = store.into_data().into_inner();
+        Ok(RawOutcome {
+            status,
+            stdout: host.stdout().to_vec(),
+            stderr: host.stderr().to_vec(),
+            truncated: host.output_truncated(),
+            fs: Some(host.snapshot()),
+        })
+    }
+}
+
+/// The linker with all 46 preview1 functions, built once.
+fn linker() -> &'static Linker<Host> {
+    static LINKER: OnceLock<Linker<Host>> = OnceLock::new();
+    LINKER.get_or_init(|| {
+        let engine = &shared().engine;
+        let mut linker = Linker::new(engine);
+        for (index, function) in abi_p1::FUNCTIONS.iter().enumerate() {
+            let ty = FuncType::new(
+                engine,
+                function.params.iter().map(wasm_type),
+                function.results.iter().map(wasm_type),
+            );
+            linker
+                .func_new(
+                    "wasi_snapshot_preview1",
+                    function.name,
+                    ty,
+                    move |mut caller, params, results| {
+                        let Some(Extern::Memory(memory)) = caller.get_export("memory") else {
+                            wasmtime::bail!("the guest exports no memory");
+                        };
+                        let (mem, host) = memory.data_and_store_mut(&mut caller);
+                        let args: Vec<u64> = params.iter().map(raw_value).collect();
+                        match abi_p1::call(host, mem, index, &args) {
+                            Ok(errno) => {
+                                if let Some(result) = results.first_mut() {
+                                    *result = Val::I32(errno as i32);
+                                }
+                                Ok(())
+                            }
+                            Err(Control::Exit(code)) => Err(wasmtime::Error::new(Exit(code))),
+                        }
+                    },
+                )
+                .expect("each preview1 function is defined once");
+        }
+        linker
+    })
+}
+
+fn wasm_type(ty: &ValType) -> wasmtime::ValType {
+    match ty {
+        ValType::I32 => wasmtime::ValType::I32,
+        ValType::I64 => wasmtime::ValType::I64,
+    }
+}
+
+fn raw_value(value: &Val) -> u64 {
+    match value {
+        Val::I32(v) => *v as u32 as u64,
+        Val::I64(v) => *v as u64,
+        _ => unreachable!("preview1 functions take only i32 and i64"),
+    }
+}

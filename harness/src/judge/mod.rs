@@ -1,0 +1,221 @@
+//! Judging a run: its own checks, then the blessed reference outcome. This
+//! is where every verdict is decided ([`judge`] for suite cases,
+//! [`testsuite::judge`] for wasi-testsuite tests); [`normalise`] is what
+//! makes two outcomes comparable.
+
+pub mod normalise;
+pub mod testsuite;
+
+use crate::model::abi::Abi;
+use crate::model::case::Case;
+use crate::model::outcome::{Outcome, Status};
+use crate::model::verdict::{Judgement, RunError, Verdict};
+
+/// Judges a run of `case` as `abi` against the blessed body `expected_body`.
+pub fn judge(
+    case: &Case,
+    abi: Abi,
+    run: &Result<Outcome, RunError>,
+    expected_body: &str,
+) -> Judgement {
+    let outcome = match run {
+        Ok(outcome) => outcome,
+        Err(err) => return run_error(err),
+    };
+    if let Err(escape) = &outcome.canary {
+        return judgement(Verdict::Fail, format!("sandbox escape: {escape}"));
+    }
+    let mut problems = exit_problems(case.expected_exit(abi), outcome);
+    for check in outcome.failed_checks() {
+        problems.push(format!("guest check failed: {check}"));
+    }
+    let actual_body = normalise::body(case, outcome);
+    let difference = (actual_body != expected_body).then(|| diff(expected_body, &actual_body));
+    match (problems.is_empty(), difference) {
+        (false, difference) => {
+            problems.extend(difference);
+            judgement(Verdict::Fail, problems.join("\n"))
+        }
+        (true, Some(difference)) => judgement(Verdict::Diverge, difference),
+        (true, None) => judgement(Verdict::Pass, String::new()),
+    }
+}
+
+/// The verdict of a run that produced no outcome.
+pub fn run_error(err: &RunError) -> Judgement {
+    match err {
+        RunError::Unsupported(why) => judgement(Verdict::Unsupported, why.clone()),
+        RunError::Crash(why) => judgement(Verdict::Crash, why.clone()),
+        RunError::Timeout => judgement(Verdict::Timeout, "no exit within the timeout".into()),
+        // `exec::executor::execute` turns these into errors of the command.
+        RunError::Harness(fault) => unreachable!("a harness fault reached judging: {fault}"),
+    }
+}
+
+/// Empty when the run exited `want`; else what it did instead and, as
+/// evidence, the end of its stderr.
+pub fn exit_problems(want: i32, outcome: &Outcome) -> Vec<String> {
+    if outcome.status == Status::Exit(want) {
+        return Vec::new();
+    }
+    let got = match &outcome.status {
+        Status::Exit(code) => format!("exit {code}"),
+        Status::Trap(msg) => format!("trap: {}", first_line(msg)),
+    };
+    let mut problems = vec![format!("expected exit {want}, got {got}")];
+    if !outcome.stderr.is_empty() {
+        problems.push(format!("stderr: {}", excerpt(&outcome.stderr)));
+    }
+    problems
+}
+
+/// The end of a runtime's stderr, enough to see why it stopped.
+fn excerpt(stderr: &[u8]) -> String {
+    const LIMIT: usize = 600;
+    let text = String::from_utf8_lossy(stderr);
+    let text = text.trim_end();
+    let start = text.len().saturating_sub(LIMIT);
+    let start = (start..text.len())
+        .find(|&i| text.is_char_boundary(i))
+        .unwrap_or(text.len());
+    let tail = &text[start..];
+    if start > 0 {
+        format!("…{tail}")
+    } else {
+        tail.to_string()
+    }
+}
+
+/// A unified diff, expected (`-`) against actual (`+`).
+pub fn diff(expected: &str, actual: &str) -> String {
+    similar::TextDiff::from_lines(expected, actual)
+        .unified_diff()
+        .context_radius(3)
+        .header("expected", "actual")
+        .to_string()
+}
+
+fn judgement(verdict: Verdict, detail: String) -> Judgement {
+    Judgement { verdict, detail }
+}
+
+fn first_line(text: &str) -> &str {
+    text.lines().next().unwrap_or("")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::outcome::RawOutcome;
+    use wasi_conform_reference::snapshot::Snapshot;
+
+    fn case(exit: i32) -> Case {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("x.toml");
+        std::fs::write(&path, format!("[[case]]\nname = \"io/x\"\nguest = \"g\"\ndescription = \"d\"\nabis = [\"p1\", \"p2\"]\nexit = {exit}\n")).unwrap();
+        crate::suite::manifest::load_file(&path).unwrap().remove(0)
+    }
+
+    fn run(status: Status, stdout: &str) -> Result<Outcome, RunError> {
+        let raw = RawOutcome {
+            status,
+            stdout: stdout.into(),
+            stderr: vec![],
+            truncated: false,
+            fs: None,
+        };
+        Ok(Outcome::new(raw, Snapshot::default(), Ok(())))
+    }
+
+    #[test]
+    fn pass_diverge_and_fail() {
+        let case = case(7);
+        let good = run(Status::Exit(7), "hi\n");
+        let body = normalise::body(&case, good.as_ref().unwrap());
+        assert_eq!(judge(&case, Abi::P1, &good, &body).verdict, Verdict::Pass);
+
+        let other = judge(&case, Abi::P1, &run(Status::Exit(7), "ho\n"), &body);
+        assert_eq!(other.verdict, Verdict::Diverge);
+        insta::assert_snapshot!("divergence_diff", other.detail);
+
+        let wrong_exit = judge(&case, Abi::P1, &run(Status::Exit(1), "hi\n"), &body);
+        assert_eq!(wrong_exit.verdict, Verdict::Fail);
+        let trap = judge(
+            &case,
+            Abi::P1,
+            &run(Status::Trap("unreachable\nbacktrace".into()), ""),
+            &body,
+        );
+        assert!(
+            trap.detail
+                .starts_with("expected exit 7, got trap: unreachable\n--- expected"),
+            "{}",
+            trap.detail
+        );
+    }
+
+    #[test]
+    fn components_expect_exit_1_for_a_nonzero_p1_exit() {
+        let case = case(7);
+        let run = run(Status::Exit(1), "");
+        let body = normalise::body(&case, run.as_ref().unwrap());
+        assert_eq!(judge(&case, Abi::P2, &run, &body).verdict, Verdict::Pass);
+    }
+
+    #[test]
+    fn failed_check_and_escape_are_failures() {
+        let case = case(0);
+        let checked = run(Status::Exit(0), "@@wasi {\"check\":\"c\",\"ok\":false}\n");
+        let body = normalise::body(&case, checked.as_ref().unwrap());
+        let judged = judge(&case, Abi::P1, &checked, &body);
+        assert_eq!(judged.verdict, Verdict::Fail);
+        assert_eq!(
+            judged.detail,
+            "guest check failed: {\"check\":\"c\",\"ok\":false}"
+        );
+
+        let mut escaped = run(Status::Exit(0), "").unwrap();
+        escaped.canary = Err("canary canary.txt was modified".into());
+        let judged = judge(&case, Abi::P1, &Ok(escaped), "");
+        assert_eq!(
+            (judged.verdict, judged.detail.starts_with("sandbox escape")),
+            (Verdict::Fail, true)
+        );
+    }
+
+    #[test]
+    fn a_wrong_exit_shows_the_end_of_stderr() {
+        let case = case(0);
+        let mut failed = run(Status::Exit(3), "").unwrap();
+        failed.stderr = format!("{}\nError: boom", "x".repeat(2000)).into_bytes();
+        let body = normalise::body(&case, &failed);
+        let judged = judge(&case, Abi::P1, &Ok(failed), &body);
+        assert!(
+            judged
+                .detail
+                .starts_with("expected exit 0, got exit 3\nstderr: …"),
+            "{}",
+            judged.detail
+        );
+        assert!(
+            judged.detail.ends_with("x\nError: boom"),
+            "{}",
+            judged.detail
+        );
+    }
+
+    #[test]
+    fn runtime_errors_become_their_verdicts() {
+        let case = case(0);
+        for (err, verdict) in [
+            (
+                RunError::Unsupported("unknown import".into()),
+                Verdict::Unsupported,
+            ),
+            (RunError::Crash("SIGSEGV".into()), Verdict::Crash),
+            (RunError::Timeout, Verdict::Timeout),
+        ] {
+            assert_eq!(judge(&case, Abi::P1, &Err(err), "").verdict, verdict);
+        }
+    }
+}

@@ -1,0 +1,143 @@
+//! A test case: a guest program with its inputs and expectations, as a
+//! manifest describes it (`suite::manifest` loads and validates them).
+
+use crate::model::abi::Abi;
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+/// One test case: a guest program with its inputs and expectations.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Case {
+    /// Unique name, `<area>/<slug>`.
+    pub name: String,
+    /// Guest program (a bin of `tests-src/p1` for p1 ABIs, of `tests-src/p2` for p2).
+    pub guest: String,
+    /// One line: what the case checks.
+    pub description: String,
+    /// The document section the case checks.
+    #[serde(default)]
+    pub spec: Option<String>,
+    /// How binding the checked behaviour is (default `must`).
+    #[serde(default)]
+    pub binding: Binding,
+    /// For a `must` case: the sentence of the witx/WIT docs that requires
+    /// the checked behaviour, verbatim (a test finds it in the spec text
+    /// the dependency crates ship).
+    #[serde(default)]
+    pub quote: Option<String>,
+    /// ABIs the case runs as.
+    pub abis: Vec<Abi>,
+    /// argv after argv[0] (argv[0] is always `<guest>.wasm`).
+    #[serde(default)]
+    pub args: Vec<String>,
+    /// Environment, in order.
+    #[serde(default)]
+    pub env: Vec<(String, String)>,
+    /// Bytes on stdin.
+    #[serde(default)]
+    pub stdin: String,
+    /// Exit status as a p1 module (components map non-zero to 1).
+    #[serde(default)]
+    pub exit: i32,
+    /// A directory under `tests-src/fixtures/` copied into the sandbox first.
+    #[serde(default)]
+    pub fixture_dir: Option<String>,
+    /// Entries created in the sandbox after `fixture_dir`.
+    #[serde(default)]
+    pub fixture: Vec<FixtureEntry>,
+    /// Preopened directories: (guest path, directory relative to the sandbox root).
+    #[serde(default)]
+    pub preopens: Vec<(String, String)>,
+    /// Where the documents allow several errnos: call name -> the allowed set.
+    #[serde(default)]
+    pub allowed_errnos: BTreeMap<String, Vec<String>>,
+    /// The manifest this case came from (not a manifest key).
+    #[serde(skip)]
+    pub source: PathBuf,
+}
+
+/// How binding the behaviour a case checks is, as the cited document says.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Binding {
+    /// The document requires it (a "must", an errno it names, a defined result).
+    #[default]
+    Must,
+    /// The document recommends it, or it follows from "similar to POSIX".
+    Should,
+    /// The document leaves it open; the case records what each runtime chose.
+    ImplementationDefined,
+    /// Undefined enum values, stray flag bits, out-of-range arguments: a
+    /// trap or an error are both fine; a crash, hang, escape or a silent
+    /// success that changes state is not.
+    Robustness,
+}
+
+impl Binding {
+    /// The manifest spelling (`must`, `should`, `implementation-defined`).
+    pub fn name(self) -> &'static str {
+        match self {
+            Binding::Must => "must",
+            Binding::Should => "should",
+            Binding::ImplementationDefined => "implementation-defined",
+            Binding::Robustness => "robustness",
+        }
+    }
+}
+
+/// One file, directory, symlink or hard link of a case's fixture.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FixtureEntry {
+    /// Path relative to the sandbox root.
+    pub path: String,
+    /// A regular file with this content.
+    #[serde(default)]
+    pub file: Option<String>,
+    /// A directory.
+    #[serde(default)]
+    pub dir: bool,
+    /// A symlink with this target (written verbatim; may point anywhere).
+    #[serde(default)]
+    pub symlink: Option<String>,
+    /// A hard link to this other fixture path.
+    #[serde(default)]
+    pub hardlink: Option<String>,
+}
+
+impl Case {
+    /// A case with every optional key at its default: no arguments,
+    /// environment, stdin, fixture or preopens, exit 0, tier `must`.
+    pub fn new(name: &str, guest: &str, description: &str, abis: Vec<Abi>) -> Case {
+        Case {
+            name: name.to_string(),
+            guest: guest.to_string(),
+            description: description.to_string(),
+            spec: None,
+            binding: Binding::default(),
+            quote: None,
+            abis,
+            args: Vec::new(),
+            env: Vec::new(),
+            stdin: String::new(),
+            exit: 0,
+            fixture_dir: None,
+            fixture: Vec::new(),
+            preopens: Vec::new(),
+            allowed_errnos: BTreeMap::new(),
+            source: PathBuf::new(),
+        }
+    }
+
+    /// The area: the part of the name before the first `/`.
+    pub fn area(&self) -> &str {
+        self.name.split('/').next().unwrap_or(&self.name)
+    }
+
+    /// The exit status expected under `abi`.
+    pub fn expected_exit(&self, abi: Abi) -> i32 {
+        abi.exit_status(self.exit)
+    }
+}

@@ -1,0 +1,297 @@
+//! Certification reports: `reports/<runtime>-<version>/report.json` for
+//! one runtime (the [`Certificate`]), its views `report.md` ([`markdown`])
+//! and `report.html` ([`html`]), and loading the latest of every runtime.
+//!
+//! Every view is built from the same [`Record`]s (the ones `run` prints and
+//! writes as JSON and JUnit), each with the WASI functions its case calls
+//! ([`Run::calls`], read from the blessed call trace). The Markdown and HTML
+//! carry no date, so regenerating an unchanged report changes nothing but
+//! `report.json`.
+
+use crate::judge::normalise::trace_lines;
+use crate::layout::write_atomic;
+use crate::model::abi::Abi;
+use crate::model::record::Record;
+use crate::render::{html, markdown};
+use anyhow::{Context, Result, bail};
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+
+/// The harness that writes reports, as named in them.
+pub const HARNESS: &str = concat!("wasi-conform ", env!("CARGO_PKG_VERSION"));
+
+/// One runtime's certification: `report.json`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Certificate {
+    /// The runtime's name (`wasi-conform runtimes`).
+    pub runtime: String,
+    /// Its exact version line.
+    pub version: String,
+    /// The harness that ran it ([`HARNESS`]).
+    pub harness: String,
+    /// When the report was written (RFC 3339, UTC).
+    pub date: String,
+    /// The ABIs the runtime runs.
+    pub abis: Vec<Abi>,
+    /// sha256 of every guest binary run, by `<guest>.<abi>`.
+    pub guests: BTreeMap<String, String>,
+    /// Every (case, ABI) run, in suite order.
+    pub runs: Vec<Run>,
+    /// The report's directory name under `reports/`.
+    #[serde(skip)]
+    pub dir: String,
+}
+
+/// One (case, ABI) run of a certification.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Run {
+    /// Verdict and evidence.
+    #[serde(flatten)]
+    pub record: Record,
+    /// The WASI functions the case calls, from its blessed call trace: p1
+    /// names (`fd_read`) or 0.2 `interface.function` names.
+    pub calls: Vec<String>,
+}
+
+/// The WASI functions a blessed outcome body calls: the `call` of every
+/// trace line, sorted and without repeats.
+pub fn calls(body: &str) -> Vec<String> {
+    let calls: BTreeSet<String> = trace_lines(body)
+        .filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok())
+        .filter_map(|entry| entry["call"].as_str().map(str::to_string))
+        .collect();
+    calls.into_iter().collect()
+}
+
+/// Evidence kept per run in a report: at most this many lines ...
+pub const EVIDENCE_LINES: usize = 200;
+/// ... and about this many bytes.
+pub const EVIDENCE_BYTES: usize = 16 << 10;
+
+/// A run's evidence as reports keep it: the first [`EVIDENCE_LINES`] lines
+/// (and [`EVIDENCE_BYTES`]) and a note of what was cut; `run` shows it all.
+pub fn evidence(detail: &str) -> String {
+    let mut kept = String::new();
+    let mut lines = detail.lines();
+    for line in lines.by_ref().take(EVIDENCE_LINES) {
+        if kept.len() + line.len() > EVIDENCE_BYTES {
+            break;
+        }
+        kept.push_str(line);
+        kept.push('\n');
+    }
+    if kept.len() >= detail.trim_end().len() {
+        return detail.to_string();
+    }
+    let cut = detail.lines().count() - kept.lines().count();
+    kept.push_str(&format!(
+        "… {cut} more lines (`wasi-conform run` shows the whole evidence)\n"
+    ));
+    kept
+}
+
+/// The directory name of a runtime's report: `<runtime>-<version>` with
+/// every run of characters other than `[A-Za-z0-9._]` made one `-` (the
+/// runtime name is not repeated when the version line starts with it).
+pub fn dir_name(runtime: &str, version: &str) -> String {
+    let version = version
+        .strip_prefix(runtime)
+        .filter(|rest| rest.starts_with(' '))
+        .unwrap_or(version);
+    let mut name = String::new();
+    for c in format!("{runtime}-{version}").chars() {
+        if c.is_ascii_alphanumeric() || c == '.' || c == '_' {
+            name.push(c);
+        } else if !name.is_empty() && !name.ends_with('-') {
+            name.push('-');
+        }
+    }
+    let mut name: String = name.trim_end_matches('-').chars().take(80).collect();
+    while name.ends_with('-') {
+        name.pop();
+    }
+    name
+}
+
+impl Certificate {
+    /// Writes `report.json`, `report.md` and `report.html` into
+    /// `reports/<dir>/`, returning that directory.
+    pub fn write(&self, reports: &Path) -> Result<std::path::PathBuf> {
+        let dir = reports.join(&self.dir);
+        write_atomic(&dir.join("report.json"), &serde_json::to_vec_pretty(self)?)?;
+        self.write_views(reports)?;
+        Ok(dir)
+    }
+
+    /// Writes `report.md` and `report.html` (everything but the JSON) into
+    /// `reports/<dir>/`.
+    pub fn write_views(&self, reports: &Path) -> Result<()> {
+        let dir = reports.join(&self.dir);
+        write_atomic(&dir.join("report.md"), markdown::report(self).as_bytes())?;
+        let title = format!("WASI conformance: {}", self.runtime);
+        write_atomic(
+            &dir.join("report.html"),
+            html::render(&title, std::slice::from_ref(self), "../").as_bytes(),
+        )
+    }
+
+    /// Loads `report.json` from a report directory.
+    pub fn load(dir: &Path) -> Result<Certificate> {
+        let path = dir.join("report.json");
+        let bytes =
+            std::fs::read(&path).with_context(|| format!("{}: cannot read", path.display()))?;
+        let mut certificate: Certificate = serde_json::from_slice(&bytes)
+            .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+        certificate.dir = dir
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        Ok(certificate)
+    }
+
+    /// The records of every run.
+    pub fn records(&self) -> impl Iterator<Item = &Record> {
+        self.runs.iter().map(|run| &run.record)
+    }
+}
+
+/// The latest report (by date) of every runtime under `reports`, sorted by
+/// runtime name.
+pub fn load_latest(reports: &Path) -> Result<Vec<Certificate>> {
+    let entries = std::fs::read_dir(reports)
+        .with_context(|| format!("{}: cannot read", reports.display()))?;
+    let mut latest: BTreeMap<String, Certificate> = BTreeMap::new();
+    for entry in entries {
+        let dir = entry?.path();
+        if !dir.join("report.json").is_file() {
+            continue;
+        }
+        let certificate = Certificate::load(&dir)?;
+        match latest.get(&certificate.runtime) {
+            Some(seen) if seen.date >= certificate.date => {}
+            _ => {
+                latest.insert(certificate.runtime.clone(), certificate);
+            }
+        }
+    }
+    if latest.is_empty() {
+        bail!(
+            "{}: no report.json (run `wasi-conform certify --runtime NAME` first)",
+            reports.display()
+        );
+    }
+    Ok(latest.into_values().collect())
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+    use crate::model::verdict::Verdict;
+
+    /// A small certificate with one run of every verdict and of both
+    /// function families, for the renderers' snapshot tests.
+    pub(crate) fn sample(runtime: &str) -> Certificate {
+        let run = |case: &str, abi: Abi, verdict: Verdict, expected: Verdict, calls: &[&str]| Run {
+            record: Record {
+                case: case.into(),
+                abi,
+                runtime: runtime.into(),
+                verdict,
+                detail: match verdict {
+                    Verdict::Pass => String::new(),
+                    _ => format!("--- expected\n+++ actual\n@@ -1 +1 @@\n-{case} `a`\n+{case} <b>"),
+                },
+                expected,
+                reason: (expected != Verdict::Pass).then(|| format!("{runtime} answers badf")),
+            },
+            calls: calls.iter().map(|c| c.to_string()).collect(),
+        };
+        Certificate {
+            runtime: runtime.into(),
+            version: format!("{runtime} 1.2.3 (embedded)"),
+            harness: "wasi-conform 0.1.0".into(),
+            date: "2026-11-30T00:00:00Z".into(),
+            abis: vec![Abi::P1, Abi::P2],
+            guests: BTreeMap::from([("calls.p1".into(), "00ff".into())]),
+            runs: vec![
+                run(
+                    "fd/read",
+                    Abi::P1,
+                    Verdict::Pass,
+                    Verdict::Pass,
+                    &["fd_read", "path_open"],
+                ),
+                run(
+                    "fd/seek",
+                    Abi::P1,
+                    Verdict::Diverge,
+                    Verdict::Diverge,
+                    &["fd_seek"],
+                ),
+                run(
+                    "fd/write",
+                    Abi::P1,
+                    Verdict::Fail,
+                    Verdict::Pass,
+                    &["fd_write"],
+                ),
+                run(
+                    "proc/raise",
+                    Abi::P1,
+                    Verdict::Unsupported,
+                    Verdict::Unsupported,
+                    &["proc_raise"],
+                ),
+                run(
+                    "clock/now",
+                    Abi::P2,
+                    Verdict::Crash,
+                    Verdict::Pass,
+                    &["monotonic-clock.now"],
+                ),
+                run(
+                    "clock/wait",
+                    Abi::P2,
+                    Verdict::Timeout,
+                    Verdict::Timeout,
+                    &["poll.poll"],
+                ),
+            ],
+            dir: dir_name(runtime, &format!("{runtime} 1.2.3 (embedded)")),
+        }
+    }
+
+    #[test]
+    fn calls_come_from_the_trace_section_only() {
+        let body = "status: exit 0\n== trace\n{\"call\":\"fd_write\",\"errno\":\"ok\"}\n\
+                    {\"check\":\"c\",\"ok\":true}\n{\"call\":\"args_get\"}\n{\"call\":\"fd_write\"}\n\
+                    == stdout 20\n{\"call\":\"fd_read\"}\n";
+        assert_eq!(calls(body), ["args_get", "fd_write"]);
+    }
+
+    #[test]
+    fn evidence_is_cut_with_a_note() {
+        assert_eq!(evidence("a\nb\n"), "a\nb\n");
+        let long: String = (0..1000).map(|i| format!("+line {i}\n")).collect();
+        let cut = evidence(&long);
+        assert_eq!(cut.lines().count(), EVIDENCE_LINES + 1);
+        assert!(cut.ends_with("… 800 more lines (`wasi-conform run` shows the whole evidence)\n"));
+        let wide = "x".repeat(EVIDENCE_BYTES * 2);
+        assert!(evidence(&wide).starts_with("… 1 more lines"));
+    }
+
+    #[test]
+    fn dir_names_are_sanitised() {
+        assert_eq!(
+            dir_name(
+                "wasmtime",
+                "wasmtime 48.0.8 (embedded, wasmtime-wasi 48.0.8)"
+            ),
+            "wasmtime-48.0.8-embedded-wasmtime-wasi-48.0.8"
+        );
+        assert_eq!(dir_name("node", "v20.20.2"), "node-v20.20.2");
+        assert_eq!(dir_name("x", "a/../b"), "x-a-..-b");
+        assert!(dir_name("x", &"9".repeat(200)).len() <= 80);
+    }
+}

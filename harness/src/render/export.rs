@@ -1,0 +1,376 @@
+//! `wasi-conform export --format wasi-testsuite DIR`: writes the suite's p1
+//! cases as tests in the WebAssembly/wasi-testsuite format, so any runner of
+//! that suite (and `wasi-conform testsuite`) can run them.
+//!
+//! Each case becomes `DIR/<case>/<guest>.wasm` with `<guest>.json` beside it
+//! (one directory per case, so argv[0] stays `<guest>.wasm` and fixtures never
+//! collide). The JSON holds the case's args (without argv[0]), env, exit
+//! code, and the reference host's stdout (trace lines included: that is what
+//! the guest prints) and stderr, exactly. Preopens become `root` (a lone `/`
+//! preopen, its directory written as `root.dir`) or `dirs` (each directory
+//! written under its name). The format preopens each of `dirs` under its own
+//! relative name, so `/sandbox` becomes `sandbox`: the case is run on the
+//! reference host exactly as exported (renamed preopens included), and its
+//! outcome must still exit as the case expects and pass the guest's checks.
+//! Cases the format cannot express are skipped, and the summary says which
+//! and why.
+
+use crate::exec::executor;
+use crate::exec::fixture::{self, Sandbox};
+use crate::exec::guests::Guests;
+use crate::exec::runtimes::Limits;
+use crate::exec::runtimes::reference::Reference;
+use crate::judge;
+use crate::layout::Layout;
+use crate::model::abi::Abi;
+use crate::model::case::Case;
+use crate::suite::manifest;
+use crate::testsuite::Spec;
+use anyhow::{Context, Result, bail};
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Component, Path};
+use std::str::FromStr;
+
+/// The test formats `export` writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// WebAssembly/wasi-testsuite: `X.wasm` + `X.json`.
+    WasiTestsuite,
+}
+
+impl FromStr for Format {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Format, String> {
+        match s {
+            "wasi-testsuite" => Ok(Format::WasiTestsuite),
+            _ => Err(format!(
+                "unknown export format `{s}` (known: wasi-testsuite)"
+            )),
+        }
+    }
+}
+
+/// The directory a `/` preopen is written as, next to the test.
+const ROOT_DIR: &str = "root.dir";
+
+/// A case as the format can say it: the case as it is run for the export
+/// (preopens renamed), the spec's args, env, `root`/`dirs`, and the fixture
+/// directories to write next to the test (name there, directory in the
+/// sandbox).
+#[derive(Debug)]
+struct Plan {
+    case: Case,
+    spec: Spec,
+    copies: Vec<(String, String)>,
+    /// Whether a preopen had to be renamed (`/sandbox` to `sandbox`).
+    renamed: bool,
+}
+
+/// How `case` is expressed in the format, or why it cannot be.
+fn plan(case: &Case) -> Result<Plan, String> {
+    if !case.stdin.is_empty() {
+        return Err("reads stdin, which the format cannot give".into());
+    }
+    let keys: BTreeSet<&str> = case.env.iter().map(|(k, _)| k.as_str()).collect();
+    if keys.len() != case.env.len() {
+        return Err("sets an environment variable twice, which a JSON object cannot say".into());
+    }
+    let mut spec = Spec {
+        args: case.args.clone(),
+        env: case.env.clone(),
+        ..Spec::default()
+    };
+    let mut copies = Vec::new();
+    let mut renamed = false;
+    match case.preopens.as_slice() {
+        [(guest, dir)] if guest == "/" => {
+            spec.root = Some(ROOT_DIR.into());
+            copies.push((ROOT_DIR.to_string(), dir.clone()));
+        }
+        preopens => {
+            for (guest, dir) in preopens {
+                let name = guest.strip_prefix('/').unwrap_or(guest);
+                let plain = matches!(
+                    Path::new(name).components().collect::<Vec<_>>()[..],
+                    [Component::Normal(_)]
+                ) && !name.contains('/');
+                if !plain {
+                    return Err(format!(
+                        "preopens `{guest}`, which is neither a lone `/` nor one directory name"
+                    ));
+                }
+                let taken = [
+                    format!("{}.wasm", case.guest),
+                    format!("{}.json", case.guest),
+                ];
+                if taken.iter().any(|t| t == name) || spec.dirs.iter().any(|d| d == name) {
+                    return Err(format!(
+                        "preopen `{guest}` clashes with another file of the test"
+                    ));
+                }
+                renamed |= name != guest;
+                spec.dirs.push(name.to_string());
+                copies.push((name.to_string(), dir.clone()));
+            }
+        }
+    }
+    for (i, (_, a)) in copies.iter().enumerate() {
+        for (_, b) in &copies[i + 1..] {
+            if contains(a, b) || contains(b, a) {
+                return Err(format!(
+                    "preopens of `{a}` and `{b}` share files, which separate copies would not"
+                ));
+            }
+        }
+    }
+    let mut exported = case.clone();
+    if !spec.dirs.is_empty() {
+        exported.preopens = copies.clone();
+    }
+    Ok(Plan {
+        case: exported,
+        spec,
+        copies,
+        renamed,
+    })
+}
+
+/// Whether sandbox directory `inner` is `outer` or inside it.
+fn contains(outer: &str, inner: &str) -> bool {
+    let parts = |p: &str| -> Vec<String> {
+        Path::new(p)
+            .components()
+            .filter(|c| *c != Component::CurDir)
+            .map(|c| c.as_os_str().to_string_lossy().into_owned())
+            .collect()
+    };
+    parts(inner).starts_with(&parts(outer))
+}
+
+/// What an export wrote.
+#[derive(Debug, Default)]
+pub struct Summary {
+    /// The p1 cases there are.
+    pub cases: usize,
+    /// Cases written.
+    pub exported: usize,
+    /// Cases written with a preopen renamed (`/name` as `name`).
+    pub renamed: usize,
+    /// Cases skipped, by why.
+    pub skipped: BTreeMap<String, Vec<String>>,
+}
+
+/// `export`: writes every expressible p1 case into `dir`, which must not
+/// exist or be empty; the directory appears only once complete.
+pub fn export(layout: Layout, format: Format, dir: &Path, limits: Limits) -> Result<Summary> {
+    let Format::WasiTestsuite = format;
+    if dir.exists() {
+        let empty = std::fs::read_dir(dir)
+            .with_context(|| format!("{}: cannot read", dir.display()))?
+            .next()
+            .is_none();
+        if !empty {
+            bail!(
+                "{}: exists and is not empty; export writes a fresh directory",
+                dir.display()
+            );
+        }
+        std::fs::remove_dir(dir).with_context(|| format!("{}: cannot replace", dir.display()))?;
+    }
+    let parent = match dir.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent,
+        _ => Path::new("."),
+    };
+    std::fs::create_dir_all(parent)
+        .with_context(|| format!("{}: cannot create", parent.display()))?;
+    let staging = tempfile::Builder::new()
+        .prefix(".wasi-conform-export-")
+        .tempdir_in(parent)
+        .with_context(|| format!("{}: cannot write", parent.display()))?;
+
+    let cases: Vec<Case> = manifest::load_dir(&layout.cases)?
+        .into_iter()
+        .filter(|case| case.abis.contains(&Abi::P1))
+        .collect();
+    let guests = Guests::build(&layout, &BTreeSet::from([Abi::P1]))?;
+    let mut summary = Summary {
+        cases: cases.len(),
+        ..Summary::default()
+    };
+    for case in &cases {
+        match export_case(&layout, &guests, case, staging.path(), limits)? {
+            Exported::Written(was_renamed) => {
+                summary.exported += 1;
+                summary.renamed += usize::from(was_renamed);
+            }
+            Exported::Skipped(why) => summary
+                .skipped
+                .entry(why)
+                .or_default()
+                .push(case.name.clone()),
+        }
+    }
+    std::fs::rename(staging.keep(), dir)
+        .with_context(|| format!("{}: cannot write", dir.display()))?;
+    Ok(summary)
+}
+
+/// How an exported case went.
+enum Exported {
+    /// Written; `true` when a preopen was renamed.
+    Written(bool),
+    /// Skipped, and why.
+    Skipped(String),
+}
+
+/// Writes one case under `out`, as the reference host runs it exported.
+fn export_case(
+    layout: &Layout,
+    guests: &Guests,
+    case: &Case,
+    out: &Path,
+    limits: Limits,
+) -> Result<Exported> {
+    let Plan {
+        case: exported,
+        mut spec,
+        copies,
+        renamed,
+    } = match plan(case) {
+        Ok(plan) => plan,
+        Err(why) => return Ok(Exported::Skipped(why)),
+    };
+    let wasm = guests
+        .check(layout, &case.guest, Abi::P1)
+        .with_context(|| format!("{}: case `{}`", case.source.display(), case.name))?;
+    let outcome = match executor::execute(
+        &layout.fixtures,
+        &exported,
+        Abi::P1,
+        &Reference,
+        &wasm,
+        limits,
+    )? {
+        Ok(outcome) => outcome,
+        Err(err) => {
+            let verdict = judge::run_error(&err).verdict;
+            return Ok(Exported::Skipped(format!(
+                "is `{verdict}` on the reference host"
+            )));
+        }
+    };
+    let ok = outcome.canary.is_ok()
+        && judge::exit_problems(case.exit, &outcome).is_empty()
+        && outcome.failed_checks().is_empty();
+    if !ok {
+        return Ok(Exported::Skipped(
+            "fails on the reference host as exported (wrong exit, a failed check or an escape)"
+                .into(),
+        ));
+    }
+    if outcome.truncated {
+        return Ok(Exported::Skipped("prints more than the output cap".into()));
+    }
+    let (Ok(stdout), Ok(stderr)) = (
+        String::from_utf8(outcome.raw_stdout),
+        String::from_utf8(outcome.stderr),
+    ) else {
+        return Ok(Exported::Skipped(
+            "prints bytes that are not UTF-8, which a JSON string cannot hold".into(),
+        ));
+    };
+    spec.exit_code = case.exit;
+    spec.stdout = Some(stdout);
+    spec.stderr = Some(stderr);
+
+    let case_dir = out.join(&case.name);
+    std::fs::create_dir_all(&case_dir)
+        .with_context(|| format!("{}: cannot create", case_dir.display()))?;
+    let fixture = Sandbox::create(&exported, &layout.fixtures)?;
+    for (name, from) in &copies {
+        let to = case_dir.join(name);
+        std::fs::create_dir_all(&to)
+            .and_then(|()| fixture::copy_tree(&fixture.root().join(from), &to))
+            .with_context(|| format!("{}: cannot write the fixture", to.display()))?;
+    }
+    // Plain writes: the whole directory appears at once when it is renamed.
+    let mut json = serde_json::to_vec_pretty(&spec)?;
+    json.push(b'\n');
+    let json_path = case_dir.join(format!("{}.json", case.guest));
+    std::fs::write(&json_path, json)
+        .with_context(|| format!("{}: cannot write", json_path.display()))?;
+    let wasm_path = case_dir.join(format!("{}.wasm", case.guest));
+    std::fs::copy(&wasm, &wasm_path)
+        .with_context(|| format!("{}: cannot write", wasm_path.display()))?;
+    Ok(Exported::Written(renamed))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn case(preopens: &[(&str, &str)]) -> Case {
+        let mut case: Case = serde_json::from_value(serde_json::json!({
+            "name": "fs/x", "guest": "g", "description": "d", "abis": ["p1"],
+            "args": ["a"], "env": [["K", "v"], ["A", "w"]],
+        }))
+        .unwrap();
+        case.preopens = preopens
+            .iter()
+            .map(|(g, d)| (g.to_string(), d.to_string()))
+            .collect();
+        case
+    }
+
+    #[test]
+    fn root_and_directory_names_are_expressible() {
+        let none = plan(&case(&[])).unwrap();
+        assert_eq!(none.spec.args, ["a"]);
+        assert_eq!(none.spec.env[0], ("K".to_string(), "v".to_string()));
+        assert!(none.copies.is_empty() && !none.renamed);
+
+        let root = plan(&case(&[("/", ".")])).unwrap();
+        assert_eq!(root.spec.root.as_deref(), Some(ROOT_DIR));
+        assert_eq!(root.copies, [(ROOT_DIR.to_string(), ".".to_string())]);
+        assert_eq!(root.case.preopens, [("/".to_string(), ".".to_string())]);
+
+        let dirs = plan(&case(&[("a", "x"), ("/b", "y/z")])).unwrap();
+        assert_eq!(dirs.spec.dirs, ["a", "b"]);
+        assert_eq!(dirs.copies[1], ("b".to_string(), "y/z".to_string()));
+        assert_eq!(dirs.case.preopens, dirs.copies);
+        assert!(dirs.renamed);
+        assert!(!plan(&case(&[("a", "x")])).unwrap().renamed);
+    }
+
+    #[test]
+    fn inexpressible_cases_say_why() {
+        for (preopens, needle) in [
+            (&[("/a/b", ".")][..], "`/a/b`, which is neither"),
+            (&[(".", ".")][..], "`.`, which is neither"),
+            (&[("/", "a"), ("b", "b")][..], "`/`, which is neither"),
+            (&[("a", "."), ("b", "./sub")][..], "share files"),
+            (&[("a", "x"), ("/a", "y")][..], "clashes"),
+            (&[("g.wasm", "x")][..], "clashes"),
+        ] {
+            let why = plan(&case(preopens)).unwrap_err();
+            assert!(why.contains(needle), "{preopens:?}: {why}");
+        }
+        let mut stdin = case(&[]);
+        stdin.stdin = "x".into();
+        assert!(plan(&stdin).unwrap_err().contains("stdin"));
+        let mut twice = case(&[]);
+        twice.env.push(("K".into(), "again".into()));
+        assert!(plan(&twice).unwrap_err().contains("twice"));
+    }
+
+    #[test]
+    fn only_the_wasi_testsuite_format_is_known() {
+        assert_eq!("wasi-testsuite".parse(), Ok(Format::WasiTestsuite));
+        assert!(
+            "junit"
+                .parse::<Format>()
+                .unwrap_err()
+                .contains("known: wasi-testsuite")
+        );
+    }
+}

@@ -1,0 +1,12 @@
+//! What the harness writes for people and tools: the run summary, JSON,
+//! JUnit, certification reports (Markdown and HTML), the function matrix,
+//! coverage, and export to the wasi-testsuite format.
+
+pub mod certificate;
+pub mod coverage;
+pub mod export;
+pub mod html;
+pub mod junit;
+pub mod markdown;
+pub mod matrix;
+pub mod summary;
