@@ -161,14 +161,12 @@ mod tests {
     use super::*;
 
     fn cases() -> Vec<Case> {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("x.toml");
-        std::fs::write(
-            &path,
-            "[[case]]\nname = \"io/x\"\nguest = \"g\"\ndescription = \"d\"\nabis = [\"p1\"]\n",
-        )
-        .unwrap();
-        crate::suite::manifest::load_file(&path).unwrap()
+        vec![Case::new(
+            "io/x",
+            "g",
+            "d",
+            vec![crate::model::abi::Abi::P1],
+        )]
     }
 
     fn load(text: &str) -> Result<Expectations> {

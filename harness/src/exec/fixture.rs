@@ -265,12 +265,7 @@ mod tests {
     use crate::model::case::FixtureEntry;
 
     fn case_with(fixture: Vec<FixtureEntry>) -> Case {
-        let toml =
-            "[[case]]\nname = \"fs/x\"\nguest = \"g\"\ndescription = \"d\"\nabis = [\"p1\"]\n";
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("fs.toml");
-        fs::write(&path, toml).unwrap();
-        let mut case = crate::suite::manifest::load_file(&path).unwrap().remove(0);
+        let mut case = Case::new("fs/x", "g", "d", vec![crate::model::abi::Abi::P1]);
         case.fixture = fixture;
         case.preopens = vec![("/sandbox".into(), ".".into())];
         case

@@ -110,10 +110,9 @@ mod tests {
     use wasi_conform_reference::snapshot::Snapshot;
 
     fn case(exit: i32) -> Case {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("x.toml");
-        std::fs::write(&path, format!("[[case]]\nname = \"io/x\"\nguest = \"g\"\ndescription = \"d\"\nabis = [\"p1\", \"p2\"]\nexit = {exit}\n")).unwrap();
-        crate::suite::manifest::load_file(&path).unwrap().remove(0)
+        let mut case = Case::new("io/x", "g", "d", vec![Abi::P1, Abi::P2]);
+        case.exit = exit;
+        case
     }
 
     fn run(status: Status, stdout: &str) -> Result<Outcome, RunError> {

@@ -4,14 +4,23 @@
 use crate::judge::{diff, exit_problems, run_error};
 use crate::model::outcome::Outcome;
 use crate::model::verdict::{Judgement, RunError, Verdict};
-use crate::testsuite::Spec;
 
 /// Lines of a stdout or stderr diff shown for a failed test.
 const DIFF_LINES: usize = 24;
 
 /// Judges a run of a test: the sandbox, the exit code, then stdout and
 /// stderr byte for byte where the spec gives them.
-pub fn judge(spec: &Spec, run: &Result<Outcome, RunError>) -> Judgement {
+/// What a wasi-testsuite test expects of a run.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct Expected<'a> {
+    pub exit_code: i32,
+    /// The exact stdout, when the test gives it.
+    pub stdout: Option<&'a str>,
+    /// The exact stderr, when the test gives it.
+    pub stderr: Option<&'a str>,
+}
+
+pub fn judge(spec: Expected, run: &Result<Outcome, RunError>) -> Judgement {
     let outcome = match run {
         Ok(outcome) => outcome,
         Err(err) => return run_error(err),
@@ -24,13 +33,10 @@ pub fn judge(spec: &Spec, run: &Result<Outcome, RunError>) -> Judgement {
     }
     let mut problems = exit_problems(spec.exit_code, outcome);
     for (name, want, got) in [
-        ("stdout", &spec.stdout, &outcome.raw_stdout),
-        ("stderr", &spec.stderr, &outcome.stderr),
+        ("stdout", spec.stdout, &outcome.raw_stdout),
+        ("stderr", spec.stderr, &outcome.stderr),
     ] {
-        if let Some(want) = want
-            .as_ref()
-            .filter(|want| want.as_bytes() != got.as_slice())
-        {
+        if let Some(want) = want.filter(|want| want.as_bytes() != got.as_slice()) {
             let diff = diff(want, &String::from_utf8_lossy(got));
             let mut lines: Vec<&str> = diff.lines().collect();
             let more = lines.len().saturating_sub(DIFF_LINES);
@@ -73,15 +79,15 @@ mod tests {
 
     #[test]
     fn judged_by_exit_code_and_exact_output() {
-        let spec = Spec {
-            stdout: Some("@@wasi {\"call\":\"x\"}\nhi\n".into()),
+        let spec = Expected {
+            stdout: Some("@@wasi {\"call\":\"x\"}\nhi\n"),
             exit_code: 2,
-            ..Spec::default()
+            ..Expected::default()
         };
         let good = outcome(Status::Exit(2), "@@wasi {\"call\":\"x\"}\nhi\n", "anything");
-        assert_eq!(judge(&spec, &good).verdict, Verdict::Pass);
+        assert_eq!(judge(spec, &good).verdict, Verdict::Pass);
 
-        let bad = judge(&spec, &outcome(Status::Exit(0), "hi\n", "oops"));
+        let bad = judge(spec, &outcome(Status::Exit(0), "hi\n", "oops"));
         assert_eq!(bad.verdict, Verdict::Fail);
         assert!(
             bad.detail
@@ -91,28 +97,28 @@ mod tests {
         );
         assert!(bad.detail.contains("-@@wasi"), "{}", bad.detail);
 
-        let stderr = Spec {
-            stderr: Some("e".into()),
-            ..Spec::default()
+        let stderr = Expected {
+            stderr: Some("e"),
+            ..Expected::default()
         };
         assert_eq!(
-            judge(&stderr, &outcome(Status::Exit(0), "", "e")).verdict,
+            judge(stderr, &outcome(Status::Exit(0), "", "e")).verdict,
             Verdict::Pass
         );
         assert_eq!(
-            judge(&stderr, &outcome(Status::Exit(0), "", "f")).verdict,
+            judge(stderr, &outcome(Status::Exit(0), "", "f")).verdict,
             Verdict::Fail
         );
 
         let mut escaped = outcome(Status::Exit(0), "", "").unwrap();
         escaped.canary = Err("canary canary.txt was modified".into());
         assert!(
-            judge(&Spec::default(), &Ok(escaped))
+            judge(Expected::default(), &Ok(escaped))
                 .detail
                 .starts_with("sandbox escape")
         );
         assert_eq!(
-            judge(&Spec::default(), &Err(RunError::Timeout)).verdict,
+            judge(Expected::default(), &Err(RunError::Timeout)).verdict,
             Verdict::Timeout
         );
     }

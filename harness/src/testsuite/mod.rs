@@ -100,6 +100,15 @@ impl Spec {
         Ok(spec)
     }
 
+    /// What the spec expects of a run, for [`judge::testsuite::judge`].
+    pub fn expected(&self) -> judge::testsuite::Expected<'_> {
+        judge::testsuite::Expected {
+            exit_code: self.exit_code,
+            stdout: self.stdout.as_deref(),
+            stderr: self.stderr.as_deref(),
+        }
+    }
+
     /// Why the spec cannot be run here, when it uses the operation-based form.
     pub fn operation_based(&self) -> Option<String> {
         let keys: Vec<&str> = [
@@ -316,7 +325,7 @@ pub fn record(test: &Test, runtime: &dyn Runtime, abi: Abi, limits: Limits) -> R
             let case = test.case(abi);
             let run =
                 executor::execute(test.fixtures(), &case, abi, runtime, &test.binary, limits)?;
-            (judge::testsuite::judge(&test.spec, &run), None)
+            (judge::testsuite::judge(test.spec.expected(), &run), None)
         }
     };
     Ok(Record {
