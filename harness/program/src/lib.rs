@@ -14,7 +14,9 @@
 //!
 //! Descriptors are *slots* (`$n`) of the interpreter's table, never raw fd
 //! numbers (runtimes number fds differently): `$0`-`$2` are stdio, `$3` the
-//! preopened sandbox, and each `path_open` fills the next slot, in program
+//! preopened sandbox (whatever number the runtime gave it: the interpreter
+//! finds the preopen named [`SANDBOX_PREOPEN`] at start-up, as wasi-libc
+//! finds preopens), and each `path_open` fills the next slot, in program
 //! order, whether or not it succeeds. A slot that holds no open fd (its
 //! `path_open` failed, or it was closed or renumbered away) stands for an fd
 //! no runtime has open, `UNBOUND_FD + n`.
@@ -36,6 +38,13 @@ use alloc::vec::Vec;
 pub const UNBOUND_FD: u32 = 0x7fff_ff00;
 /// Slots `$0`-`$3`: stdin, stdout, stderr and the preopened sandbox.
 pub const INITIAL_SLOTS: usize = 4;
+/// The slot of the preopened sandbox, `$3`.
+pub const SANDBOX_SLOT: usize = 3;
+/// The name the interpreter finds the sandbox preopen by: the harness
+/// preopens it as `/sandbox`, and wasi-libc's rule strips leading `/` and
+/// `./` (so a runtime reporting `/sandbox`, `./sandbox` or `sandbox` is
+/// found alike). Whatever fd number the runtime gave it, slot `$3` holds it.
+pub const SANDBOX_PREOPEN: &str = "sandbox";
 /// The largest buffer an op may ask for.
 pub const MAX_LEN: u32 = 1 << 20;
 
@@ -680,6 +689,14 @@ poll_oneoff -
             let err = Program::parse(text).unwrap_err();
             assert!(err.contains(needle), "{text}: {err}");
         }
+    }
+
+    #[test]
+    fn the_sandbox_is_an_initial_slot_named_as_wasi_libc_strips_it() {
+        assert!(SANDBOX_SLOT < INITIAL_SLOTS);
+        assert_eq!(format!("${SANDBOX_SLOT}"), "$3");
+        assert!(!SANDBOX_PREOPEN.is_empty());
+        assert!(!SANDBOX_PREOPEN.starts_with('/') && !SANDBOX_PREOPEN.starts_with("./"));
     }
 
     #[test]

@@ -1,10 +1,13 @@
 //! Per-runtime expectation files, `expected/runtimes/<runtime>.toml`: the
-//! verdicts a runtime is known to get, each with its reason. A run is green
-//! when every verdict is `pass` or exactly as recorded here.
+//! verdicts a runtime is known to get, each with its reason and the
+//! difference it was recorded with. A run is green when every verdict is
+//! `pass` or exactly as recorded here, with the same difference. An escape
+//! from the sandbox is never recorded.
 
+use crate::baseline::reason;
 use crate::model::abi::Abi;
 use crate::model::case::Case;
-use crate::model::record::Record;
+use crate::model::record::{Record, fingerprint};
 use crate::model::verdict::Verdict;
 use anyhow::{Context, Result, bail};
 use serde::{Deserialize, Serialize};
@@ -18,13 +21,20 @@ pub struct Known {
     pub case: String,
     pub abi: Abi,
     pub verdict: Verdict,
-    /// Why: a sentence, a bug link, or both.
+    /// Why: a sentence, a bug link, or both, from this runtime's evidence.
     pub reason: String,
+    /// The difference the verdict was recorded with ([`fingerprint`]); the
+    /// same verdict with another difference is unexpected.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub evidence: Option<String>,
 }
 
 #[derive(Deserialize, Serialize, Default)]
 #[serde(deny_unknown_fields)]
 struct File {
+    /// The runtime version the entries were recorded with.
+    #[serde(default)]
+    version: Option<String>,
     #[serde(default)]
     known: Vec<Known>,
 }
@@ -32,6 +42,8 @@ struct File {
 /// The recorded verdicts of one runtime, by (case, ABI).
 #[derive(Debug, Default)]
 pub struct Expectations {
+    /// The runtime version they were recorded with, when the file says.
+    pub version: Option<String>,
     known: BTreeMap<(String, Abi), Known>,
 }
 
@@ -77,6 +89,11 @@ impl Expectations {
             if entry.verdict == Verdict::Pass {
                 bail!("{where_}: `pass` is never recorded; remove the entry");
             }
+            if entry.verdict == Verdict::Escape {
+                bail!(
+                    "{where_}: an escape from the sandbox is a security finding and is never recorded as known; remove the entry"
+                );
+            }
             if entry.reason.trim().is_empty() {
                 bail!("{where_}: an entry needs a reason");
             }
@@ -90,7 +107,10 @@ impl Expectations {
                 bail!("{where_}: recorded twice");
             }
         }
-        Ok(Expectations { known })
+        Ok(Expectations {
+            version: file.version,
+            known,
+        })
     }
 
     /// The recorded entry for (case, abi), if any.
@@ -98,30 +118,45 @@ impl Expectations {
         self.known.get(&(case.to_string(), abi))
     }
 
-    /// Rewrites the expectation file `path` of `runtime` from the verdicts of
-    /// a run (`records`, all of that runtime): a pass removes the entry; a
-    /// recorded verdict keeps its reason; a new or changed non-pass verdict
-    /// gets [`TODO_REASON`] (with the old verdict and reason after it).
-    /// Entries of pairs that did not run stay, and so do the file's leading
-    /// comments. Returns how many entries still need a reason.
-    pub fn update(&self, path: &Path, runtime: &str, records: &[&Record]) -> Result<usize> {
+    /// Rewrites the expectation file `path` of `runtime` (at `version`)
+    /// from the verdicts of a run (`records`, all of that runtime): a pass
+    /// removes the entry; an escape is never written (it stays unexpected);
+    /// a verdict recorded with the same difference keeps its reason; any
+    /// other non-pass verdict gets a reason read from its own evidence
+    /// ([`reason::from_evidence`]) and its difference pinned. Entries of
+    /// pairs that did not run stay, and so do the file's leading comments.
+    /// Returns how many entries still need a reason.
+    pub fn update(
+        &self,
+        path: &Path,
+        runtime: &str,
+        version: &str,
+        records: &[&Record],
+    ) -> Result<usize> {
         let mut known = self.known.clone();
         for record in records {
             let key = (record.case.clone(), record.abi);
-            if record.verdict == Verdict::Pass {
+            if matches!(record.verdict, Verdict::Pass | Verdict::Escape) {
                 known.remove(&key);
                 continue;
             }
+            let evidence = fingerprint(&record.detail);
             let reason = match known.get(&key) {
-                Some(old) if old.verdict == record.verdict => continue,
-                Some(old) => format!("{TODO_REASON} (was {}: {})", old.verdict, old.reason),
-                None => TODO_REASON.to_string(),
+                Some(old)
+                    if old.verdict == record.verdict
+                        && old.evidence.as_ref() == Some(&evidence)
+                        && reason::problem(&old.reason, runtime).is_none() =>
+                {
+                    continue;
+                }
+                _ => reason::from_evidence(runtime, record),
             };
             let entry = Known {
                 case: record.case.clone(),
                 abi: record.abi,
                 verdict: record.verdict,
                 reason,
+                evidence: Some(evidence),
             };
             known.insert(key, entry);
         }
@@ -132,12 +167,14 @@ impl Expectations {
             .collect();
         if text.is_empty() {
             text = format!(
-                "# Known verdicts of {runtime}, each with its reason (written by\n\
-                 # `wasi-conform run --update-expectations`, reasons by a person).\n"
+                "# Known verdicts of {runtime}, each with its reason from the runtime's own\n\
+                 # evidence and the difference it was recorded with (written by\n\
+                 # `wasi-conform run --update-expectations`; a person may sharpen a reason).\n"
             );
         }
+        let string = |s: &str| toml::Value::String(s.to_string()).to_string();
+        text.push_str(&format!("\nversion = {}\n", string(version)));
         for entry in known.values() {
-            let string = |s: &str| toml::Value::String(s.to_string()).to_string();
             text.push_str(&format!(
                 "\n[[known]]\ncase = {}\nabi = {}\nverdict = {}\nreason = {}\n",
                 string(&entry.case),
@@ -145,6 +182,9 @@ impl Expectations {
                 string(entry.verdict.name()),
                 string(&entry.reason)
             ));
+            if let Some(evidence) = &entry.evidence {
+                text.push_str(&format!("evidence = {}\n", string(evidence)));
+            }
         }
         if text != old && !(old.is_empty() && known.is_empty()) {
             crate::layout::write_atomic(path, text.as_bytes())?;
@@ -211,7 +251,7 @@ mod tests {
     }
 
     #[test]
-    fn update_keeps_reasons_and_asks_for_new_ones() {
+    fn update_pins_evidence_and_keeps_a_reason_while_the_difference_holds() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("rt.toml");
         std::fs::write(
@@ -219,47 +259,65 @@ mod tests {
             "# header\n\n[[known]]\ncase = \"io/x\"\nabi = \"p1\"\nverdict = \"diverge\"\nreason = \"bug #1\"\n",
         )
         .unwrap();
-        let record = |verdict| Record {
+        let record = |verdict, detail: &str| Record {
             case: "io/x".into(),
             abi: Abi::P1,
             runtime: "rt".into(),
             verdict,
-            detail: String::new(),
+            tier: Default::default(),
+            detail: detail.into(),
             expected: Verdict::Diverge,
             reason: None,
+            recorded_evidence: None,
         };
+        let diff = "--- expected\n+++ actual\n@@ -1 +1 @@\n-status: exit 0\n+status: exit 3\n";
         let old = Expectations::load(&path, &cases()).unwrap();
-        assert_eq!(
-            old.update(&path, "rt", &[&record(Verdict::Diverge)])
-                .unwrap(),
-            0
-        );
+        old.update(&path, "rt", "rt 1.0", &[&record(Verdict::Diverge, diff)])
+            .unwrap();
+        let text = std::fs::read_to_string(&path).unwrap();
         assert!(
-            std::fs::read_to_string(&path)
-                .unwrap()
-                .starts_with("# header\n\n[[known]]")
+            text.starts_with("# header\n\nversion = \"rt 1.0\"\n"),
+            "{text}"
         );
-        assert_eq!(
-            old.update(&path, "rt", &[&record(Verdict::Fail)]).unwrap(),
-            1
-        );
-        let err = Expectations::load(&path, &cases()).unwrap_err().to_string();
-        assert!(err.contains("replace `TODO: explain`"), "{err}");
-        let todo = Expectations::load_for_update(&path, &cases()).unwrap();
-        assert_eq!(
-            todo.get("io/x", Abi::P1).unwrap().reason,
-            "TODO: explain (was diverge: bug #1)"
-        );
-        assert_eq!(
-            todo.update(&path, "rt", &[&record(Verdict::Pass)]).unwrap(),
-            0
-        );
+        let pinned = Expectations::load(&path, &cases()).unwrap();
+        assert_eq!(pinned.version.as_deref(), Some("rt 1.0"));
+        let entry = pinned.get("io/x", Abi::P1).unwrap();
+        assert_eq!(entry.evidence.as_deref(), Some("-status: exit 0"));
+        // The first record had no pinned evidence: its reason was rewritten
+        // from its own evidence; with the same evidence it is kept.
+        assert_ne!(entry.reason, "bug #1");
+        let mut edited = text.replace(&entry.reason, "exits 3: a person's reason");
+        std::fs::write(&path, &edited).unwrap();
+        let held = Expectations::load(&path, &cases()).unwrap();
+        held.update(&path, "rt", "rt 1.0", &[&record(Verdict::Diverge, diff)])
+            .unwrap();
+        edited = std::fs::read_to_string(&path).unwrap();
+        assert!(edited.contains("exits 3: a person's reason"), "{edited}");
+
+        // An escape is never written; a pass removes the entry.
+        held.update(
+            &path,
+            "rt",
+            "rt 1.0",
+            &[&record(Verdict::Escape, "sandbox escape: x")],
+        )
+        .unwrap();
         assert!(
             Expectations::load(&path, &cases())
                 .unwrap()
                 .get("io/x", Abi::P1)
                 .is_none()
         );
+    }
+
+    #[test]
+    fn an_escape_is_never_recorded() {
+        let err = load(
+            "[[known]]\ncase = \"io/x\"\nabi = \"p1\"\nverdict = \"escape\"\nreason = \"r\"\n",
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(err.contains("never recorded as known"), "{err}");
     }
 
     #[test]

@@ -3,3 +3,4 @@
 
 pub mod expectations;
 pub mod expected;
+pub mod reason;

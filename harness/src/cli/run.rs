@@ -44,6 +44,21 @@ pub fn run_with_progress(
     limits: Limits,
 ) -> Result<Ran> {
     let plan = suite.plan(prepared, runtimes, for_update)?;
+    if plan.jobs.is_empty() && plan.lines.iter().all(|l| l.unavailable.is_none()) {
+        let abis: Vec<String> = suite.abis().iter().map(|a| a.to_string()).collect();
+        let runs: Vec<String> = runtimes
+            .iter()
+            .map(|r| {
+                let abis: Vec<&str> = r.abis().iter().map(|a| a.name()).collect();
+                format!("{} runs {}", r.name(), abis.join(", "))
+            })
+            .collect();
+        bail!(
+            "nothing to run: the selected cases are {} and {}",
+            abis.join(", "),
+            runs.join("; ")
+        );
+    }
     eprintln!(
         "wasi-conform: running {} jobs on {threads} thread(s)",
         plan.jobs.len()
@@ -103,7 +118,12 @@ pub fn run(layout: Layout, filter: &Filter, options: &Options) -> Result<u8> {
         for (name, known) in &ran.expectations {
             let path = suite.layout.expectations(name);
             let mine: Vec<&Record> = records.iter().filter(|r| &r.runtime == name).collect();
-            let missing = known.update(&path, name, &mine)?;
+            let version = ran
+                .lines
+                .iter()
+                .find(|l| &l.name == name)
+                .map_or(String::new(), |l| l.version.clone());
+            let missing = known.update(&path, name, &version, &mine)?;
             if missing > 0 {
                 eprintln!(
                     "{}: {missing} entries need a reason: replace `{TODO_REASON}` before the next run",

@@ -47,6 +47,18 @@ pub fn run(layout: Layout, options: &Options) -> Result<u8> {
             tests.len() - (jobs.len() - before),
         ));
     }
+    if jobs.is_empty() {
+        bail!(
+            "nothing to run: no test under {} is of a kind {} runs",
+            options
+                .dirs
+                .iter()
+                .map(|d| d.display().to_string())
+                .collect::<Vec<_>>()
+                .join(", "),
+            names.join(", ")
+        );
+    }
     eprintln!(
         "wasi-conform: {} tests, {} runs on {} thread(s)",
         tests.len(),

@@ -78,7 +78,7 @@ pub fn fast_settings() {
 pub fn case_toml(name: &str, description: &str, program: &str) -> String {
     let quote = |s: &str| toml::Value::String(s.to_string()).to_string();
     let mut out = format!(
-        "[[case]]\nname = {}\nguest = {}\ndescription = {}\nspec = \"wasi_snapshot_preview1.witx\"\nabis = [\"p1\", \"p1-component\"]\npreopens = [[{}, \".\"]]\nstdin = {}\n",
+        "[[case]]\nname = {}\nguest = {}\ndescription = {}\nspec = \"wasi_snapshot_preview1.witx\"\nbinding = \"implementation-defined\"\nabis = [\"p1\", \"p1-component\"]\npreopens = [[{}, \".\"]]\nstdin = {}\n",
         quote(name),
         quote(crate::exec::guests::INTERP),
         quote(description),

@@ -7,11 +7,20 @@ pub mod normalise;
 pub mod testsuite;
 
 use crate::model::abi::Abi;
-use crate::model::case::Case;
+use crate::model::case::{Binding, Case};
 use crate::model::outcome::{Outcome, Status};
 use crate::model::verdict::{Judgement, RunError, Verdict};
 
-/// Judges a run of `case` as `abi` against the blessed body `expected_body`.
+/// Judges a run of `case` as `abi` against the blessed body `expected_body`,
+/// by the case's tier:
+///
+/// - an escape from the sandbox is `escape`, whatever the tier;
+/// - a `must` case whose guest checks fail (or that exits otherwise) is
+///   `fail`; a `robustness` case too, but only where the call it should have
+///   refused changed the filesystem; a `robustness` case that traps passes
+///   (a trap is an acceptable answer to an undefined value);
+/// - any other difference from the blessed outcome is `diverge`: on the
+///   tiers below `must` it is portability information, never a failure.
 pub fn judge(
     case: &Case,
     abi: Abi,
@@ -23,7 +32,16 @@ pub fn judge(
         Err(err) => return run_error(err),
     };
     if let Err(escape) = &outcome.canary {
-        return judgement(Verdict::Fail, format!("sandbox escape: {escape}"));
+        return judgement(Verdict::Escape, format!("sandbox escape: {escape}"));
+    }
+    if let (Binding::Robustness, Status::Trap(message)) = (case.binding, &outcome.status) {
+        return judgement(
+            Verdict::Pass,
+            format!(
+                "trapped, an acceptable answer to an undefined value: {}",
+                first_line(message)
+            ),
+        );
     }
     let mut problems = exit_problems(case.expected_exit(abi), outcome);
     for check in outcome.failed_checks() {
@@ -33,11 +51,28 @@ pub fn judge(
     let difference = (actual_body != expected_body).then(|| diff(expected_body, &actual_body));
     match (problems.is_empty(), difference) {
         (false, difference) => {
+            let verdict = if breaks_requirement(case.binding, expected_body, &actual_body) {
+                Verdict::Fail
+            } else {
+                Verdict::Diverge
+            };
             problems.extend(difference);
-            judgement(Verdict::Fail, problems.join("\n"))
+            judgement(verdict, problems.join("\n"))
         }
         (true, Some(difference)) => judgement(Verdict::Diverge, difference),
         (true, None) => judgement(Verdict::Pass, String::new()),
+    }
+}
+
+/// Whether a run that failed its own checks broke a requirement: any check
+/// of a `must` case; on `robustness`, only a refusal that did not happen and
+/// changed the filesystem instead (the `== fs` sections differ).
+fn breaks_requirement(tier: Binding, expected_body: &str, actual_body: &str) -> bool {
+    let fs = |body: &str| body.find("\n== fs\n").map(|at| body[at..].to_string());
+    match tier {
+        Binding::Must => true,
+        Binding::Robustness => fs(expected_body) != fs(actual_body),
+        Binding::Should | Binding::ImplementationDefined => false,
     }
 }
 
@@ -162,7 +197,7 @@ mod tests {
     }
 
     #[test]
-    fn failed_check_and_escape_are_failures() {
+    fn a_failed_check_fails_only_a_must_case_and_an_escape_is_an_escape() {
         let case = case(0);
         let checked = run(Status::Exit(0), "@@wasi {\"check\":\"c\",\"ok\":false}\n");
         let body = normalise::body(&case, checked.as_ref().unwrap());
@@ -178,7 +213,46 @@ mod tests {
         let judged = judge(&case, Abi::P1, &Ok(escaped), "");
         assert_eq!(
             (judged.verdict, judged.detail.starts_with("sandbox escape")),
-            (Verdict::Fail, true)
+            (Verdict::Escape, true)
+        );
+
+        for tier in [Binding::Should, Binding::ImplementationDefined] {
+            let case = Case {
+                binding: tier,
+                ..case.clone()
+            };
+            let judged = judge(&case, Abi::P1, &checked, &body);
+            assert_eq!(judged.verdict, Verdict::Diverge, "{tier:?}");
+        }
+    }
+
+    #[test]
+    fn robustness_accepts_a_trap_and_fails_only_a_change_of_state() {
+        let case = Case {
+            binding: Binding::Robustness,
+            ..case(0)
+        };
+        let refused = run(Status::Exit(0), "@@wasi {\"check\":\"c\",\"ok\":true}\n").unwrap();
+        let body = normalise::body(&case, &refused);
+        let trapped = run(Status::Trap("unreachable".into()), "");
+        assert_eq!(
+            judge(&case, Abi::P1, &trapped, &body).verdict,
+            Verdict::Pass
+        );
+
+        let accepted = run(Status::Exit(1), "@@wasi {\"check\":\"c\",\"ok\":false}\n");
+        assert_eq!(
+            judge(&case, Abi::P1, &accepted, &body).verdict,
+            Verdict::Diverge
+        );
+        let mut changed = accepted.unwrap();
+        changed.fs = Snapshot::from_text(
+            "f new.txt 0 sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855\n",
+        )
+        .unwrap();
+        assert_eq!(
+            judge(&case, Abi::P1, &Ok(changed), &body).verdict,
+            Verdict::Fail
         );
     }
 

@@ -2,7 +2,7 @@
 //! manifest describes it (`suite::manifest` loads and validates them).
 
 use crate::model::abi::Abi;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
@@ -19,8 +19,7 @@ pub struct Case {
     /// The document section the case checks.
     #[serde(default)]
     pub spec: Option<String>,
-    /// How binding the checked behaviour is (default `must`).
-    #[serde(default)]
+    /// How binding the checked behaviour is: every manifest entry says.
     pub binding: Binding,
     /// For a `must` case: the sentence of the witx/WIT docs that requires
     /// the checked behaviour, verbatim (a test finds it in the spec text
@@ -59,7 +58,9 @@ pub struct Case {
 }
 
 /// How binding the behaviour a case checks is, as the cited document says.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, Serialize,
+)]
 #[serde(rename_all = "kebab-case")]
 pub enum Binding {
     /// The document requires it (a "must", an errno it names, a defined result).
@@ -76,6 +77,14 @@ pub enum Binding {
 }
 
 impl Binding {
+    /// Every tier, from the most binding.
+    pub const ALL: [Binding; 4] = [
+        Binding::Must,
+        Binding::Should,
+        Binding::ImplementationDefined,
+        Binding::Robustness,
+    ];
+
     /// The manifest spelling (`must`, `should`, `implementation-defined`).
     pub fn name(self) -> &'static str {
         match self {

@@ -2,6 +2,7 @@
 //! of it. Every summary, report, matrix and JUnit file is made of records.
 
 use crate::model::abi::Abi;
+use crate::model::case::Binding;
 use crate::model::verdict::Verdict;
 use serde::{Deserialize, Serialize};
 
@@ -12,6 +13,9 @@ pub struct Record {
     pub abi: Abi,
     pub runtime: String,
     pub verdict: Verdict,
+    /// The case's tier: how binding what it checks is.
+    #[serde(default)]
+    pub tier: Binding,
     /// Evidence: the diff, the failed check, the crash message.
     pub detail: String,
     /// The verdict recorded in the runtime's expectation file (`pass` if none).
@@ -19,13 +23,47 @@ pub struct Record {
     /// The recorded reason, when the verdict is a known one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
+    /// The difference the expectation entry was recorded with (its first
+    /// differing line, [`fingerprint`]); the same verdict with another
+    /// difference is unexpected.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub recorded_evidence: Option<String>,
 }
 
 impl Record {
-    /// Whether the verdict is what the expectation file says (or `pass`).
+    /// Whether the verdict is what the expectation file says (or `pass`),
+    /// with the same difference where the entry pins one. An escape is
+    /// never as expected.
     pub fn as_expected(&self) -> bool {
         self.verdict == self.expected
+            && self.verdict != Verdict::Escape
+            && self
+                .recorded_evidence
+                .as_ref()
+                .is_none_or(|pinned| *pinned == fingerprint(&self.detail))
     }
+
+    /// Whether the verdict is as recorded but its difference is not.
+    pub fn evidence_changed(&self) -> bool {
+        self.verdict == self.expected && self.verdict != Verdict::Pass && !self.as_expected()
+    }
+}
+
+/// What pins a difference: the first line of the evidence that differs
+/// (a `-`/`+` line of the diff, not its `---`/`+++` header), else its first
+/// line; at most 300 characters.
+pub fn fingerprint(detail: &str) -> String {
+    let changed = |line: &&str| {
+        (line.starts_with('-') || line.starts_with('+'))
+            && !line.starts_with("---")
+            && !line.starts_with("+++")
+    };
+    let line = detail
+        .lines()
+        .find(changed)
+        .or_else(|| detail.lines().next())
+        .unwrap_or("");
+    line.chars().take(300).collect()
 }
 
 /// A runtime as it appears in a summary.
@@ -37,4 +75,7 @@ pub struct RuntimeLine {
     pub skipped: usize,
     /// `Some(reason)` when the runtime could not run at all.
     pub unavailable: Option<String>,
+    /// The version its expectation file was recorded with, when that is
+    /// not this version.
+    pub baseline_version: Option<String>,
 }

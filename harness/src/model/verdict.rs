@@ -10,9 +10,12 @@ use std::fmt;
 pub enum Verdict {
     /// Everything matches the expected outcome.
     Pass,
-    /// Wrong exit status, a guest check failed, or the sandbox was escaped.
+    /// A `must` case broken (wrong exit status or a failed guest check), or
+    /// a `robustness` case that changed the filesystem where it should have
+    /// refused.
     Fail,
-    /// Differs from the blessed outcome (trace, output, status or filesystem).
+    /// Differs from the blessed outcome (trace, output, status or
+    /// filesystem); on a tier below `must`, also a failed guest check.
     Diverge,
     /// The runtime lacks an import the guest needs.
     Unsupported,
@@ -20,11 +23,16 @@ pub enum Verdict {
     Crash,
     /// The run did not finish within the timeout.
     Timeout,
+    /// The guest reached outside its sandbox (a canary changed, or a file
+    /// appeared beside the sandbox root): a security finding, never recorded
+    /// as known.
+    Escape,
 }
 
 impl Verdict {
     /// Every verdict, in summary-table order.
-    pub const ALL: [Verdict; 6] = [
+    pub const ALL: [Verdict; 7] = [
+        Verdict::Escape,
         Verdict::Pass,
         Verdict::Fail,
         Verdict::Diverge,
@@ -42,6 +50,7 @@ impl Verdict {
             Verdict::Unsupported => "unsupported",
             Verdict::Crash => "crash",
             Verdict::Timeout => "timeout",
+            Verdict::Escape => "escape",
         }
     }
 }

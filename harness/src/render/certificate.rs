@@ -187,6 +187,7 @@ pub fn load_latest(reports: &Path) -> Result<Vec<Certificate>> {
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
+    use crate::model::case::Binding;
     use crate::model::verdict::Verdict;
 
     /// A small certificate with one run of every verdict and of both
@@ -198,12 +199,18 @@ pub(crate) mod tests {
                 abi,
                 runtime: runtime.into(),
                 verdict,
+                tier: if case.starts_with("fd/") {
+                    Binding::Must
+                } else {
+                    Binding::Should
+                },
                 detail: match verdict {
                     Verdict::Pass => String::new(),
                     _ => format!("--- expected\n+++ actual\n@@ -1 +1 @@\n-{case} `a`\n+{case} <b>"),
                 },
                 expected,
                 reason: (expected != Verdict::Pass).then(|| format!("{runtime} answers badf")),
+                recorded_evidence: None,
             },
             calls: calls.iter().map(|c| c.to_string()).collect(),
         };

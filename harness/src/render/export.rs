@@ -310,11 +310,9 @@ mod tests {
     use super::*;
 
     fn case(preopens: &[(&str, &str)]) -> Case {
-        let mut case: Case = serde_json::from_value(serde_json::json!({
-            "name": "fs/x", "guest": "g", "description": "d", "abis": ["p1"],
-            "args": ["a"], "env": [["K", "v"], ["A", "w"]],
-        }))
-        .unwrap();
+        let mut case = Case::new("fs/x", "g", "d", vec![Abi::P1]);
+        case.args = vec!["a".into()];
+        case.env = vec![("K".into(), "v".into()), ("A".into(), "w".into())];
         case.preopens = preopens
             .iter()
             .map(|(g, d)| (g.to_string(), d.to_string()))

@@ -9,6 +9,7 @@
 
 use crate::model::verdict::Verdict;
 use crate::render::certificate::{self, Certificate};
+use crate::render::markdown;
 use crate::render::matrix::{Group, Matrix};
 use crate::render::summary::{Tally, escape};
 use std::fmt::Write as _;
@@ -96,6 +97,11 @@ pub fn render(title: &str, certificates: &[Certificate], up: &str) -> String {
 }
 
 fn runtimes_table(h: &mut String, certificates: &[Certificate], up: &str) {
+    h.push_str("<ul id=\"headlines\">\n");
+    for c in certificates {
+        let _ = writeln!(h, "<li>{}</li>", escape(&markdown::must_headline(c)));
+    }
+    h.push_str("</ul>\n");
     h.push_str(
         "<table id=\"runtimes\">\n<tr><th>runtime</th><th>version</th><th>ABIs</th><th>runs</th>",
     );

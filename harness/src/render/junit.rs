@@ -7,8 +7,8 @@
 //! carries the verdict and its evidence, the diff), or a recorded non-pass
 //! verdict that now passes. A known, recorded verdict is a *passing*
 //! testcase whose `<system-out>` gives the verdict and the recorded reason:
-//! the baseline held, and CI dashboards should not count it as skipped
-//! (it ran).
+//! the baseline held. A known `unsupported` is `<skipped>` (nothing ran), and
+//! so never counts as a pass.
 
 use crate::layout::write_atomic;
 use crate::model::record::Record;
@@ -37,10 +37,13 @@ pub fn render(records: &[Record]) -> String {
         let mine: Vec<&Record> = records.iter().filter(|r| r.runtime == runtime).collect();
         let _ = writeln!(
             xml,
-            "  <testsuite name=\"{}\" tests=\"{}\" failures=\"{}\" errors=\"0\" skipped=\"0\">",
+            "  <testsuite name=\"{}\" tests=\"{}\" failures=\"{}\" errors=\"0\" skipped=\"{}\">",
             summary::escape(runtime),
             mine.len(),
-            mine.iter().filter(|r| !r.as_expected()).count()
+            mine.iter().filter(|r| !r.as_expected()).count(),
+            mine.iter()
+                .filter(|r| r.as_expected() && r.verdict == Verdict::Unsupported)
+                .count()
         );
         for record in mine {
             let _ = write!(
@@ -55,7 +58,13 @@ pub fn render(records: &[Record]) -> String {
                 continue;
             }
             xml.push_str(">\n");
-            if record.as_expected() {
+            if record.as_expected() && record.verdict == Verdict::Unsupported {
+                let _ = writeln!(
+                    xml,
+                    "      <skipped message=\"{}\"/>",
+                    summary::escape(record.reason.as_deref().unwrap_or("unsupported"))
+                );
+            } else if record.as_expected() {
                 let _ = writeln!(
                     xml,
                     "      <system-out>known {}: {}</system-out>",
@@ -95,9 +104,11 @@ mod tests {
             abi: Abi::P1,
             runtime: runtime.into(),
             verdict,
+            tier: Default::default(),
             detail: "-a <b>\n+c\u{1}".into(),
             expected,
             reason: (expected != Verdict::Pass).then(|| "bug & co".into()),
+            recorded_evidence: None,
         }
     }
 
@@ -108,6 +119,7 @@ mod tests {
             record("a", Verdict::Diverge, Verdict::Pass),
             record("b", Verdict::Fail, Verdict::Fail),
             record("b", Verdict::Pass, Verdict::Diverge),
+            record("b", Verdict::Unsupported, Verdict::Unsupported),
         ]);
         insta::assert_snapshot!(xml);
     }

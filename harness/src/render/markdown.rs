@@ -1,6 +1,8 @@
 //! The Markdown views: a runtime's `report.md` and the matrix of every
 //! runtime in `reports/index.md`.
 
+use crate::model::abi::Abi;
+use crate::model::case::Binding;
 use crate::model::record::Record;
 use crate::model::verdict::Verdict;
 use crate::render::certificate::Certificate;
@@ -25,9 +27,32 @@ pub fn report(certificate: &Certificate) -> String {
         "- written by `wasi-conform certify --runtime {}`; the date and the sha256 of every guest are in `report.json`\n",
         c.runtime
     );
+    let _ = writeln!(md, "**{}**\n", must_headline(c));
+    escapes(&mut md, c);
+    let _ = writeln!(md, "## Conformance by tier\n");
     let _ = writeln!(
         md,
-        "**{} of {} runs pass ({}).**\n",
+        "Only a `must` case (the witx/WIT text states the requirement; the case quotes it) \
+         can give `fail`. The other tiers are portability information: `should` (POSIX-like \
+         behaviour the text points at), `implementation-defined` (left open: what this runtime \
+         chose), `robustness` (undefined values: a trap or an error are both fine). \
+         `unsupported` runs executed nothing and are counted apart.\n"
+    );
+    tier_table(&mut md, c);
+    if c.abis.contains(&Abi::P2) {
+        let _ = writeln!(
+            md,
+            "p2 outcomes are blessed from embedded wasmtime (the reference host runs no components yet){}.\n",
+            if c.runtime.starts_with("wasmtime") {
+                ": this runtime's p2 verdicts are self-judged"
+            } else {
+                ""
+            }
+        );
+    }
+    let _ = writeln!(
+        md,
+        "All tiers together: {} of {} runs pass ({}).\n",
         all.count(Verdict::Pass),
         all.total(),
         all.pass_rate()
@@ -121,6 +146,89 @@ pub fn report(certificate: &Certificate) -> String {
     md
 }
 
+/// How an ABI is named in reports: an adapted module runs on the runtime
+/// *and* the preview1 adapter, so what fails there may be the adapter's.
+pub fn abi_label(abi: Abi) -> &'static str {
+    match abi {
+        Abi::P1 => "p1",
+        Abi::P1Component => "runtime + preview1 adapter",
+        Abi::P2 => "p2",
+    }
+}
+
+/// "RUNTIME VERSION: N of M must runs pass (p1: a of b; ...)".
+pub fn must_headline(c: &Certificate) -> String {
+    let per_abi: Vec<String> = c
+        .abis
+        .iter()
+        .map(|&abi| {
+            let t = Tally::of(
+                c.records()
+                    .filter(|r| r.abi == abi && r.tier == Binding::Must),
+            );
+            format!("{}: {}", abi_label(abi), passing(&t))
+        })
+        .collect();
+    let must = Tally::of(c.records().filter(|r| r.tier == Binding::Must));
+    format!(
+        "{} {}: {} must runs pass ({})",
+        c.runtime,
+        c.version,
+        passing(&must),
+        per_abi.join("; ")
+    )
+}
+
+/// "N of M" over the runs that executed (unsupported ones apart).
+fn passing(t: &Tally) -> String {
+    let ran = t.total() - t.count(Verdict::Unsupported);
+    let mut text = format!("{} of {ran}", t.count(Verdict::Pass));
+    if t.count(Verdict::Unsupported) > 0 {
+        text.push_str(&format!(", {} unsupported", t.count(Verdict::Unsupported)));
+    }
+    text
+}
+
+/// The escapes of a certificate, first of all: security findings.
+fn escapes(md: &mut String, c: &Certificate) {
+    let escaped: Vec<&Record> = c
+        .records()
+        .filter(|r| r.verdict == Verdict::Escape)
+        .collect();
+    if escaped.is_empty() {
+        return;
+    }
+    let _ = writeln!(md, "## 🚨 Security findings: sandbox escapes\n");
+    for record in escaped {
+        let _ = writeln!(
+            md,
+            "- `{}` ({}): {}",
+            record.case,
+            abi_label(record.abi),
+            record.detail.lines().next().unwrap_or("")
+        );
+    }
+    md.push('\n');
+}
+
+/// One row per tier, one column per ABI: passing runs of the runs.
+fn tier_table(md: &mut String, c: &Certificate) {
+    let _ = write!(md, "| tier |");
+    for &abi in &c.abis {
+        let _ = write!(md, " {} |", abi_label(abi));
+    }
+    let _ = writeln!(md, "\n|---|{}", "---:|".repeat(c.abis.len()));
+    for tier in Binding::ALL {
+        let _ = write!(md, "| {} |", tier.name());
+        for &abi in &c.abis {
+            let t = Tally::of(c.records().filter(|r| r.abi == abi && r.tier == tier));
+            let _ = write!(md, " {} |", passing(&t));
+        }
+        md.push('\n');
+    }
+    md.push('\n');
+}
+
 /// The WASI area of a case: its name up to the first `/`.
 pub fn area(case: &str) -> &str {
     case.split('/').next().unwrap_or(case)
@@ -156,6 +264,7 @@ fn mark(worst: Option<Verdict>) -> &'static str {
         Some(Verdict::Diverge) => "⚠️",
         Some(Verdict::Unsupported) => "➖",
         Some(Verdict::Fail | Verdict::Crash | Verdict::Timeout) => "❌",
+        Some(Verdict::Escape) => "🚨",
     }
 }
 
@@ -167,24 +276,52 @@ pub fn index(certificates: &[Certificate]) -> String {
         "The latest certification of every runtime under `reports/` \
          (`wasi-conform report` writes this file; `index.html` is the same matrix with every diff).\n"
     );
-    let _ = writeln!(
-        md,
-        "| runtime | version | ABIs | runs | pass rate | report |"
-    );
-    let _ = writeln!(md, "|---|---|---|---:|---:|---|");
-    for c in certificates {
-        let tally = Tally::of(c.records());
-        let abis: Vec<&str> = c.abis.iter().map(|a| a.name()).collect();
+    let escaped: Vec<String> = certificates
+        .iter()
+        .flat_map(|c| {
+            c.records()
+                .filter(|r| r.verdict == Verdict::Escape)
+                .map(move |r| format!("`{}` {} ({})", c.runtime, r.case, abi_label(r.abi)))
+        })
+        .collect();
+    if !escaped.is_empty() {
         let _ = writeln!(
             md,
-            "| `{}` | {} | {} | {} | {} | [report]({}/report.md) |",
-            c.runtime,
-            c.version.replace('|', "\\|"),
-            abis.join(", "),
-            tally.total(),
-            tally.pass_rate(),
-            c.dir
+            "🚨 **Sandbox escapes** (security findings): {}.\n",
+            escaped.join(", ")
         );
+    }
+    let _ = writeln!(
+        md,
+        "Passing runs of the runs that executed, per tier; only `must` cases (the text states \
+         the requirement) can fail. `runtime + preview1 adapter` is the p1 module wrapped as a \
+         component: what differs there may be the adapter's.\n"
+    );
+    let _ = write!(md, "| runtime | version |");
+    for tier in Binding::ALL {
+        let _ = write!(md, " {} |", tier.name());
+    }
+    let _ = writeln!(md, " report |");
+    let _ = writeln!(md, "|---|---|{}---|", "---:|".repeat(Binding::ALL.len()));
+    for c in certificates {
+        let _ = write!(
+            md,
+            "| `{}` | {} |",
+            c.runtime,
+            c.version.replace('|', "\\|")
+        );
+        for tier in Binding::ALL {
+            let per_abi: Vec<String> = c
+                .abis
+                .iter()
+                .map(|&abi| {
+                    let t = Tally::of(c.records().filter(|r| r.abi == abi && r.tier == tier));
+                    format!("{}: {}", abi_label(abi), passing(&t))
+                })
+                .collect();
+            let _ = write!(md, " {} |", per_abi.join("<br>"));
+        }
+        let _ = writeln!(md, " [report]({}/report.md) |", c.dir);
     }
     let _ = writeln!(
         md,

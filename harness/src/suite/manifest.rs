@@ -4,7 +4,7 @@
 //! The schema is documented in `tests-src/README.md`; every key is checked
 //! (unknown keys are errors) so a typo never silently drops part of a case.
 
-use crate::model::case::Case;
+use crate::model::case::{Binding, Case};
 use anyhow::{Context, Result, bail};
 use serde::Deserialize;
 use std::collections::BTreeSet;
@@ -95,6 +95,21 @@ fn validate(case: &Case) -> Result<(), String> {
     if case.abis.iter().collect::<BTreeSet<_>>().len() != case.abis.len() {
         return Err("`abis` lists an ABI twice".into());
     }
+    match (case.binding, &case.quote) {
+        (Binding::Must, None) => {
+            return Err(
+                "a `must` case quotes the sentence of the WASI text that requires it (`quote`)"
+                    .into(),
+            );
+        }
+        (Binding::Must, Some(_)) | (_, None) => {}
+        (tier, Some(_)) => {
+            return Err(format!(
+                "only a `must` case has a `quote` (this one is `{}`)",
+                tier.name()
+            ));
+        }
+    }
     for entry in &case.fixture {
         check_relative(&entry.path)?;
         let kinds = [
@@ -140,7 +155,6 @@ fn check_relative(path: &str) -> Result<(), String> {
 mod tests {
     use super::*;
     use crate::model::abi::Abi;
-    use crate::model::case::Binding;
 
     fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
         let path = dir.join(name);
@@ -148,12 +162,22 @@ mod tests {
         path
     }
 
+    /// A case without its tier.
+    const UNTIERED: &str = r#"
+[[case]]
+name = "args/none"
+guest = "args"
+description = "no arguments"
+abis = ["p1", "p2"]
+"#;
+
     const MINIMAL: &str = r#"
 [[case]]
 name = "args/none"
 guest = "args"
 description = "no arguments"
 abis = ["p1", "p2"]
+binding = "should"
 "#;
 
     #[test]
@@ -187,7 +211,7 @@ abis = ["p1", "p2"]
             (MINIMAL.replace("\"p2\"", "\"p1\""), "twice"),
             (MINIMAL.replace("\"p2\"", "\"p9\""), "unknown ABI"),
             (
-                format!("{MINIMAL}binding = \"may\"\n"),
+                format!("{UNTIERED}binding = \"may\"\n"),
                 "unknown variant `may`",
             ),
             (
@@ -206,19 +230,30 @@ abis = ["p1", "p2"]
     }
 
     #[test]
-    fn binding_defaults_to_must_and_reads_kebab_case() {
+    fn binding_is_required_and_reads_kebab_case() {
         let dir = tempfile::tempdir().unwrap();
-        let path = write(dir.path(), "a.toml", MINIMAL);
-        assert_eq!(load_file(&path).unwrap()[0].binding, Binding::Must);
+        let path = write(dir.path(), "a.toml", UNTIERED);
+        assert!(
+            load_file(&path)
+                .unwrap_err()
+                .to_string()
+                .contains("binding")
+        );
         for (text, binding) in [
             ("must", Binding::Must),
             ("should", Binding::Should),
             ("implementation-defined", Binding::ImplementationDefined),
+            ("robustness", Binding::Robustness),
         ] {
+            let quote = if text == "must" {
+                "quote = \"q\"\n"
+            } else {
+                ""
+            };
             let path = write(
                 dir.path(),
                 "a.toml",
-                &format!("{MINIMAL}binding = \"{text}\"\n"),
+                &format!("{UNTIERED}binding = \"{text}\"\n{quote}"),
             );
             let case = load_file(&path).unwrap().remove(0);
             assert_eq!(case.binding, binding);
@@ -233,5 +268,101 @@ abis = ["p1", "p2"]
         write(dir.path(), "b.toml", MINIMAL);
         let err = load_dir(dir.path()).unwrap_err().to_string();
         assert!(err.contains("defined twice"), "{err}");
+    }
+
+    /// The doc comments of the spec text the dependency crates ship (the
+    /// preview1 witx and the 0.2 WIT of wasmtime-wasi), one string with
+    /// the comment markers removed and whitespace collapsed.
+    fn spec_text() -> String {
+        // The crate's source as cargo unpacked it from the registry.
+        let cargo_home = std::env::var_os("CARGO_HOME")
+            .map(std::path::PathBuf::from)
+            .unwrap_or_else(|| Path::new(&std::env::var_os("HOME").unwrap()).join(".cargo"));
+        let crate_dir = format!(
+            "wasmtime-wasi-{}",
+            env!("WASI_CONFORM_VERSION_WASMTIME_WASI")
+        );
+        let root = std::fs::read_dir(cargo_home.join("registry/src"))
+            .unwrap()
+            .map(|index| index.unwrap().path().join(&crate_dir))
+            .find(|dir| dir.is_dir())
+            .expect("wasmtime-wasi's source is in cargo's registry");
+        let mut files = Vec::new();
+        let mut dirs = vec![root.join("witx/p1"), root.join("src/p2/wit")];
+        while let Some(dir) = dirs.pop() {
+            for entry in std::fs::read_dir(&dir).unwrap() {
+                let path = entry.unwrap().path();
+                if path.is_dir() {
+                    dirs.push(path);
+                } else if path.extension().is_some_and(|x| x == "witx" || x == "wit") {
+                    files.push(path);
+                }
+            }
+        }
+        assert!(files.len() > 2, "{files:?}");
+        let mut text = String::new();
+        for file in files {
+            for line in std::fs::read_to_string(file).unwrap().lines() {
+                let line = line.trim_start();
+                if let Some(doc) = line
+                    .strip_prefix(";;;")
+                    .or_else(|| line.strip_prefix("///"))
+                {
+                    text.push_str(doc);
+                    text.push(' ');
+                }
+            }
+        }
+        collapse(&text)
+    }
+
+    fn collapse(text: &str) -> String {
+        text.split_whitespace().collect::<Vec<_>>().join(" ")
+    }
+
+    #[test]
+    fn every_must_quote_is_verbatim_in_the_spec_text() {
+        let spec = spec_text();
+        let cases =
+            load_dir(&Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests-src/cases")).unwrap();
+        let mut missing = Vec::new();
+        let mut must = 0;
+        for case in &cases {
+            if let Some(quote) = &case.quote {
+                must += 1;
+                if !spec.contains(&collapse(quote)) {
+                    missing.push(format!("{}: {quote}", case.name));
+                }
+            }
+        }
+        assert!(must > 0);
+        assert!(
+            missing.is_empty(),
+            "quotes not in the spec text:\n{}",
+            missing.join("\n")
+        );
+    }
+
+    #[test]
+    fn a_must_case_quotes_and_no_other_does() {
+        let dir = tempfile::tempdir().unwrap();
+        let must = write(
+            dir.path(),
+            "a.toml",
+            &format!("{UNTIERED}binding = \"must\"\n"),
+        );
+        assert!(
+            load_file(&must)
+                .unwrap_err()
+                .to_string()
+                .contains("`quote`")
+        );
+        let should = write(dir.path(), "b.toml", &format!("{MINIMAL}quote = \"x\"\n"));
+        assert!(
+            load_file(&should)
+                .unwrap_err()
+                .to_string()
+                .contains("only a `must` case")
+        );
     }
 }

@@ -64,6 +64,7 @@ impl Suite {
         for runtime in runtimes {
             let unavailable = runtime.availability().err();
             let mut skipped = 0;
+            let mut baseline_version = None;
             if unavailable.is_none() {
                 let path = self.layout.expectations(runtime.name());
                 let load = if for_update {
@@ -71,7 +72,12 @@ impl Suite {
                 } else {
                     Expectations::load
                 };
-                expectations.push((runtime.name().to_string(), load(&path, &self.cases)?));
+                let known = load(&path, &self.cases)?;
+                baseline_version = known
+                    .version
+                    .clone()
+                    .filter(|recorded| *recorded != runtime.version());
+                expectations.push((runtime.name().to_string(), known));
                 for (((case, abi), wasm), body) in
                     self.pairs().zip(&prepared.binaries).zip(&prepared.bodies)
                 {
@@ -88,7 +94,10 @@ impl Suite {
                     }
                 }
             }
-            lines.push(runtimes::summary_line(runtime.as_ref(), skipped));
+            lines.push(RuntimeLine {
+                baseline_version,
+                ..runtimes::summary_line(runtime.as_ref(), skipped)
+            });
         }
         Ok(Plan {
             lines,
@@ -142,8 +151,10 @@ fn record(
         abi: job.abi,
         runtime: job.runtime.name().to_string(),
         verdict,
+        tier: job.case.binding,
         detail,
         expected: known.map_or(Verdict::Pass, |k| k.verdict),
         reason: known.map(|k| k.reason.clone()),
+        recorded_evidence: known.and_then(|k| k.evidence.clone()),
     })
 }

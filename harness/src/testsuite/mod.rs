@@ -20,7 +20,7 @@ use crate::exec::executor;
 use crate::exec::runtimes::{Limits, Runtime};
 use crate::judge;
 use crate::model::abi::Abi;
-use crate::model::case::Case;
+use crate::model::case::{Binding, Case};
 use crate::model::record::Record;
 use crate::model::verdict::{Judgement, Verdict};
 use anyhow::{Context, Result, bail};
@@ -338,8 +338,12 @@ pub fn record(test: &Test, runtime: &dyn Runtime, abi: Abi, limits: Limits) -> R
             Verdict::Pass
         },
         verdict: judgement.verdict,
+        // Judged as the official runner judges: by the test's own
+        // expectations, which it holds to.
+        tier: Binding::Must,
         detail: judgement.detail,
         reason,
+        recorded_evidence: None,
     })
 }
 

@@ -14,20 +14,39 @@
 //! and link counts only of files and symlinks, directory listings sorted
 //! without `.` and `..`. Rights are never printed (runtimes model them
 //! differently). An unparsable program is a failed check and exit 1.
-use guest_support::p1::{errno_name, fdflags_names, filetype_name};
+//!
+//! Slot `$3` is the preopened sandbox, found by its name (`/sandbox`,
+//! [`SANDBOX_PREOPEN`] after wasi-libc's stripping) the way wasi-libc finds
+//! preopens, whatever number the runtime gave it; without such a preopen
+//! the program is not run (a failed check and exit 1).
+use guest_support::p1::{
+    errno_name, fdflags_names, filetype_name, preopen_named, preopens_summary,
+};
 use guest_support::{J, check_detail, finish, obj, trace};
 use wasi::Errno;
 use wasi::wasi_snapshot_preview1 as raw;
-use wasi_conform_program::{Op, Program, Sub, UNBOUND_FD};
+use wasi_conform_program::{
+    INITIAL_SLOTS, Op, Program, SANDBOX_PREOPEN, SANDBOX_SLOT, Sub, UNBOUND_FD,
+};
 
 fn main() {
+    // The sandbox is found by name, as wasi-libc finds preopens (raw
+    // calls, not traced), before any op can close or renumber it.
+    let sandbox = preopen_named(SANDBOX_PREOPEN);
     let program = read_stdin().and_then(|text| Program::parse(&text));
-    match program {
-        Ok(program) => {
+    match (program, sandbox) {
+        (Ok(_), None) => {
+            check_detail(
+                &format!("preopen ${SANDBOX_PREOPEN} is found"),
+                false,
+                Some(&format!("preopens: {}", preopens_summary())),
+            );
+        }
+        (Ok(program), Some(sandbox)) => {
+            let mut slots: Vec<Option<u32>> = (0..INITIAL_SLOTS as u32).map(Some).collect();
+            slots[SANDBOX_SLOT] = Some(sandbox);
             let mut interp = Interp {
-                slots: (0..wasi_conform_program::INITIAL_SLOTS as u32)
-                    .map(Some)
-                    .collect(),
+                slots,
                 inodes: Vec::new(),
                 times: Vec::new(),
             };
@@ -40,7 +59,7 @@ fn main() {
                 }
             }
         }
-        Err(why) => {
+        (Err(why), _) => {
             check_detail("the program parses", false, Some(&why));
         }
     }

@@ -96,6 +96,7 @@ pub fn summary_line(runtime: &dyn Runtime, skipped: usize) -> RuntimeLine {
         version: runtime.version(),
         skipped,
         unavailable: runtime.availability().err(),
+        baseline_version: None,
     }
 }
 

@@ -4,19 +4,22 @@
 //! `tests-src/README.md` ("The `calls` guest"). In short:
 //!
 //! ```text
-//! path_open 3 a.txt oflags=creat,trunc base=all as f => ok
+//! path_open $sandbox a.txt oflags=creat,trunc base=all as f => ok
 //! fd_write $f hello%20world => ok
 //! fd_filestat_get $f as st => ok
-//! path_unlink_file 3 dir => isdir|perm
+//! path_unlink_file $sandbox dir => isdir|perm
 //! check eq $st.size 11
 //! ```
 //!
 //! `as NAME` binds the call's results; `$NAME` / `$NAME.FIELD` use them.
+//! A `$NAME` no statement binds is the preopen of that name, found as
+//! wasi-libc finds preopens (`guest_support::p1::preopens`): `$sandbox` for
+//! `/sandbox`, `$root` for `/`; one that is not found is a failed check.
 //! `=> EXPECT` (`ok`, an errno name, or several joined by `|`) makes the
 //! guest check the call's errno (a check line named after the statement).
 use guest_support::p1::{self, Sub};
 use guest_support::{check, check_detail, finish, fmt};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 // A bin's root file looks for modules beside it (where Cargo would take
 // them for bins of their own), so this one lives in `calls/`.
@@ -32,6 +35,11 @@ type Vars = BTreeMap<String, BTreeMap<&'static str, u64>>;
 
 struct Ctx {
     vars: Vars,
+    /// Every name some statement binds with `as`: an unresolved `$NAME` of
+    /// one of these is reported as an unset variable, not a missing preopen.
+    declared: BTreeSet<String>,
+    /// Preopen names already reported as not found (one failed check each).
+    reported: BTreeSet<String>,
 }
 
 /// An fd (or number) the script could not evaluate: a bad descriptor no
@@ -39,14 +47,31 @@ struct Ctx {
 const UNSET: u64 = 0x7fff_fff0;
 
 impl Ctx {
+    /// A number token, or `$NAME` / `$NAME.FIELD`: a variable bound with
+    /// `as` (a bound variable wins), else the descriptor of the preopen
+    /// named NAME as wasi-libc names it (`$sandbox` for `/sandbox`, `$root`
+    /// for `/`). Neither is a failed check and [`UNSET`].
     fn num(&mut self, tok: &str) -> u64 {
         if let Some(var) = tok.strip_prefix('$') {
             let (name, field) = var.split_once('.').unwrap_or((var, ""));
-            let v = self.vars.get(name).and_then(|m| m.get(field)).copied();
-            if v.is_none() {
-                check_detail(&fmt!("variable ${var} is set"), false, None);
+            if let Some(v) = self.vars.get(name).and_then(|m| m.get(field)) {
+                return *v;
             }
-            return v.unwrap_or(UNSET);
+            if !self.vars.contains_key(name)
+                && let Some(fd) = preopen_fd(var)
+            {
+                return fd as u64;
+            }
+            if self.vars.contains_key(name) || self.declared.contains(name) || !field.is_empty() {
+                check_detail(&fmt!("variable ${var} is set"), false, None);
+            } else if self.reported.insert(var.to_string()) {
+                check_detail(
+                    &fmt!("preopen ${var} is found"),
+                    false,
+                    Some(&fmt!("preopens: {}", p1::preopens_summary())),
+                );
+            }
+            return UNSET;
         }
         parse_num(tok).unwrap_or_else(|| {
             bad(&fmt!("not a number: {tok}"));
@@ -64,6 +89,19 @@ impl Ctx {
                 .insert(name.to_string(), fields.iter().copied().collect());
         }
     }
+}
+
+/// The preopen a `$NAME` token names: NAME compared with the preopens'
+/// names after wasi-libc's stripping (`root` is the empty name, `/` or
+/// `.`, unless a preopen is really called `root`).
+fn preopen_fd(name: &str) -> Option<u32> {
+    if name == "root" {
+        return p1::preopen_named("").or_else(|| p1::preopen_named("root"));
+    }
+    if name.is_empty() {
+        return None;
+    }
+    p1::preopen_named(name)
 }
 
 fn stat_fields(s: &wasi::Filestat) -> Vec<(&'static str, u64)> {
@@ -550,28 +588,43 @@ fn rights_or_var(ctx: &mut Ctx, tok: &str) -> u64 {
 }
 
 fn main() {
+    // Find the preopens first, before any statement can close or renumber
+    // one (raw calls, not traced).
+    p1::preopens();
+    let stmts: Vec<String> = std::env::args().skip(1).collect();
+    let parsed: Vec<(Vec<&str>, Option<&str>, Option<&str>)> = stmts
+        .iter()
+        .map(|stmt| {
+            let (body, expect) = match stmt.split_once(" => ") {
+                Some((b, x)) => (b, Some(x.trim())),
+                None => (stmt.as_str(), None),
+            };
+            let mut toks: Vec<&str> = body.split(' ').filter(|t| !t.is_empty()).collect();
+            let mut bind = None;
+            if toks.len() >= 2 && toks[toks.len() - 2] == "as" {
+                bind = Some(toks[toks.len() - 1]);
+                toks.truncate(toks.len() - 2);
+            }
+            (toks, bind, expect)
+        })
+        .collect();
     let mut ctx = Ctx {
         vars: BTreeMap::new(),
+        declared: parsed
+            .iter()
+            .filter_map(|(_, bind, _)| bind.map(str::to_string))
+            .collect(),
+        reported: BTreeSet::new(),
     };
-    for stmt in std::env::args().skip(1) {
-        let (body, expect) = match stmt.split_once(" => ") {
-            Some((b, x)) => (b, Some(x.trim())),
-            None => (stmt.as_str(), None),
-        };
-        let mut toks: Vec<&str> = body.split(' ').filter(|t| !t.is_empty()).collect();
-        let mut bind = None;
-        if toks.len() >= 2 && toks[toks.len() - 2] == "as" {
-            bind = Some(toks[toks.len() - 1]);
-            toks.truncate(toks.len() - 2);
-        }
+    for (stmt, (toks, bind, expect)) in stmts.iter().zip(&parsed) {
         if toks.is_empty() {
             bad("empty statement");
             continue;
         }
-        let got = run(&mut ctx, &toks, bind);
+        let got = run(&mut ctx, toks, *bind);
         if let (Some(expect), Some(got)) = (expect, got) {
             let ok = expect.split('|').any(|x| x == got);
-            check_detail(&stmt, ok, Some(&fmt!("got {got}")));
+            check_detail(stmt, ok, Some(&fmt!("got {got}")));
         }
     }
     finish();

@@ -2,6 +2,7 @@
 //! wasi-libc reads it.
 
 use super::names::filetype_name;
+use super::preopen::fd_label;
 use super::traced;
 use crate::{J, check, obj};
 use alloc::vec;
@@ -65,7 +66,7 @@ pub fn fd_readdir(
     });
     traced(
         "fd_readdir",
-        obj! {"fd" => fd, "buf_len" => buf_len, "cookie" => cookie_json},
+        obj! {"fd" => fd_label(fd), "buf_len" => buf_len, "cookie" => cookie_json},
         &r,
         |(e, used, partial)| {
             obj! {"bufused" => *used, "entries" => J::Arr(e.iter().map(dirent_json).collect()), "partial" => *partial}
@@ -130,7 +131,7 @@ pub fn readdir_all(fd: u32, buf_len: usize) -> Result<Vec<Dirent>, Errno> {
     let r = result.map(|()| names);
     traced(
         "fd_readdir",
-        obj! {"fd" => fd, "buf_len" => buf_len, "all" => true},
+        obj! {"fd" => fd_label(fd), "buf_len" => buf_len, "all" => true},
         &r,
         |e| obj! {"entries" => J::Arr(e.iter().map(dirent_json).collect())},
     );

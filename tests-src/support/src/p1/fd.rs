@@ -5,6 +5,7 @@ use super::names::{
     ADVICE_NAMES, FDFLAGS_NAMES, FSTFLAGS_NAMES, WHENCE_NAMES, enum_name, fdflags_names,
     filestat_json, filetype_name, flag_names, rights_json, rights_names,
 };
+use super::preopen::fd_label;
 use super::{raw, res, traced};
 use crate::{J, check, obj};
 use alloc::vec;
@@ -24,7 +25,7 @@ pub fn fd_write(fd: u32, iovs: &[&[u8]]) -> Result<usize, Errno> {
     let lens: Vec<usize> = iovs.iter().map(|b| b.len()).collect();
     traced(
         "fd_write",
-        obj! {"fd" => fd, "iovs" => lens},
+        obj! {"fd" => fd_label(fd), "iovs" => lens},
         &r,
         |n| obj! {"nwritten" => *n},
     );
@@ -93,7 +94,7 @@ pub fn fd_read(fd: u32, buf: &mut [u8]) -> Result<usize, Errno> {
     let r = unsafe { wasi::fd_read(fd, &[iov]) };
     traced(
         "fd_read",
-        obj! {"fd" => fd, "iovs" => vec![buf.len()]},
+        obj! {"fd" => fd_label(fd), "iovs" => vec![buf.len()]},
         &r,
         |n| obj! {"nread" => *n},
     );
@@ -115,7 +116,7 @@ pub enum FdstatDetail {
 /// `fd_fdstat_get(fd)`.
 pub fn fd_fdstat_get(fd: u32, detail: FdstatDetail) -> Result<wasi::Fdstat, Errno> {
     let r = unsafe { wasi::fd_fdstat_get(fd) };
-    traced("fd_fdstat_get", obj! {"fd" => fd}, &r, |s| {
+    traced("fd_fdstat_get", obj! {"fd" => fd_label(fd)}, &r, |s| {
         let ft = filetype_name(s.fs_filetype.raw());
         match detail {
             FdstatDetail::Filetype => obj! {"filetype" => ft},
@@ -136,7 +137,7 @@ pub fn fd_advise(fd: u32, offset: u64, len: u64, advice: u32) -> Result<(), Errn
     let r = res(unsafe { raw::fd_advise(fd as i32, offset as i64, len as i64, advice as i32) });
     traced(
         "fd_advise",
-        obj! {"fd" => fd, "offset" => offset, "len" => len, "advice" => enum_name(advice, &ADVICE_NAMES)},
+        obj! {"fd" => fd_label(fd), "offset" => offset, "len" => len, "advice" => enum_name(advice, &ADVICE_NAMES)},
         &r,
         |_| obj!(),
     );
@@ -148,7 +149,7 @@ pub fn fd_allocate(fd: u32, offset: u64, len: u64) -> Result<(), Errno> {
     let r = res(unsafe { raw::fd_allocate(fd as i32, offset as i64, len as i64) });
     traced(
         "fd_allocate",
-        obj! {"fd" => fd, "offset" => offset, "len" => len},
+        obj! {"fd" => fd_label(fd), "offset" => offset, "len" => len},
         &r,
         |_| obj!(),
     );
@@ -158,21 +159,21 @@ pub fn fd_allocate(fd: u32, offset: u64, len: u64) -> Result<(), Errno> {
 /// `fd_close(fd)`, ret `{}`.
 pub fn fd_close(fd: u32) -> Result<(), Errno> {
     let r = res(unsafe { raw::fd_close(fd as i32) });
-    traced("fd_close", obj! {"fd" => fd}, &r, |_| obj!());
+    traced("fd_close", obj! {"fd" => fd_label(fd)}, &r, |_| obj!());
     r
 }
 
 /// `fd_datasync(fd)`, ret `{}`.
 pub fn fd_datasync(fd: u32) -> Result<(), Errno> {
     let r = res(unsafe { raw::fd_datasync(fd as i32) });
-    traced("fd_datasync", obj! {"fd" => fd}, &r, |_| obj!());
+    traced("fd_datasync", obj! {"fd" => fd_label(fd)}, &r, |_| obj!());
     r
 }
 
 /// `fd_sync(fd)`, ret `{}`.
 pub fn fd_sync(fd: u32) -> Result<(), Errno> {
     let r = res(unsafe { raw::fd_sync(fd as i32) });
-    traced("fd_sync", obj! {"fd" => fd}, &r, |_| obj!());
+    traced("fd_sync", obj! {"fd" => fd_label(fd)}, &r, |_| obj!());
     r
 }
 
@@ -181,7 +182,7 @@ pub fn fd_fdstat_set_flags(fd: u32, flags: u32) -> Result<(), Errno> {
     let r = res(unsafe { raw::fd_fdstat_set_flags(fd as i32, flags as i32) });
     traced(
         "fd_fdstat_set_flags",
-        obj! {"fd" => fd, "flags" => flag_names(flags as u64, &FDFLAGS_NAMES)},
+        obj! {"fd" => fd_label(fd), "flags" => flag_names(flags as u64, &FDFLAGS_NAMES)},
         &r,
         |_| obj!(),
     );
@@ -193,7 +194,7 @@ pub fn fd_fdstat_set_rights(fd: u32, base: u64, inheriting: u64) -> Result<(), E
     let r = res(unsafe { raw::fd_fdstat_set_rights(fd as i32, base as i64, inheriting as i64) });
     traced(
         "fd_fdstat_set_rights",
-        obj! {"fd" => fd, "rights_base" => rights_json(base), "rights_inheriting" => rights_json(inheriting)},
+        obj! {"fd" => fd_label(fd), "rights_base" => rights_json(base), "rights_inheriting" => rights_json(inheriting)},
         &r,
         |_| obj!(),
     );
@@ -203,7 +204,12 @@ pub fn fd_fdstat_set_rights(fd: u32, base: u64, inheriting: u64) -> Result<(), E
 /// `fd_filestat_get(fd)`, ret [`filestat_json`].
 pub fn fd_filestat_get(fd: u32) -> Result<wasi::Filestat, Errno> {
     let r = unsafe { wasi::fd_filestat_get(fd) };
-    traced("fd_filestat_get", obj! {"fd" => fd}, &r, filestat_json);
+    traced(
+        "fd_filestat_get",
+        obj! {"fd" => fd_label(fd)},
+        &r,
+        filestat_json,
+    );
     r
 }
 
@@ -212,7 +218,7 @@ pub fn fd_filestat_set_size(fd: u32, size: u64) -> Result<(), Errno> {
     let r = res(unsafe { raw::fd_filestat_set_size(fd as i32, size as i64) });
     traced(
         "fd_filestat_set_size",
-        obj! {"fd" => fd, "size" => size},
+        obj! {"fd" => fd_label(fd), "size" => size},
         &r,
         |_| obj!(),
     );
@@ -226,7 +232,7 @@ pub fn fd_filestat_set_times(fd: u32, atim: u64, mtim: u64, flags: u32) -> Resul
     });
     traced(
         "fd_filestat_set_times",
-        obj! {"fd" => fd, "atim" => atim, "mtim" => mtim, "fst_flags" => flag_names(flags as u64, &FSTFLAGS_NAMES)},
+        obj! {"fd" => fd_label(fd), "atim" => atim, "mtim" => mtim, "fst_flags" => flag_names(flags as u64, &FSTFLAGS_NAMES)},
         &r,
         |_| obj!(),
     );
@@ -270,7 +276,7 @@ pub fn fd_read_iovs(fd: u32, lens: &[usize]) -> Result<Vec<u8>, Errno> {
     let r = unsafe { wasi::fd_read(fd, &iovs) }.map(|n| gather(&bufs, n));
     traced(
         "fd_read",
-        obj! {"fd" => fd, "iovs" => lens.to_vec()},
+        obj! {"fd" => fd_label(fd), "iovs" => lens.to_vec()},
         &r,
         |d| obj! {"nread" => d.len(), "data" => J::bytes(d)},
     );
@@ -284,7 +290,7 @@ pub fn fd_pread(fd: u32, lens: &[usize], offset: u64) -> Result<Vec<u8>, Errno> 
     let r = unsafe { wasi::fd_pread(fd, &iovs, offset) }.map(|n| gather(&bufs, n));
     traced(
         "fd_pread",
-        obj! {"fd" => fd, "iovs" => lens.to_vec(), "offset" => offset},
+        obj! {"fd" => fd_label(fd), "iovs" => lens.to_vec(), "offset" => offset},
         &r,
         |d| obj! {"nread" => d.len(), "data" => J::bytes(d)},
     );
@@ -298,7 +304,7 @@ pub fn fd_pwrite(fd: u32, iovs: &[&[u8]], offset: u64) -> Result<usize, Errno> {
     let lens: Vec<usize> = iovs.iter().map(|b| b.len()).collect();
     traced(
         "fd_pwrite",
-        obj! {"fd" => fd, "iovs" => lens, "offset" => offset},
+        obj! {"fd" => fd_label(fd), "iovs" => lens, "offset" => offset},
         &r,
         |n| obj! {"nwritten" => *n},
     );
@@ -310,7 +316,7 @@ pub fn fd_prestat_get(fd: u32) -> Result<u32, Errno> {
     let mut out = [0u32; 2];
     let r = res(unsafe { raw::fd_prestat_get(fd as i32, out.as_mut_ptr() as i32) });
     let r = r.map(|()| out);
-    traced("fd_prestat_get", obj! {"fd" => fd}, &r, |p| {
+    traced("fd_prestat_get", obj! {"fd" => fd_label(fd)}, &r, |p| {
         let tag = p[0] & 0xff;
         obj! {"tag" => if tag == 0 { J::from("dir") } else { J::from(tag) }, "name_len" => p[1]}
     });
@@ -327,7 +333,7 @@ pub fn fd_prestat_dir_name(fd: u32, len: usize) -> Result<Vec<u8>, Errno> {
             .map(|()| buf[..len].to_vec());
     traced(
         "fd_prestat_dir_name",
-        obj! {"fd" => fd, "len" => len},
+        obj! {"fd" => fd_label(fd), "len" => len},
         &r,
         |n| obj! {"name" => J::bytes(n)},
     );
@@ -343,7 +349,12 @@ pub fn fd_prestat_dir_name(fd: u32, len: usize) -> Result<Vec<u8>, Errno> {
 /// `fd_renumber(fd, to)`, ret `{}`.
 pub fn fd_renumber(fd: u32, to: u32) -> Result<(), Errno> {
     let r = res(unsafe { raw::fd_renumber(fd as i32, to as i32) });
-    traced("fd_renumber", obj! {"fd" => fd, "to" => to}, &r, |_| obj!());
+    traced(
+        "fd_renumber",
+        obj! {"fd" => fd_label(fd), "to" => fd_label(to)},
+        &r,
+        |_| obj!(),
+    );
     r
 }
 
@@ -361,7 +372,7 @@ pub fn fd_seek(fd: u32, offset: i64, whence: u32) -> Result<u64, Errno> {
     .map(|()| out);
     traced(
         "fd_seek",
-        obj! {"fd" => fd, "offset" => offset, "whence" => enum_name(whence, &WHENCE_NAMES)},
+        obj! {"fd" => fd_label(fd), "offset" => offset, "whence" => enum_name(whence, &WHENCE_NAMES)},
         &r,
         |n| obj! {"offset" => *n},
     );
@@ -371,6 +382,11 @@ pub fn fd_seek(fd: u32, offset: i64, whence: u32) -> Result<u64, Errno> {
 /// `fd_tell(fd)`: ret `{"offset":n}`.
 pub fn fd_tell(fd: u32) -> Result<u64, Errno> {
     let r = unsafe { wasi::fd_tell(fd) };
-    traced("fd_tell", obj! {"fd" => fd}, &r, |n| obj! {"offset" => *n});
+    traced(
+        "fd_tell",
+        obj! {"fd" => fd_label(fd)},
+        &r,
+        |n| obj! {"offset" => *n},
+    );
     r
 }

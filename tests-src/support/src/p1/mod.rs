@@ -10,6 +10,11 @@
 //! pass values the witx does not define; the trace shows the witx names of
 //! defined values and numbers otherwise.
 //!
+//! A descriptor argument is printed with [`fd_label`]: a descriptor that was
+//! a preopen at start-up shows as its name (`"$sandbox"`), any other as its
+//! number, so traces do not depend on how a runtime numbers its preopens
+//! (see [`preopens`]).
+//!
 //! The wrappers are grouped by concern in the submodules below and all
 //! re-exported here, so callers use `p1::<name>` whatever file defines it.
 
@@ -23,6 +28,7 @@ mod fd;
 mod names;
 mod path;
 mod poll;
+mod preopen;
 mod proc;
 mod sock;
 
@@ -44,6 +50,9 @@ pub use path::{
     path_readlink, path_remove_directory, path_rename, path_symlink, path_unlink_file,
 };
 pub use poll::{Event, Sub, poll_oneoff};
+pub use preopen::{
+    fd_label, preopen, preopen_label, preopen_named, preopens, preopens_summary, strip_prefixes,
+};
 pub use proc::{clock_res_get, clock_time_get, proc_exit, proc_raise, random_get, sched_yield};
 pub use sock::{sock_accept, sock_recv, sock_send, sock_shutdown};
 

@@ -5,6 +5,7 @@ use super::names::{
     FDFLAGS_NAMES, FSTFLAGS_NAMES, LOOKUP_NAMES, OFLAGS_NAMES, filestat_json, flag_names,
     rights_json,
 };
+use super::preopen::fd_label;
 use super::{raw, res, traced};
 use crate::{J, check, obj};
 use alloc::vec;
@@ -18,7 +19,7 @@ pub fn path_create_directory(fd: u32, path: &[u8]) -> Result<(), Errno> {
     });
     traced(
         "path_create_directory",
-        obj! {"fd" => fd, "path" => J::bytes(path)},
+        obj! {"fd" => fd_label(fd), "path" => J::bytes(path)},
         &r,
         |_| obj!(),
     );
@@ -40,7 +41,7 @@ pub fn path_filestat_get(fd: u32, flags: u32, path: &[u8]) -> Result<wasi::Files
     .map(|()| unsafe { out.assume_init() });
     traced(
         "path_filestat_get",
-        obj! {"fd" => fd, "flags" => flag_names(flags as u64, &LOOKUP_NAMES), "path" => J::bytes(path)},
+        obj! {"fd" => fd_label(fd), "flags" => flag_names(flags as u64, &LOOKUP_NAMES), "path" => J::bytes(path)},
         &r,
         filestat_json,
     );
@@ -69,7 +70,7 @@ pub fn path_filestat_set_times(
     });
     traced(
         "path_filestat_set_times",
-        obj! {"fd" => fd, "flags" => flag_names(flags as u64, &LOOKUP_NAMES), "path" => J::bytes(path),
+        obj! {"fd" => fd_label(fd), "flags" => flag_names(flags as u64, &LOOKUP_NAMES), "path" => J::bytes(path),
         "atim" => atim, "mtim" => mtim, "fst_flags" => flag_names(fst_flags as u64, &FSTFLAGS_NAMES)},
         &r,
         |_| obj!(),
@@ -98,8 +99,8 @@ pub fn path_link(
     });
     traced(
         "path_link",
-        obj! {"old_fd" => old_fd, "old_flags" => flag_names(old_flags as u64, &LOOKUP_NAMES),
-        "old_path" => J::bytes(old_path), "new_fd" => new_fd, "new_path" => J::bytes(new_path)},
+        obj! {"old_fd" => fd_label(old_fd), "old_flags" => flag_names(old_flags as u64, &LOOKUP_NAMES),
+        "old_path" => J::bytes(old_path), "new_fd" => fd_label(new_fd), "new_path" => J::bytes(new_path)},
         &r,
         |_| obj!(),
     );
@@ -135,7 +136,7 @@ pub fn path_open(
     .map(|()| out);
     traced(
         "path_open",
-        obj! {"fd" => fd, "dirflags" => flag_names(dirflags as u64, &LOOKUP_NAMES), "path" => J::bytes(path),
+        obj! {"fd" => fd_label(fd), "dirflags" => flag_names(dirflags as u64, &LOOKUP_NAMES), "path" => J::bytes(path),
         "oflags" => flag_names(oflags as u64, &OFLAGS_NAMES), "rights_base" => rights_json(base),
         "rights_inheriting" => rights_json(inheriting), "fdflags" => flag_names(fdflags as u64, &FDFLAGS_NAMES)},
         &r,
@@ -163,7 +164,7 @@ pub fn path_readlink(fd: u32, path: &[u8], buf_len: usize) -> Result<Vec<u8>, Er
     .map(|()| buf[..used.min(buf_len)].to_vec());
     traced(
         "path_readlink",
-        obj! {"fd" => fd, "path" => J::bytes(path), "buf_len" => buf_len},
+        obj! {"fd" => fd_label(fd), "path" => J::bytes(path), "buf_len" => buf_len},
         &r,
         |t| obj! {"bufused" => used, "target" => J::bytes(t)},
     );
@@ -184,7 +185,7 @@ pub fn path_remove_directory(fd: u32, path: &[u8]) -> Result<(), Errno> {
     });
     traced(
         "path_remove_directory",
-        obj! {"fd" => fd, "path" => J::bytes(path)},
+        obj! {"fd" => fd_label(fd), "path" => J::bytes(path)},
         &r,
         |_| obj!(),
     );
@@ -205,7 +206,7 @@ pub fn path_rename(fd: u32, old_path: &[u8], new_fd: u32, new_path: &[u8]) -> Re
     });
     traced(
         "path_rename",
-        obj! {"fd" => fd, "old_path" => J::bytes(old_path), "new_fd" => new_fd, "new_path" => J::bytes(new_path)},
+        obj! {"fd" => fd_label(fd), "old_path" => J::bytes(old_path), "new_fd" => fd_label(new_fd), "new_path" => J::bytes(new_path)},
         &r,
         |_| obj!(),
     );
@@ -225,7 +226,7 @@ pub fn path_symlink(old_path: &[u8], fd: u32, new_path: &[u8]) -> Result<(), Err
     });
     traced(
         "path_symlink",
-        obj! {"old_path" => J::bytes(old_path), "fd" => fd, "new_path" => J::bytes(new_path)},
+        obj! {"old_path" => J::bytes(old_path), "fd" => fd_label(fd), "new_path" => J::bytes(new_path)},
         &r,
         |_| obj!(),
     );
@@ -238,7 +239,7 @@ pub fn path_unlink_file(fd: u32, path: &[u8]) -> Result<(), Errno> {
         res(unsafe { raw::path_unlink_file(fd as i32, path.as_ptr() as i32, path.len() as i32) });
     traced(
         "path_unlink_file",
-        obj! {"fd" => fd, "path" => J::bytes(path)},
+        obj! {"fd" => fd_label(fd), "path" => J::bytes(path)},
         &r,
         |_| obj!(),
     );

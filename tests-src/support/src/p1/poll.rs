@@ -3,6 +3,7 @@
 use super::names::{
     EVENTTYPE_NAMES, SUBCLOCK_NAMES, clock_id_json, enum_name, errno_name, errno_raw, flag_names,
 };
+use super::preopen::fd_label;
 use super::{raw, res, traced};
 use crate::{J, check, obj};
 use alloc::vec;
@@ -28,8 +29,8 @@ fn sub_json(s: &Sub) -> J {
         Sub::Clock(u, id, timeout, precision, flags) => obj! {
         "userdata" => u, "type" => "clock", "id" => clock_id_json(id), "timeout" => timeout,
         "precision" => precision, "flags" => flag_names(flags as u64, &SUBCLOCK_NAMES)},
-        Sub::Read(u, fd) => obj! {"userdata" => u, "type" => "fd_read", "fd" => fd},
-        Sub::Write(u, fd) => obj! {"userdata" => u, "type" => "fd_write", "fd" => fd},
+        Sub::Read(u, fd) => obj! {"userdata" => u, "type" => "fd_read", "fd" => fd_label(fd)},
+        Sub::Write(u, fd) => obj! {"userdata" => u, "type" => "fd_write", "fd" => fd_label(fd)},
         Sub::Tag(u, tag) => obj! {"userdata" => u, "type" => tag},
     }
 }

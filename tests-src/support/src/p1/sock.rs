@@ -2,6 +2,7 @@
 
 use super::fd::ciovec_array;
 use super::names::{FDFLAGS_NAMES, RIFLAGS_NAMES, SDFLAGS_NAMES, flag_names};
+use super::preopen::fd_label;
 use super::{raw, res, traced};
 use crate::obj;
 use alloc::vec;
@@ -15,7 +16,7 @@ pub fn sock_accept(fd: u32, flags: u32) -> Result<u32, Errno> {
         .map(|()| out);
     traced(
         "sock_accept",
-        obj! {"fd" => fd, "flags" => flag_names(flags as u64, &FDFLAGS_NAMES)},
+        obj! {"fd" => fd_label(fd), "flags" => flag_names(flags as u64, &FDFLAGS_NAMES)},
         &r,
         |n| obj! {"fd" => *n},
     );
@@ -44,7 +45,7 @@ pub fn sock_recv(fd: u32, len: usize, flags: u32) -> Result<usize, Errno> {
     .map(|()| nread);
     traced(
         "sock_recv",
-        obj! {"fd" => fd, "iovs" => vec![len], "flags" => flag_names(flags as u64, &RIFLAGS_NAMES)},
+        obj! {"fd" => fd_label(fd), "iovs" => vec![len], "flags" => flag_names(flags as u64, &RIFLAGS_NAMES)},
         &r,
         |n| obj! {"nread" => *n, "roflags" => flag_names(roflags as u64, &["recv_data_truncated"])},
     );
@@ -68,7 +69,7 @@ pub fn sock_send(fd: u32, iovs: &[&[u8]], flags: u32) -> Result<usize, Errno> {
     let lens: Vec<usize> = iovs.iter().map(|b| b.len()).collect();
     traced(
         "sock_send",
-        obj! {"fd" => fd, "iovs" => lens, "flags" => flags},
+        obj! {"fd" => fd_label(fd), "iovs" => lens, "flags" => flags},
         &r,
         |n| obj! {"nwritten" => *n},
     );
@@ -80,7 +81,7 @@ pub fn sock_shutdown(fd: u32, how: u32) -> Result<(), Errno> {
     let r = res(unsafe { raw::sock_shutdown(fd as i32, how as i32) });
     traced(
         "sock_shutdown",
-        obj! {"fd" => fd, "how" => flag_names(how as u64, &SDFLAGS_NAMES)},
+        obj! {"fd" => fd_label(fd), "how" => flag_names(how as u64, &SDFLAGS_NAMES)},
         &r,
         |_| obj!(),
     );
