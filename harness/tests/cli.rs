@@ -146,6 +146,7 @@ fn bad_input_is_a_one_line_error_with_exit_2() {
     let errors = [
         wasi_conform(&repo(), &["run", "--runtime", "no-such-runtime"]),
         wasi_conform(&repo(), &["run", "--case", "no/such/*"]),
+        wasi_conform(&repo(), &["run", "--runtime", "node", "--abi", "p2"]),
         wasi_conform(root.path(), &["list"]),
         in_ci,
     ]
@@ -154,6 +155,41 @@ fn bad_input_is_a_one_line_error_with_exit_2() {
     .collect::<Vec<_>>()
     .join("\n");
     insta::assert_snapshot!(errors);
+}
+
+#[test]
+fn an_escape_is_never_as_recorded() {
+    // Node's node:wasi follows a guest's symlink out of the preopen: the
+    // directory appears beside the sandbox root. Recorded as an ordinary
+    // `fail`, it must still make the run exit 1, and an entry recording
+    // the escape itself is refused.
+    let checkout = checkout_with_own_expected();
+    let node = checkout.path().join("expected/runtimes/node.toml");
+    let entry = |verdict: &str| {
+        format!(
+            "[[known]]\ncase = \"sandbox/symlink-mkdir-through\"\nabi = \"p1\"\nverdict = \"{verdict}\"\nreason = \"r\"\n"
+        )
+    };
+    let args = [
+        "run",
+        "--runtime",
+        "node",
+        "--case",
+        "sandbox/symlink-mkdir-through",
+    ];
+    std::fs::write(&node, entry("fail")).unwrap();
+    let out = wasi_conform(checkout.path(), &args);
+    let stdout = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{stdout}{}", text(&out.stderr));
+    assert!(
+        stdout.contains("on node: ESCAPE from the sandbox"),
+        "{stdout}"
+    );
+    std::fs::write(&node, entry("escape")).unwrap();
+    assert_one_line_error(
+        &wasi_conform(checkout.path(), &args),
+        "never recorded as known",
+    );
 }
 
 #[test]

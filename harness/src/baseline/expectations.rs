@@ -329,4 +329,24 @@ mod tests {
                 .is_none()
         );
     }
+
+    #[test]
+    fn every_recorded_reason_is_the_runtimes_own_and_whole() {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../expected/runtimes");
+        let mut problems = Vec::new();
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            let runtime = path.file_stem().unwrap().to_string_lossy().into_owned();
+            let file: File = toml::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+            for known in file.known {
+                if let Some(problem) = reason::problem(&known.reason, &runtime) {
+                    problems.push(format!(
+                        "{runtime}: {} ({}): {problem}",
+                        known.case, known.abi
+                    ));
+                }
+            }
+        }
+        assert!(problems.is_empty(), "{}", problems.join("\n"));
+    }
 }

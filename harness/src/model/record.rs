@@ -13,9 +13,10 @@ pub struct Record {
     pub abi: Abi,
     pub runtime: String,
     pub verdict: Verdict,
-    /// The case's tier: how binding what it checks is.
-    #[serde(default)]
-    pub tier: Binding,
+    /// The case's tier: how binding what it checks is (`None` in a report
+    /// written before cases had tiers).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tier: Option<Binding>,
     /// Evidence: the diff, the failed check, the crash message.
     pub detail: String,
     /// The verdict recorded in the runtime's expectation file (`pass` if none).
@@ -78,4 +79,44 @@ pub struct RuntimeLine {
     /// The version its expectation file was recorded with, when that is
     /// not this version.
     pub baseline_version: Option<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn record(verdict: Verdict, expected: Verdict, detail: &str, pinned: Option<&str>) -> Record {
+        Record {
+            case: "io/x".into(),
+            abi: Abi::P1,
+            runtime: "rt".into(),
+            verdict,
+            tier: Some(Binding::Should),
+            detail: detail.into(),
+            expected,
+            reason: Some("r".into()),
+            recorded_evidence: pinned.map(str::to_string),
+        }
+    }
+
+    #[test]
+    fn the_same_verdict_with_another_difference_is_unexpected() {
+        let diff =
+            |got: &str| format!("--- expected\n+++ actual\n@@ -1 +1 @@\n-errno ok\n+errno {got}\n");
+        let pinned = fingerprint(&diff("badf"));
+        assert_eq!(pinned, "-errno ok");
+        let held = record(
+            Verdict::Diverge,
+            Verdict::Diverge,
+            &diff("badf"),
+            Some(&pinned),
+        );
+        assert!(held.as_expected());
+        // The reference's line is the first changed one: pin what differs.
+        let moved = "--- expected\n+++ actual\n@@ -1 +1 @@\n-errno inval\n+errno badf\n";
+        let other = record(Verdict::Diverge, Verdict::Diverge, moved, Some(&pinned));
+        assert!(!other.as_expected() && other.evidence_changed());
+        // An escape is never as expected, even where it was recorded.
+        assert!(!record(Verdict::Escape, Verdict::Escape, "sandbox escape", None).as_expected());
+    }
 }

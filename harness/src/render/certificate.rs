@@ -199,11 +199,11 @@ pub(crate) mod tests {
                 abi,
                 runtime: runtime.into(),
                 verdict,
-                tier: if case.starts_with("fd/") {
+                tier: Some(if case.starts_with("fd/") {
                     Binding::Must
                 } else {
                     Binding::Should
-                },
+                }),
                 detail: match verdict {
                     Verdict::Pass => String::new(),
                     _ => format!("--- expected\n+++ actual\n@@ -1 +1 @@\n-{case} `a`\n+{case} <b>"),

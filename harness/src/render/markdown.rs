@@ -158,18 +158,24 @@ pub fn abi_label(abi: Abi) -> &'static str {
 
 /// "RUNTIME VERSION: N of M must runs pass (p1: a of b; ...)".
 pub fn must_headline(c: &Certificate) -> String {
+    if c.records().any(|r| r.tier.is_none()) {
+        return format!(
+            "{} {}: certified before cases had tiers, so no must-tier figure (re-certify it)",
+            c.runtime, c.version
+        );
+    }
     let per_abi: Vec<String> = c
         .abis
         .iter()
         .map(|&abi| {
             let t = Tally::of(
                 c.records()
-                    .filter(|r| r.abi == abi && r.tier == Binding::Must),
+                    .filter(|r| r.abi == abi && r.tier == Some(Binding::Must)),
             );
             format!("{}: {}", abi_label(abi), passing(&t))
         })
         .collect();
-    let must = Tally::of(c.records().filter(|r| r.tier == Binding::Must));
+    let must = Tally::of(c.records().filter(|r| r.tier == Some(Binding::Must)));
     format!(
         "{} {}: {} must runs pass ({})",
         c.runtime,
@@ -221,7 +227,7 @@ fn tier_table(md: &mut String, c: &Certificate) {
     for tier in Binding::ALL {
         let _ = write!(md, "| {} |", tier.name());
         for &abi in &c.abis {
-            let t = Tally::of(c.records().filter(|r| r.abi == abi && r.tier == tier));
+            let t = Tally::of(c.records().filter(|r| r.abi == abi && r.tier == Some(tier)));
             let _ = write!(md, " {} |", passing(&t));
         }
         md.push('\n');
@@ -315,7 +321,7 @@ pub fn index(certificates: &[Certificate]) -> String {
                 .abis
                 .iter()
                 .map(|&abi| {
-                    let t = Tally::of(c.records().filter(|r| r.abi == abi && r.tier == tier));
+                    let t = Tally::of(c.records().filter(|r| r.abi == abi && r.tier == Some(tier)));
                     format!("{}: {}", abi_label(abi), passing(&t))
                 })
                 .collect();

@@ -151,7 +151,7 @@ fn record(
         abi: job.abi,
         runtime: job.runtime.name().to_string(),
         verdict,
-        tier: job.case.binding,
+        tier: Some(job.case.binding),
         detail,
         expected: known.map_or(Verdict::Pass, |k| k.verdict),
         reason: known.map(|k| k.reason.clone()),

@@ -340,7 +340,7 @@ pub fn record(test: &Test, runtime: &dyn Runtime, abi: Abi, limits: Limits) -> R
         verdict: judgement.verdict,
         // Judged as the official runner judges: by the test's own
         // expectations, which it holds to.
-        tier: Binding::Must,
+        tier: Some(Binding::Must),
         detail: judgement.detail,
         reason,
         recorded_evidence: None,

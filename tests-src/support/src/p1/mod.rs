@@ -42,7 +42,7 @@ pub use fd::{
     fd_write_all_iovs,
 };
 pub use names::{
-    RIGHTS_ALL, RIGHTS_READ, RIGHTS_WRITE, clock_id_json, errno_name, fdflags_json, fdflags_names,
+    RIGHTS_ALL, RIGHTS_NAMES, RIGHTS_READ, RIGHTS_WRITE, clock_id_json, errno_name, fdflags_json, fdflags_names,
     filestat_json, filetype_name, flag_names, rights_json, rights_names, signal_name,
 };
 pub use path::{

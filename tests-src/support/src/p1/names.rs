@@ -87,7 +87,7 @@ const ERRNO_NAMES: [&str; 77] = [
 ];
 
 /// The witx name of `$rights` bit `i` (`typenames.witx`).
-const RIGHTS_NAMES: [&str; 30] = [
+pub const RIGHTS_NAMES: [&str; 30] = [
     "fd_datasync",
     "fd_read",
     "fd_seek",

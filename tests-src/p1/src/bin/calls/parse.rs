@@ -119,38 +119,6 @@ pub(crate) const SDFLAGS: [(&str, u64); 2] = [("rd", 1), ("wr", 2)];
 pub(crate) const RIFLAGS: [(&str, u64); 2] = [("recv_peek", 1), ("recv_waitall", 2)];
 pub(crate) const SUBCLOCK: [(&str, u64); 2] = [("abs", 1), ("rel", 0)];
 
-const RIGHTS: [&str; 30] = [
-    "fd_datasync",
-    "fd_read",
-    "fd_seek",
-    "fd_fdstat_set_flags",
-    "fd_sync",
-    "fd_tell",
-    "fd_write",
-    "fd_advise",
-    "fd_allocate",
-    "path_create_directory",
-    "path_create_file",
-    "path_link_source",
-    "path_link_target",
-    "path_open",
-    "fd_readdir",
-    "path_readlink",
-    "path_rename_source",
-    "path_rename_target",
-    "path_filestat_get",
-    "path_filestat_set_size",
-    "path_filestat_set_times",
-    "fd_filestat_get",
-    "fd_filestat_set_size",
-    "fd_filestat_set_times",
-    "path_symlink",
-    "path_remove_directory",
-    "path_unlink_file",
-    "poll_fd_readwrite",
-    "sock_shutdown",
-    "sock_accept",
-];
 
 /// `all`, `read`, `write`, `none`, a number, or right names joined by `,`
 /// (`all-fd_write` removes one right from `all`).
@@ -169,7 +137,7 @@ pub(crate) fn rights(tok: &str) -> u64 {
             }
             let mut v = 0;
             for part in tok.split(',') {
-                match RIGHTS.iter().position(|n| *n == part) {
+                match p1::RIGHTS_NAMES.iter().position(|n| *n == part) {
                     Some(i) => v |= 1u64 << i,
                     None => bad(&fmt!("unknown right {part}")),
                 }
