@@ -15,6 +15,8 @@ use crate::model::verdict::{Judgement, RunError, Verdict};
 /// by the case's tier:
 ///
 /// - an escape from the sandbox is `escape`, whatever the tier;
+/// - a guest that says the host lacks what the case needs (a preopen under
+///   the name the case asks for) is `unsupported`;
 /// - a `must` case whose guest checks fail (or that exits otherwise) is
 ///   `fail`; a `robustness` case too, but only where the call it should have
 ///   refused changed the filesystem; a `robustness` case that traps passes
@@ -33,6 +35,12 @@ pub fn judge(
     };
     if let Err(escape) = &outcome.canary {
         return judgement(Verdict::Escape, format!("sandbox escape: {escape}"));
+    }
+    if let Some(why) = outcome.unsupported() {
+        return judgement(
+            Verdict::Unsupported,
+            format!("the case cannot run here: {why}"),
+        );
     }
     if let (Binding::Robustness, Status::Trap(message)) = (case.binding, &outcome.status) {
         return judgement(

@@ -70,6 +70,19 @@ impl Outcome {
         }
     }
 
+    /// Why the guest says the case cannot run on this host (an
+    /// `{"unsupported":WHY}` line: the host lacks something no WASI text
+    /// requires of it, such as a preopen under the name the case asks for).
+    pub fn unsupported(&self) -> Option<String> {
+        self.trace
+            .iter()
+            .filter(|line| line.starts_with("{\"unsupported\""))
+            .find_map(|line| {
+                let value: serde_json::Value = serde_json::from_str(line).ok()?;
+                value["unsupported"].as_str().map(str::to_string)
+            })
+    }
+
     /// The guest's own checks that failed (`{"check":...,"ok":false}` lines).
     pub fn failed_checks(&self) -> Vec<&str> {
         self.trace

@@ -316,6 +316,15 @@ pub fn index(certificates: &[Certificate]) -> String {
             c.runtime,
             c.version.replace('|', "\\|")
         );
+        if c.records().any(|r| r.tier.is_none()) {
+            let _ = writeln!(
+                md,
+                " certified before cases had tiers: re-certify |{} [report]({}/report.md) |",
+                " |".repeat(Binding::ALL.len() - 1),
+                c.dir
+            );
+            continue;
+        }
         for tier in Binding::ALL {
             let per_abi: Vec<String> = c
                 .abis

@@ -36,11 +36,10 @@ fn main() {
     let program = read_stdin().and_then(|text| Program::parse(&text));
     match (program, sandbox) {
         (Ok(_), None) => {
-            check_detail(
-                &format!("preopen ${SANDBOX_PREOPEN} is found"),
-                false,
-                Some(&format!("preopens: {}", preopens_summary())),
-            );
+            guest_support::unsupported(&format!(
+                "no preopen named `{SANDBOX_PREOPEN}` (preopens: {})",
+                preopens_summary()
+            ));
         }
         (Ok(program), Some(sandbox)) => {
             let mut slots: Vec<Option<u32>> = (0..INITIAL_SLOTS as u32).map(Some).collect();

@@ -312,6 +312,19 @@ pub fn check_detail(name: &str, ok: bool, detail: Option<&str>) -> bool {
     ok
 }
 
+/// Says the case cannot run here (the host lacks something the case needs
+/// that no WASI text requires of it, such as a preopen under the name the
+/// case asks for): an `{"unsupported":WHY}` trace line, which the harness
+/// judges `unsupported`; the guest then ends with status 1.
+pub fn unsupported(why: &str) {
+    let mut line = String::from(MARKER);
+    line.push_str("{\"unsupported\":");
+    push_str(&mut line, why);
+    line.push_str("}\n");
+    FAILED.store(true, Ordering::Relaxed);
+    emit(&line);
+}
+
 /// Whether any check has failed so far.
 pub fn failed() -> bool {
     FAILED.load(Ordering::Relaxed)

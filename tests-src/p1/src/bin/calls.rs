@@ -65,11 +65,10 @@ impl Ctx {
             if self.vars.contains_key(name) || self.declared.contains(name) || !field.is_empty() {
                 check_detail(&fmt!("variable ${var} is set"), false, None);
             } else if self.reported.insert(var.to_string()) {
-                check_detail(
-                    &fmt!("preopen ${var} is found"),
-                    false,
-                    Some(&fmt!("preopens: {}", p1::preopens_summary())),
-                );
+                guest_support::unsupported(&fmt!(
+                    "no preopen named `{var}` (preopens: {})",
+                    p1::preopens_summary()
+                ));
             }
             return UNSET;
         }
