@@ -47,8 +47,9 @@ pub struct Expectations {
     known: BTreeMap<(String, Abi), Known>,
 }
 
-/// The reason `run --update-expectations` gives a new or changed entry. It
-/// is not a reason: [`Expectations::load`] refuses it until a person writes one.
+/// A placeholder a person may write while investigating an entry. It is not
+/// a reason: [`Expectations::load`] refuses it until it is replaced (and
+/// `run --update-expectations` reports the entries still holding it).
 pub const TODO_REASON: &str = "TODO: explain";
 
 impl Expectations {

@@ -3,7 +3,7 @@
 //! reference gave), the guest check that failed, or the first line of a
 //! crash. Nothing is cut and nothing is taken from another runtime.
 
-use crate::model::record::Record;
+use crate::model::record::{Record, is_changed_line};
 use crate::model::verdict::Verdict;
 
 /// Runtimes whose names a reason must not borrow (a reason of `wasmi` that
@@ -70,7 +70,7 @@ fn first_difference(runtime: &str, detail: &str) -> Option<String> {
         detail
             .lines()
             .skip_while(|l| !l.starts_with("@@"))
-            .find(|l| l.starts_with(sign) && !l.starts_with("---") && !l.starts_with("+++"))
+            .find(|l| l.starts_with(sign) && is_changed_line(l))
             .map(|l| &l[1..])
     };
     let (reference, actual) = (changed('-'), changed('+'));

@@ -50,18 +50,21 @@ impl Record {
     }
 }
 
+/// Whether `line` of a unified diff is a removed or added line (not the
+/// `---`/`+++` header).
+pub fn is_changed_line(line: &str) -> bool {
+    (line.starts_with('-') || line.starts_with('+'))
+        && !line.starts_with("---")
+        && !line.starts_with("+++")
+}
+
 /// What pins a difference: the first line of the evidence that differs
 /// (a `-`/`+` line of the diff, not its `---`/`+++` header), else its first
 /// line; at most 300 characters.
 pub fn fingerprint(detail: &str) -> String {
-    let changed = |line: &&str| {
-        (line.starts_with('-') || line.starts_with('+'))
-            && !line.starts_with("---")
-            && !line.starts_with("+++")
-    };
     let line = detail
         .lines()
-        .find(changed)
+        .find(|line| is_changed_line(line))
         .or_else(|| detail.lines().next())
         .unwrap_or("");
     line.chars().take(300).collect()

@@ -150,6 +150,12 @@ impl Certificate {
         Ok(certificate)
     }
 
+    /// Whether every run has its case's tier (a report written before cases
+    /// had tiers has none).
+    pub fn has_tiers(&self) -> bool {
+        self.records().all(|r| r.tier.is_some())
+    }
+
     /// The records of every run.
     pub fn records(&self) -> impl Iterator<Item = &Record> {
         self.runs.iter().map(|run| &run.record)

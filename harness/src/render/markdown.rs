@@ -158,31 +158,33 @@ pub fn abi_label(abi: Abi) -> &'static str {
 
 /// "RUNTIME VERSION: N of M must runs pass (p1: a of b; ...)".
 pub fn must_headline(c: &Certificate) -> String {
-    if c.records().any(|r| r.tier.is_none()) {
+    if !c.has_tiers() {
         return format!(
             "{} {}: certified before cases had tiers, so no must-tier figure (re-certify it)",
             c.runtime, c.version
         );
     }
-    let per_abi: Vec<String> = c
-        .abis
-        .iter()
-        .map(|&abi| {
-            let t = Tally::of(
-                c.records()
-                    .filter(|r| r.abi == abi && r.tier == Some(Binding::Must)),
-            );
-            format!("{}: {}", abi_label(abi), passing(&t))
-        })
-        .collect();
     let must = Tally::of(c.records().filter(|r| r.tier == Some(Binding::Must)));
     format!(
         "{} {}: {} must runs pass ({})",
         c.runtime,
         c.version,
         passing(&must),
-        per_abi.join("; ")
+        per_abi(c, Binding::Must).join("; ")
     )
+}
+
+/// The runs of `tier` that ran as `abi`, counted.
+fn tier_tally(c: &Certificate, abi: Abi, tier: Binding) -> Tally {
+    Tally::of(c.records().filter(|r| r.abi == abi && r.tier == Some(tier)))
+}
+
+/// "ABI: N of M" for every ABI of the certificate, runs of `tier` only.
+fn per_abi(c: &Certificate, tier: Binding) -> Vec<String> {
+    c.abis
+        .iter()
+        .map(|&abi| format!("{}: {}", abi_label(abi), passing(&tier_tally(c, abi, tier))))
+        .collect()
 }
 
 /// "N of M" over the runs that executed (unsupported ones apart).
@@ -227,8 +229,7 @@ fn tier_table(md: &mut String, c: &Certificate) {
     for tier in Binding::ALL {
         let _ = write!(md, "| {} |", tier.name());
         for &abi in &c.abis {
-            let t = Tally::of(c.records().filter(|r| r.abi == abi && r.tier == Some(tier)));
-            let _ = write!(md, " {} |", passing(&t));
+            let _ = write!(md, " {} |", passing(&tier_tally(c, abi, tier)));
         }
         md.push('\n');
     }
@@ -316,7 +317,7 @@ pub fn index(certificates: &[Certificate]) -> String {
             c.runtime,
             c.version.replace('|', "\\|")
         );
-        if c.records().any(|r| r.tier.is_none()) {
+        if !c.has_tiers() {
             let _ = writeln!(
                 md,
                 " certified before cases had tiers: re-certify |{} [report]({}/report.md) |",
@@ -326,15 +327,7 @@ pub fn index(certificates: &[Certificate]) -> String {
             continue;
         }
         for tier in Binding::ALL {
-            let per_abi: Vec<String> = c
-                .abis
-                .iter()
-                .map(|&abi| {
-                    let t = Tally::of(c.records().filter(|r| r.abi == abi && r.tier == Some(tier)));
-                    format!("{}: {}", abi_label(abi), passing(&t))
-                })
-                .collect();
-            let _ = write!(md, " {} |", per_abi.join("<br>"));
+            let _ = write!(md, " {} |", per_abi(c, tier).join("<br>"));
         }
         let _ = writeln!(md, " [report]({}/report.md) |", c.dir);
     }

@@ -62,10 +62,8 @@ impl Suite {
         let mut jobs = Vec::new();
         let mut expectations = Vec::new();
         for runtime in runtimes {
-            let unavailable = runtime.availability().err();
-            let mut skipped = 0;
-            let mut baseline_version = None;
-            if unavailable.is_none() {
+            let mut line = runtimes::summary_line(runtime.as_ref(), 0);
+            if line.unavailable.is_none() {
                 let path = self.layout.expectations(runtime.name());
                 let load = if for_update {
                     Expectations::load_for_update
@@ -73,10 +71,10 @@ impl Suite {
                     Expectations::load
                 };
                 let known = load(&path, &self.cases)?;
-                baseline_version = known
+                line.baseline_version = known
                     .version
                     .clone()
-                    .filter(|recorded| *recorded != runtime.version());
+                    .filter(|recorded| *recorded != line.version);
                 expectations.push((runtime.name().to_string(), known));
                 for (((case, abi), wasm), body) in
                     self.pairs().zip(&prepared.binaries).zip(&prepared.bodies)
@@ -90,14 +88,11 @@ impl Suite {
                             expected_body: body.clone(),
                         });
                     } else {
-                        skipped += 1;
+                        line.skipped += 1;
                     }
                 }
             }
-            lines.push(RuntimeLine {
-                baseline_version,
-                ..runtimes::summary_line(runtime.as_ref(), skipped)
-            });
+            lines.push(line);
         }
         Ok(Plan {
             lines,
