@@ -26,22 +26,30 @@
 /*
  * WAMR 1.1.2's libc-wasi preopens only the `dir_list` of
  * wasm_runtime_set_wasi_args_ex (it ignores `map_dir_list`) and names each
- * preopen by the path it is given: GUEST::HOST becomes HOST, relative to the
- * working directory (the sandbox root, so "." or "./sub") when it lies under
- * it, so the names are the same on every run. The guest name is lost.
+ * preopen by the path it is given: the guest name of GUEST::HOST is lost.
+ * The harness runs this CLI in the sandbox root, a directory named
+ * `sandbox`, so a HOST at or under the working directory is given relative
+ * to its parent ("sandbox", "sandbox/sub") and main() moves up there before
+ * WAMR opens it: the sandbox root is the preopen named `sandbox`, as the
+ * cases ask, on every run.
  */
+static int moved_up = 0;
+
 static const char *preopen(const char *spec) {
   const char *sep = strstr(spec, "::");
   const char *host = sep ? sep + 2 : spec;
   static char cwd[4096];
   if (!getcwd(cwd, sizeof cwd)) return host;
   size_t n = strlen(cwd);
-  if (!strcmp(host, cwd)) return ".";
-  if (!strncmp(host, cwd, n) && host[n] == '/') {
-    char *rel = malloc(strlen(host) - n + 2);
+  const char *base = strrchr(cwd, '/');
+  if (!base || base[1] == '\0') return host;
+  base++;
+  if (!strcmp(host, cwd) || (!strncmp(host, cwd, n) && host[n] == '/')) {
+    char *rel = malloc(strlen(base) + strlen(host + n) + 1);
     if (!rel) return host;
-    rel[0] = '.';
-    strcpy(rel + 1, host + n);
+    strcpy(rel, base);
+    strcat(rel, host + n);
+    moved_up = 1;
     return rel;
   }
   return host;
@@ -88,6 +96,10 @@ int main(int argc, char **argv) {
     return 2;
   }
   fclose(file);
+  if (moved_up && chdir("..") != 0) {
+    perror("wamr-cli: chdir ..");
+    return 2;
+  }
 
   char error[256];
   if (!wasm_runtime_init()) {

@@ -260,17 +260,7 @@ mod tests {
             "# header\n\n[[known]]\ncase = \"io/x\"\nabi = \"p1\"\nverdict = \"diverge\"\nreason = \"bug #1\"\n",
         )
         .unwrap();
-        let record = |verdict, detail: &str| Record {
-            case: "io/x".into(),
-            abi: Abi::P1,
-            runtime: "rt".into(),
-            verdict,
-            tier: Default::default(),
-            detail: detail.into(),
-            expected: Verdict::Diverge,
-            reason: None,
-            recorded_evidence: None,
-        };
+        let record = |verdict, detail: &str| Record::sample(verdict, Verdict::Diverge, detail);
         let diff = "--- expected\n+++ actual\n@@ -1 +1 @@\n-status: exit 0\n+status: exit 3\n";
         let old = Expectations::load(&path, &cases()).unwrap();
         old.update(&path, "rt", "rt 1.0", &[&record(Verdict::Diverge, diff)])

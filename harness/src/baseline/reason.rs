@@ -133,20 +133,9 @@ pub fn problem(reason: &str, runtime: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::abi::Abi;
 
     fn record(verdict: Verdict, detail: &str) -> Record {
-        Record {
-            case: "io/x".into(),
-            abi: Abi::P1,
-            runtime: "rt".into(),
-            verdict,
-            tier: Default::default(),
-            detail: detail.into(),
-            expected: Verdict::Pass,
-            reason: None,
-            recorded_evidence: None,
-        }
+        Record::sample(verdict, Verdict::Pass, detail)
     }
 
     #[test]

@@ -3,12 +3,15 @@
 //! filesystem left behind, the canaries).
 
 use crate::exec::fixture::{self, Sandbox};
+use crate::exec::prune;
 use crate::exec::runtimes::{Invocation, Limits, Runtime};
 use crate::model::abi::Abi;
 use crate::model::case::Case;
 use crate::model::outcome::Outcome;
 use crate::model::verdict::RunError;
-use anyhow::{Result, bail};
+use anyhow::{Context, Result, bail};
+use std::collections::BTreeSet;
+use std::io::Write;
 use std::panic::AssertUnwindSafe;
 use std::path::{Path, PathBuf};
 
@@ -36,6 +39,12 @@ pub fn execute(
         (Some(sandbox), None, root)
     };
     let preopens = fixture::preopens(&root, case);
+    // A runtime that links every import at once gets only those the case calls.
+    let pruned = match case.called_imports() {
+        Some(keep) if runtime.prune_imports() && abi == Abi::P1 => Some(pruned_guest(wasm, &keep)?),
+        _ => None,
+    };
+    let wasm = pruned.as_deref().unwrap_or(wasm);
     let mut argv = vec![format!("{}.wasm", case.guest)];
     argv.extend(case.args.iter().cloned());
     let invocation = Invocation {
@@ -71,6 +80,35 @@ pub fn execute(
         ),
     };
     Ok(Ok(Outcome::new(raw, fs, canaries)))
+}
+
+/// The core module `wasm` with only the preview1 imports in `keep` (the
+/// others trap if called), kept beside it under a name made from the
+/// module's hash and `keep`: cases that call the same functions share one
+/// file, which a runtime compiles once.
+fn pruned_guest(wasm: &Path, keep: &BTreeSet<&str>) -> Result<PathBuf> {
+    use sha2::{Digest, Sha256};
+    let bytes = std::fs::read(wasm).with_context(|| format!("{}: cannot read", wasm.display()))?;
+    let mut hash = Sha256::new();
+    hash.update(&bytes);
+    for name in keep {
+        hash.update([0]);
+        hash.update(name.as_bytes());
+    }
+    let hex: String = hash.finalize()[..8].iter().map(|b| format!("{b:02x}")).collect();
+    let stem = wasm.file_stem().unwrap_or_default().to_string_lossy();
+    let path = wasm.with_file_name(format!("{stem}.pruned-{hex}.wasm"));
+    if !path.exists() {
+        let pruned = prune::keep_imports(&bytes, |name| keep.contains(name))
+            .with_context(|| format!("{}: cannot prune its imports", wasm.display()))?;
+        let dir = path.parent().unwrap_or(Path::new("."));
+        let mut file = tempfile::NamedTempFile::new_in(dir)
+            .with_context(|| format!("{}: cannot write a pruned guest", dir.display()))?;
+        file.write_all(&pruned)?;
+        file.persist(&path)
+            .with_context(|| format!("{}: cannot write", path.display()))?;
+    }
+    Ok(path)
 }
 
 /// The message of a caught panic.

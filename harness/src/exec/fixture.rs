@@ -1,4 +1,4 @@
-//! One fresh directory per (case, runtime): the fixture under `root/`, canary
+//! One fresh directory per (case, runtime): the fixture under `sandbox/`, canary
 //! files beside it (outside every preopen), a snapshot after the run.
 
 use crate::model::case::Case;
@@ -14,7 +14,7 @@ use wasi_conform_reference::snapshot::Snapshot;
 
 /// The content of every canary file; any change to it is a sandbox escape.
 const CANARY_TEXT: &str = "canary: a guest must never see or change this file\n";
-/// Canary files, relative to the sandbox's top directory (the parent of `root/`).
+/// Canary files, relative to the sandbox's top directory (the parent of `sandbox/`).
 const CANARIES: [&str; 2] = ["canary.txt", "canary-dir/secret.txt"];
 
 /// A temporary directory holding a case's fixture and its canaries.
@@ -51,16 +51,18 @@ impl Sandbox {
     }
 
     /// The directory holding the fixture; preopens are resolved inside it.
+    /// It is named `sandbox`: a runtime that names a preopen by its host
+    /// directory (WAMR 1.1.2) then shows the name the cases ask for.
     pub fn root(&self) -> PathBuf {
-        self.dir.path().join("root")
+        self.dir.path().join("sandbox")
     }
 
-    /// The filesystem left behind under `root/`.
+    /// The filesystem left behind under `sandbox/`.
     pub fn snapshot(&self) -> Result<Snapshot> {
         Snapshot::of_dir(&self.root()).context("snapshot of the sandbox")
     }
 
-    /// `Ok` when every canary is intact and nothing appeared beside `root/`.
+    /// `Ok` when every canary is intact and nothing appeared beside `sandbox/`.
     pub fn check_canaries(&self) -> Result<(), String> {
         for canary in CANARIES {
             let path = self.dir.path().join(canary);
@@ -73,7 +75,7 @@ impl Sandbox {
                 Err(e) => return Err(format!("canary {canary} is gone: {e}")),
             }
         }
-        let expected = ["canary-dir", "canary.txt", "root"];
+        let expected = ["canary-dir", "canary.txt", "sandbox"];
         let mut found: Vec<String> = list(self.dir.path());
         found.sort();
         if found != expected {
@@ -109,7 +111,9 @@ pub fn preopens(root: &Path, case: &Case) -> Vec<Preopen> {
         .iter()
         .map(|(guest, dir)| Preopen {
             guest: guest.clone(),
-            host: root.join(dir),
+            // `.` components dropped: the sandbox root is `ROOT`, not
+            // `ROOT/.` (a runtime may name a preopen by its host path).
+            host: root.join(dir).components().collect(),
         })
         .collect()
 }

@@ -5,4 +5,5 @@ pub mod executor;
 pub mod fixture;
 pub mod guests;
 pub mod pool;
+pub mod prune;
 pub mod runtimes;

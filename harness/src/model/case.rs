@@ -3,7 +3,7 @@
 
 use crate::model::abi::Abi;
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 
 /// One test case: a guest program with its inputs and expectations.
@@ -148,5 +148,49 @@ impl Case {
     /// The exit status expected under `abi`.
     pub fn expected_exit(&self, abi: Abi) -> i32 {
         abi.exit_status(self.exit)
+    }
+
+    /// The preview1 functions a `calls` case can reach: the first word of
+    /// each statement (`readdir` is `fd_readdir`), and those the guest calls
+    /// whatever the statements (reading its arguments, finding preopens,
+    /// writing its trace, exiting). `None` for the other guests, whose calls
+    /// are not listed.
+    pub fn called_imports(&self) -> Option<BTreeSet<&str>> {
+        const ALWAYS: [&str; 8] = [
+            "args_get",
+            "args_sizes_get",
+            "environ_get",
+            "environ_sizes_get",
+            "fd_prestat_dir_name",
+            "fd_prestat_get",
+            "fd_write",
+            "proc_exit",
+        ];
+        if self.guest != "calls" {
+            return None;
+        }
+        let statements = self.args.iter().filter_map(|statement| {
+            match statement.split_whitespace().next()? {
+                "readdir" => Some("fd_readdir"),
+                verb => Some(verb),
+            }
+        });
+        Some(ALWAYS.into_iter().chain(statements).collect())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_calls_case_reaches_its_statements_and_what_the_guest_always_calls() {
+        let mut case = Case::new("x/y", "calls", "d", vec![Abi::P1]);
+        case.args = vec!["path_open $sandbox f as f => ok".into(), "readdir $f".into()];
+        let called = case.called_imports().unwrap();
+        assert!(called.contains("path_open") && called.contains("fd_readdir"));
+        assert!(called.contains("fd_prestat_get") && called.contains("proc_exit"));
+        assert!(!called.contains("sock_accept") && !called.contains("readdir"));
+        assert_eq!(Case::new("x/y", "stdio", "d", vec![Abi::P1]).called_imports(), None);
     }
 }

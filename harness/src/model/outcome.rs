@@ -83,11 +83,18 @@ impl Outcome {
             })
     }
 
-    /// The guest's own checks that failed (`{"check":...,"ok":false}` lines).
+    /// The guest's own checks of requirements that failed
+    /// (`{"check":...,"ok":false}` lines). A check with a `tier` below `must`
+    /// (`"tier":"should"`) is not one: its line is part of the compared body,
+    /// so its failure shows as a difference.
     pub fn failed_checks(&self) -> Vec<&str> {
         self.trace
             .iter()
-            .filter(|line| line.starts_with("{\"check\"") && line.contains("\"ok\":false"))
+            .filter(|line| {
+                line.starts_with("{\"check\"")
+                    && line.contains("\"ok\":false")
+                    && !line.contains("\"tier\":")
+            })
             .map(String::as_str)
             .collect()
     }
@@ -161,12 +168,16 @@ mod tests {
     }
 
     #[test]
-    fn failed_checks_are_found() {
+    fn failed_checks_are_found_and_a_should_check_is_not_one() {
         let raw = RawOutcome {
             status: Status::Exit(1),
-            stdout:
-                b"@@wasi {\"check\":\"a\",\"ok\":true}\n@@wasi {\"check\":\"b\",\"ok\":false}\n"
-                    .to_vec(),
+            stdout: concat!(
+                "@@wasi {\"check\":\"a\",\"ok\":true}\n",
+                "@@wasi {\"check\":\"b\",\"ok\":false}\n",
+                "@@wasi {\"check\":\"c\",\"ok\":false,\"tier\":\"should\"}\n",
+            )
+            .as_bytes()
+            .to_vec(),
             stderr: vec![],
             truncated: false,
             fs: None,

@@ -50,6 +50,25 @@ impl Record {
     }
 }
 
+#[cfg(test)]
+impl Record {
+    /// A record of case `io/x` as p1 on runtime `rt`, with no tier, reason
+    /// or pinned evidence: what tests of the renderers and baselines start from.
+    pub fn sample(verdict: Verdict, expected: Verdict, detail: &str) -> Record {
+        Record {
+            case: "io/x".into(),
+            abi: Abi::P1,
+            runtime: "rt".into(),
+            verdict,
+            tier: None,
+            detail: detail.into(),
+            expected,
+            reason: None,
+            recorded_evidence: None,
+        }
+    }
+}
+
 /// Whether `line` of a unified diff is a removed or added line (not the
 /// `---`/`+++` header).
 pub fn is_changed_line(line: &str) -> bool {

@@ -96,19 +96,12 @@ pub fn write(path: &Path, records: &[Record]) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::abi::Abi;
 
     fn record(runtime: &str, verdict: Verdict, expected: Verdict) -> Record {
         Record {
-            case: "io/x".into(),
-            abi: Abi::P1,
             runtime: runtime.into(),
-            verdict,
-            tier: Default::default(),
-            detail: "-a <b>\n+c\u{1}".into(),
-            expected,
             reason: (expected != Verdict::Pass).then(|| "bug & co".into()),
-            recorded_evidence: None,
+            ..Record::sample(verdict, expected, "-a <b>\n+c\u{1}")
         }
     }
 

@@ -206,20 +206,9 @@ pub fn write_json(path: &Path, records: &[Record]) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::abi::Abi;
 
     fn record(verdict: Verdict, expected: Verdict) -> Record {
-        Record {
-            case: "io/x".into(),
-            abi: Abi::P1,
-            runtime: "rt".into(),
-            verdict,
-            tier: Default::default(),
-            detail: "-a\n+b".into(),
-            expected,
-            reason: None,
-            recorded_evidence: None,
-        }
+        Record::sample(verdict, expected, "-a\n+b")
     }
 
     #[test]

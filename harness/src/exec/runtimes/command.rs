@@ -9,13 +9,13 @@
 //! arguments. `binary` lists candidates: the first that exists is used (a
 //! bare name is looked up on PATH).
 
+use super::pipes::Pipes;
 use super::{Invocation, Runtime};
 use crate::model::abi::Abi;
 use crate::model::outcome::{RawOutcome, Status};
 use crate::model::verdict::RunError;
 use anyhow::{Context, Result, bail};
 use serde::Deserialize;
-use std::io::{Read, Seek, SeekFrom, Write};
 use std::os::unix::process::{CommandExt, ExitStatusExt};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command};
@@ -50,6 +50,11 @@ pub struct Template {
     /// stderr substrings meaning a link error (the case is `unsupported`).
     #[serde(default)]
     pub unsupported_stderr: Vec<String>,
+    /// The runtime refuses a module importing a function it lacks, even one
+    /// never called: it gets each case's guest with only the imports the
+    /// case calls ([`Runtime::prune_imports`]).
+    #[serde(default)]
+    pub prune_imports: bool,
     /// Commands that install the runtime (`wasi-conform setup NAME`).
     #[serde(default)]
     pub install: Vec<Vec<String>>,
@@ -232,15 +237,17 @@ impl Runtime for Template {
         self.binary_path().map(|_| ())
     }
 
+    fn prune_imports(&self) -> bool {
+        self.prune_imports
+    }
+
     fn run(&self, inv: &Invocation) -> Result<RawOutcome, RunError> {
         let binary = self.binary_path().map_err(RunError::Unsupported)?;
         let argv = self.argv(&binary, inv);
-        let io_error = |e: std::io::Error| RunError::Harness(format!("stdio files: {e}"));
-        // Files, not pipes: a runtime that puts its stdio in non-blocking mode
-        // would otherwise see EAGAIN depending on how fast the harness reads.
-        let stdin = file_with(inv.stdin).map_err(io_error)?;
-        let stdout = tempfile::tempfile().map_err(io_error)?;
-        let stderr = tempfile::tempfile().map_err(io_error)?;
+        let io_error = |e: std::io::Error| RunError::Harness(format!("stdio pipes: {e}"));
+        // Pipes, as a user who runs the runtime in a shell pipeline or from
+        // another program gets them (not terminals, not files).
+        let (ends, pipes) = Pipes::start(inv.stdin, inv.limits.output_cap).map_err(io_error)?;
         let child = Command::new(&argv[0])
             .args(&argv[1..])
             .current_dir(inv.sandbox_root)
@@ -250,19 +257,16 @@ impl Runtime for Template {
                     .into_iter()
                     .filter_map(|k| Some((k, std::env::var_os(k)?))),
             )
-            .stdin(stdin)
-            .stdout(stdout.try_clone().map_err(io_error)?)
-            .stderr(stderr.try_clone().map_err(io_error)?)
+            .stdin(ends.stdin)
+            .stdout(ends.stdout)
+            .stderr(ends.stderr)
             .process_group(0)
             .spawn()
             .map_err(|e| RunError::Harness(format!("{}: cannot start: {e}", argv[0])))?;
-        let cap = inv.limits.output_cap as u64;
-        let size = |f: &std::fs::File| f.metadata().map_or(0, |m| m.len());
         let pid = child.id() as i32;
-        let waited = wait(child, inv.limits.timeout, || {
-            size(&stdout) > cap || size(&stderr) > cap
-        });
+        let waited = wait(child, inv.limits.timeout, || pipes.over_cap());
         kill_group(pid);
+        let (stdout, stderr, truncated) = pipes.finish();
         let status = match waited {
             Waited::TimedOut => return Err(RunError::Timeout),
             Waited::OverCap => {
@@ -283,11 +287,6 @@ impl Runtime for Template {
                 }
             },
         };
-        let truncated = size(&stdout) > cap || size(&stderr) > cap;
-        let (stdout, stderr) = (
-            read_capped(stdout, cap).map_err(io_error)?,
-            read_capped(stderr, cap).map_err(io_error)?,
-        );
         let status = match status {
             Status::Exit(code) if code != 0 => {
                 let text = String::from_utf8_lossy(&stderr);
@@ -314,22 +313,6 @@ impl Runtime for Template {
             fs: None,
         })
     }
-}
-
-/// An anonymous temporary file holding `bytes`, positioned at the start.
-pub(super) fn file_with(bytes: &[u8]) -> std::io::Result<std::fs::File> {
-    let mut file = tempfile::tempfile()?;
-    file.write_all(bytes)?;
-    file.seek(SeekFrom::Start(0))?;
-    Ok(file)
-}
-
-/// At most `cap` bytes from the start of `file`.
-pub(super) fn read_capped(mut file: std::fs::File, cap: u64) -> std::io::Result<Vec<u8>> {
-    file.seek(SeekFrom::Start(0))?;
-    let mut kept = Vec::new();
-    file.take(cap).read_to_end(&mut kept)?;
-    Ok(kept)
 }
 
 /// How waiting for a runtime ended.

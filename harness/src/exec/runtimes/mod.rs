@@ -1,6 +1,7 @@
 //! The runtimes a case runs on: one trait, one file per runtime.
 
 mod capped;
+mod pipes;
 pub mod command;
 mod engine;
 pub mod reference;
@@ -82,6 +83,15 @@ pub trait Runtime: Send + Sync {
     /// fixture ([`Invocation::fixture`]) and reports the filesystem it
     /// leaves ([`RawOutcome::fs`]); no directory is made on disk for it.
     fn in_memory(&self) -> bool {
+        false
+    }
+    /// Whether the runtime refuses a module that imports a preview1 function
+    /// it lacks even when the function is never called. Such a runtime is
+    /// given, for a case whose calls are listed
+    /// ([`Case::called_imports`](crate::model::case::Case::called_imports)),
+    /// the guest with every other preview1 import replaced by a function
+    /// that traps: a missing function costs only the cases that call it.
+    fn prune_imports(&self) -> bool {
         false
     }
     /// Runs one guest. Only `Err` for outcomes that are verdicts of their own.

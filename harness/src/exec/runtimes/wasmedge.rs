@@ -13,7 +13,7 @@
 //! `WasmEdge_ModuleInstanceCreateWASIWithFds` gives the guest files of its
 //! own instead, as the command adapters do (WasmEdge never closes them).
 
-use super::command::{file_with, read_capped};
+use super::pipes::Pipes;
 use super::engine::cached;
 use super::{Invocation, Runtime};
 use crate::model::abi::Abi;
@@ -58,10 +58,9 @@ impl Runtime for WasmEdge {
             RunError::Crash(format!("wasmedge: {what}: {e}"))
         };
         let module = cached(modules(), inv.wasm, |bytes| Module::from_bytes(None, bytes))?;
-        let io = |e: std::io::Error| crash("stdio files", &e);
-        let stdin = file_with(inv.stdin).map_err(io)?;
-        let stdout = tempfile::tempfile().map_err(io)?;
-        let stderr = tempfile::tempfile().map_err(io)?;
+        // Pipes, as a command runtime gets them (see `pipes`).
+        let (ends, pipes) = Pipes::start(inv.stdin, inv.limits.output_cap)
+            .map_err(|e| RunError::Harness(format!("stdio pipes: {e}")))?;
 
         let args = c_strings(inv.argv.iter().cloned())?;
         let envs = c_strings(inv.env.iter().map(|(k, v)| format!("{k}={v}")))?;
@@ -86,9 +85,9 @@ impl Runtime for WasmEdge {
                 p_envs.len() as u32,
                 p_preopens.as_ptr(),
                 p_preopens.len() as u32,
-                stdin.as_raw_fd(),
-                stdout.as_raw_fd(),
-                stderr.as_raw_fd(),
+                ends.stdin.as_raw_fd(),
+                ends.stdout.as_raw_fd(),
+                ends.stderr.as_raw_fd(),
             )
         };
         if context.is_null() {
@@ -96,14 +95,14 @@ impl Runtime for WasmEdge {
         }
         let mut wasi = Wasi(context);
         let status = run_start(&mut wasi, module)?;
-
-        let cap = inv.limits.output_cap as u64;
-        let size = |f: &std::fs::File| f.metadata().map_or(0, |m| m.len());
-        let truncated = size(&stdout) > cap || size(&stderr) > cap;
+        drop(wasi);
+        // The pipes end once the runtime's ends are closed.
+        drop(ends);
+        let (stdout, stderr, truncated) = pipes.finish();
         Ok(RawOutcome {
             status,
-            stdout: read_capped(stdout, cap).map_err(io)?,
-            stderr: read_capped(stderr, cap).map_err(io)?,
+            stdout,
+            stderr,
             truncated,
             fs: None,
         })

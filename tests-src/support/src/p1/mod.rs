@@ -75,7 +75,8 @@ fn res(code: i32) -> Result<(), Errno> {
 }
 
 /// Untraced: write all of `bytes` to fd 1, looping on partial writes.
-/// Used for trace lines themselves. Gives up silently on an error.
+/// Used for trace lines themselves. Waits out `again`; gives up silently
+/// on any other error.
 pub fn write_stdout_raw(mut bytes: &[u8]) {
     while !bytes.is_empty() {
         let iov = wasi::Ciovec {
@@ -83,6 +84,12 @@ pub fn write_stdout_raw(mut bytes: &[u8]) {
             buf_len: bytes.len(),
         };
         match unsafe { wasi::fd_write(1, &[iov]) } {
+            // A host whose stdout pipe is non-blocking (Node.js) answers
+            // `again` while the pipe is full: the trace waits for the reader.
+            Err(wasi::ERRNO_AGAIN) => {
+                // SAFETY: sched_yield takes no arguments.
+                let _ = unsafe { wasi::sched_yield() };
+            }
             Ok(0) | Err(_) => return,
             Ok(n) => bytes = &bytes[n.min(bytes.len())..],
         }

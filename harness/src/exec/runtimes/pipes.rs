@@ -1,0 +1,150 @@
+//! Stdio for a runtime in another process as users get it: three pipes.
+//! A thread feeds stdin and closes it; two threads drain stdout and stderr,
+//! keeping at most a cap each and counting the rest, so a guest that floods
+//! its output is stopped (the caller watches [`Pipes::over_cap`]) and never
+//! blocks on a full pipe.
+
+use std::io::{PipeReader, PipeWriter, Read, Write};
+use std::os::fd::AsRawFd;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, mpsc};
+use std::time::Duration;
+
+/// The buffer asked for each output pipe: the most Linux gives a process
+/// without privileges (`/proc/sys/fs/pipe-max-size`). A runtime that makes
+/// its stdout non-blocking then does not see `EAGAIN` depending on how fast
+/// the harness reads, only when a guest writes over 1 MiB faster than a
+/// thread can drain it.
+const OUTPUT_PIPE_SIZE: i32 = 1 << 20;
+/// How long the readers get, after the runtime's process group was killed,
+/// to see the end of their pipes (a process outside the group may still
+/// hold one open; then what was read so far is kept).
+const DRAIN_GRACE: Duration = Duration::from_secs(2);
+
+/// The runtime's ends of the three pipes (into `Stdio` for a child
+/// process, raw fds for an embedded runtime). Drop them once the runtime is
+/// done with them, or the readers never see the end of the output.
+pub struct ChildEnds {
+    pub stdin: PipeReader,
+    pub stdout: PipeWriter,
+    pub stderr: PipeWriter,
+}
+
+/// The harness's side: the threads feeding and draining the pipes.
+pub struct Pipes {
+    stdout: Drain,
+    stderr: Drain,
+    cap: u64,
+}
+
+/// One output pipe being drained: the bytes kept and the bytes seen.
+struct Drain {
+    kept: Arc<Mutex<Vec<u8>>>,
+    seen: Arc<AtomicU64>,
+    done: mpsc::Receiver<()>,
+}
+
+impl Pipes {
+    /// Makes the pipes, starts the threads, and returns the child's ends.
+    /// `stdin` is written whole and then closed; at most `cap` bytes of
+    /// stdout and of stderr are kept.
+    pub fn start(stdin: &[u8], cap: usize) -> std::io::Result<(ChildEnds, Pipes)> {
+        let (stdin_reader, mut stdin_writer) = std::io::pipe()?;
+        let input = stdin.to_vec();
+        std::thread::spawn(move || {
+            // A runtime that never reads its stdin closes it unread: EPIPE.
+            let _ = stdin_writer.write_all(&input);
+        });
+        let (stdout_reader, stdout_writer) = output_pipe()?;
+        let (stderr_reader, stderr_writer) = output_pipe()?;
+        let cap = cap as u64;
+        let ends = ChildEnds {
+            stdin: stdin_reader,
+            stdout: stdout_writer,
+            stderr: stderr_writer,
+        };
+        let pipes = Pipes {
+            stdout: Drain::start(stdout_reader, cap),
+            stderr: Drain::start(stderr_reader, cap),
+            cap,
+        };
+        Ok((ends, pipes))
+    }
+
+    /// Whether stdout or stderr has received more than the cap.
+    pub fn over_cap(&self) -> bool {
+        self.stdout.seen() > self.cap || self.stderr.seen() > self.cap
+    }
+
+    /// Once the runtime is gone: stdout, stderr (each at most the cap) and
+    /// whether either was cut.
+    pub fn finish(self) -> (Vec<u8>, Vec<u8>, bool) {
+        let truncated = self.over_cap();
+        (self.stdout.finish(), self.stderr.finish(), truncated)
+    }
+}
+
+impl Drain {
+    fn start(mut reader: PipeReader, cap: u64) -> Drain {
+        let kept = Arc::new(Mutex::new(Vec::new()));
+        let seen = Arc::new(AtomicU64::new(0));
+        let (done_sender, done) = mpsc::channel();
+        let (thread_kept, thread_seen) = (kept.clone(), seen.clone());
+        std::thread::spawn(move || {
+            let mut chunk = vec![0u8; 64 << 10];
+            while let Ok(n) = reader.read(&mut chunk) {
+                if n == 0 {
+                    break;
+                }
+                let mut kept = thread_kept.lock().expect("no reader panics holding it");
+                let room = cap.saturating_sub(kept.len() as u64) as usize;
+                kept.extend_from_slice(&chunk[..n.min(room)]);
+                thread_seen.fetch_add(n as u64, Ordering::Relaxed);
+            }
+            let _ = done_sender.send(());
+        });
+        Drain { kept, seen, done }
+    }
+
+    fn seen(&self) -> u64 {
+        self.seen.load(Ordering::Relaxed)
+    }
+
+    fn finish(self) -> Vec<u8> {
+        let _ = self.done.recv_timeout(DRAIN_GRACE);
+        std::mem::take(&mut *self.kept.lock().expect("no reader panics holding it"))
+    }
+}
+
+/// A pipe for output, its buffer enlarged to [`OUTPUT_PIPE_SIZE`] where the
+/// kernel allows it (a smaller buffer is still a pipe).
+fn output_pipe() -> std::io::Result<(PipeReader, PipeWriter)> {
+    let (reader, writer) = std::io::pipe()?;
+    // SAFETY: fcntl(2) on a descriptor this function owns; no memory is passed.
+    unsafe {
+        libc::fcntl(writer.as_raw_fd(), libc::F_SETPIPE_SZ, OUTPUT_PIPE_SIZE);
+    }
+    Ok((reader, writer))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::process::Command;
+
+    #[test]
+    fn a_child_reads_stdin_and_its_output_is_kept_up_to_the_cap() {
+        let (ends, pipes) = Pipes::start(b"hello", 3).unwrap();
+        let status = Command::new("sh")
+            .args(["-c", "cat; echo err >&2; [ -p /dev/stdin ] && [ -p /dev/stdout ]"])
+            .stdin(ends.stdin)
+            .stdout(ends.stdout)
+            .stderr(ends.stderr)
+            .status()
+            .unwrap();
+        assert!(status.success(), "stdin and stdout are pipes");
+        let (stdout, stderr, truncated) = pipes.finish();
+        assert_eq!((stdout.as_slice(), stderr.as_slice()), (&b"hel"[..], &b"err"[..]));
+        assert!(truncated);
+    }
+}
