@@ -41,6 +41,9 @@ pub fn from_evidence(runtime: &str, record: &Record) -> String {
             let mut parts = Vec::new();
             if let Some(exit) = detail.lines().find(|l| l.starts_with("expected exit ")) {
                 parts.push(exit.to_string());
+                if let Some(last) = stderr_last_line(detail) {
+                    parts.push(format!("its stderr ends `{last}`"));
+                }
             }
             if let Some(check) = detail
                 .lines()
@@ -61,6 +64,19 @@ pub fn from_evidence(runtime: &str, record: &Record) -> String {
             parts.join("; ")
         }
     }
+}
+
+/// The last line of the stderr excerpt in `detail` (the `stderr: ` lines
+/// `judge` writes after an unexpected exit, before the diff), if any.
+fn stderr_last_line(detail: &str) -> Option<&str> {
+    let start = detail.find("\nstderr: ")? + 1;
+    let excerpt = &detail[start + "stderr: ".len()..];
+    let end = excerpt.find("\n--- expected").unwrap_or(excerpt.len());
+    excerpt[..end]
+        .lines()
+        .rev()
+        .map(str::trim)
+        .find(|line| !line.is_empty() && !line.starts_with("guest check failed"))
 }
 
 /// The first changed pair of the diff in `detail`, as "call(args): RUNTIME

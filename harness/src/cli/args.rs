@@ -2,7 +2,7 @@
 
 use crate::exec::runtimes::Limits;
 use crate::model::abi::Abi;
-use crate::suite::Filter;
+use crate::suite::{Filter, Shard};
 use clap::{Args, Parser, Subcommand};
 use std::path::PathBuf;
 use std::time::Duration;
@@ -44,9 +44,10 @@ pub enum Command {
         /// runtime; unexpected verdicts are failures).
         #[arg(long)]
         junit: Option<PathBuf>,
-        /// Rewrite expected/runtimes/<runtime>.toml from this run's verdicts;
-        /// new entries get reason `TODO: explain`, and the exit is 1 until a
-        /// person fills them in (never in CI).
+        /// Rewrite expected/runtimes/<runtime>.toml from this run's verdicts:
+        /// each entry gets a reason read from the runtime's own evidence and
+        /// the difference it was recorded with; a reason a person wrote is
+        /// kept while its difference stays the same (never in CI).
         #[arg(long)]
         update_expectations: bool,
         /// Parallel jobs (default: the number of cores).
@@ -72,6 +73,11 @@ pub enum Command {
         /// The runtime, as `wasi-conform runtimes` names it.
         #[arg(long)]
         runtime: String,
+        /// Only part I of N of the cases (every N-th, from the I-th), written
+        /// as shard-I-of-N.json in the report's directory; `report` merges
+        /// the N parts into report.json once all are there.
+        #[arg(long)]
+        shard: Option<Shard>,
         /// Parallel jobs (default: the number of cores).
         #[arg(long)]
         jobs: Option<usize>,
@@ -118,6 +124,10 @@ pub enum Command {
         /// Where reproducers are written (default: target/fuzz).
         #[arg(long)]
         out: Option<PathBuf>,
+        /// Only programs I-1, I-1+N, ... of the seed: N machines share one
+        /// campaign without running a program twice.
+        #[arg(long)]
+        shard: Option<Shard>,
     },
     /// Lists every known runtime: available or not, version, ABIs.
     Runtimes {
@@ -178,6 +188,10 @@ pub struct FilterArgs {
     /// Only these ABIs, comma-separated: p1, p1-component, p2.
     #[arg(long = "abi", value_delimiter = ',')]
     pub abis: Vec<Abi>,
+    /// Only part I of N of the selected pairs (every N-th, from the I-th),
+    /// e.g. 2/4: N machines or CI jobs share the work.
+    #[arg(long)]
+    pub shard: Option<Shard>,
 }
 
 #[derive(Args)]
@@ -195,6 +209,7 @@ impl From<FilterArgs> for Filter {
         Filter {
             cases: args.cases,
             abis: args.abis,
+            shard: args.shard,
         }
     }
 }

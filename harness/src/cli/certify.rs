@@ -6,16 +6,28 @@ use crate::exec::runtimes::{self, Limits};
 use crate::layout::{Layout, write_atomic};
 use crate::render::certificate::{self, Certificate, Run};
 use crate::render::{html, markdown, summary};
-use crate::suite::{Filter, Suite};
+use crate::suite::{Filter, Shard, Suite, manifest};
 use anyhow::{Context, Result, bail};
 use sha2::{Digest, Sha256};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 /// `certify --runtime NAME`: every case on `name` with every ABI it runs;
-/// writes `reports/<runtime>-<version>/report.{json,md,html}`. Exits 0 once
-/// the report is written, whatever the verdicts (`run` is the gate).
-pub fn certify(layout: Layout, name: &str, threads: usize, limits: Limits) -> Result<u8> {
-    let suite = Suite::load(layout, &Filter::default())?;
+/// writes `reports/<runtime>-<version>/report.{json,md,html}` (with a
+/// `shard`, only that part, as `shard-I-of-N.json` for `report` to merge).
+/// Exits 0 once the report is written, whatever the verdicts (`run` is the
+/// gate).
+pub fn certify(
+    layout: Layout,
+    name: &str,
+    shard: Option<Shard>,
+    threads: usize,
+    limits: Limits,
+) -> Result<u8> {
+    let filter = Filter {
+        shard,
+        ..Filter::default()
+    };
+    let suite = Suite::load(layout, &filter)?;
     suite.check_orphans()?;
     let runtimes = runtimes::select(
         &[name.to_string()],
@@ -66,6 +78,15 @@ pub fn certify(layout: Layout, name: &str, threads: usize, limits: Limits) -> Re
             })
             .collect(),
     };
+    if let Some(shard) = shard {
+        let file = certificate.write_shard(&suite.layout.reports, shard)?;
+        println!(
+            "wrote {}; once every part of {} is there, `wasi-conform report` merges them into report.json",
+            file.display(),
+            shard.count
+        );
+        return Ok(0);
+    }
     let dir = certificate.write(&suite.layout.reports)?;
     println!(
         "wrote {}/report.{{json,md,html}}; `wasi-conform report` updates the matrix in {}/index.{{md,html}}",
@@ -75,10 +96,21 @@ pub fn certify(layout: Layout, name: &str, threads: usize, limits: Limits) -> Re
     Ok(0)
 }
 
-/// `report`: merges the latest report of every runtime under `reports/`
+/// `report`: merges each report's shard files (`certify --shard`) into its
+/// `report.json`, then the latest report of every runtime under `reports/`
 /// into `reports/index.md` and `reports/index.html`, and renders each one's
 /// `report.md` and `report.html` afresh from its `report.json`.
 pub fn report(layout: Layout) -> Result<u8> {
+    let cases = manifest::load_dir(&layout.cases)?;
+    let positions: HashMap<&str, usize> = cases
+        .iter()
+        .enumerate()
+        .map(|(i, case)| (case.name.as_str(), i))
+        .collect();
+    let position = |name: &str| positions.get(name).copied().unwrap_or(usize::MAX);
+    for dir in certificate::merge_shards(&layout.reports, position)? {
+        println!("merged the shards of {} into its report.json", dir.display());
+    }
     let certificates = certificate::load_latest(&layout.reports)?;
     for certificate in &certificates {
         certificate.write_views(&layout.reports)?;

@@ -34,6 +34,9 @@ pub fn main() -> ExitCode {
         .as_deref()
         .map(Layout::new)
         .unwrap_or_else(Layout::discover);
+    if let Ok(cache) = std::path::absolute(layout.target.join("cache/wasmtime")) {
+        crate::exec::runtimes::keep_compiled_guests_in(cache);
+    }
     match dispatch(layout, cli.command) {
         Ok(code) => ExitCode::from(code),
         Err(err) => {
@@ -75,11 +78,13 @@ fn dispatch(layout: Layout, command: Command) -> anyhow::Result<u8> {
         }
         Command::Certify {
             runtime,
+            shard,
             jobs,
             limits,
         } => certify::certify(
             layout,
             &runtime,
+            shard,
             jobs.unwrap_or_else(default_threads),
             limits.into(),
         ),
@@ -100,6 +105,7 @@ fn dispatch(layout: Layout, command: Command) -> anyhow::Result<u8> {
             seed,
             jobs,
             out,
+            shard,
         } => {
             use crate::fuzz::campaign::{Budget, Options};
             let budget = match (time, iterations) {
@@ -112,6 +118,7 @@ fn dispatch(layout: Layout, command: Command) -> anyhow::Result<u8> {
                 seed,
                 jobs: jobs.unwrap_or_else(default_threads),
                 out: out.unwrap_or_else(|| layout.target.join("fuzz")),
+                shard,
             };
             fuzz::campaign(&layout, &options)
         }

@@ -1,8 +1,10 @@
 //! `wasi-conform fuzz`: generated programs on every named runtime, each
 //! divergence minimised and written as a reproducer.
 //!
-//! Program `i` of seed `s` comes from the bytes of `SplitMix64(s + i)`, so a
-//! campaign is the same whatever `--jobs` says.
+//! Program `i` of seed `s` comes from the bytes of a SplitMix64 stream whose
+//! start mixes `s` with a hash of `i`, so a campaign is the same whatever
+//! `--jobs` says, and campaigns of nearby seeds share no program. With
+//! `--shard I/N` a campaign runs programs `I-1`, `I-1+N`, ... of its seed.
 
 use super::{
     Divergence, Program, Run, divergence, divergences, minimise::minimise, repro, run_all,
@@ -10,6 +12,7 @@ use super::{
 use crate::exec::pool;
 use crate::exec::runtimes::{self, Runtime};
 use crate::layout::{Layout, write_atomic};
+use crate::suite::Shard;
 use anyhow::{Result, bail};
 use arbitrary::{Arbitrary, Unstructured};
 use std::collections::BTreeMap;
@@ -39,6 +42,8 @@ pub struct Options {
     pub jobs: usize,
     /// Where reproducers are written.
     pub out: PathBuf,
+    /// Only this part of the seed's programs (the budget counts the part's).
+    pub shard: Option<Shard>,
 }
 
 /// Parses `90s`, `10m`, `2h` or plain seconds.
@@ -61,10 +66,13 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
         .ok_or_else(|| format!("`{text}` is not a duration like 90s, 10m or 2h"))
 }
 
-/// Program `index` of a campaign with `seed`.
+/// Program `index` of a campaign with `seed`. The stream starts at `seed`
+/// xor a hash of `index` (SplitMix64's output for it, a bijection): with
+/// `seed + index`, program `i` of seed `s + 1` was program `i + 1` of `s`.
 pub fn program(seed: u64, index: u64) -> Program {
     let mut bytes = vec![0u8; 1024];
-    SplitMix64::new(seed.wrapping_add(index)).fill(&mut bytes);
+    let start = seed ^ SplitMix64::new(index).next_u64();
+    SplitMix64::new(start).fill(&mut bytes);
     Program::arbitrary_take_rest(Unstructured::new(&bytes)).expect("any bytes make a program")
 }
 
@@ -131,7 +139,8 @@ pub fn fuzz(layout: &Layout, options: &Options) -> Result<Findings> {
         budget_left && failure.lock().unwrap().is_none()
     };
     pool::each_index(options.jobs, more, |i| {
-        if let Err(err) = one(layout, &runtimes, &wasm, options, i as u64, &found) {
+        let index = options.shard.map_or(i, |s| i * s.count + s.index - 1) as u64;
+        if let Err(err) = one(layout, &runtimes, &wasm, options, index, &found) {
             failure.lock().unwrap().get_or_insert(err);
             return;
         }
@@ -355,9 +364,13 @@ mod tests {
     }
 
     #[test]
-    fn programs_depend_only_on_seed_and_index() {
+    fn programs_depend_only_on_seed_and_index_and_nearby_seeds_share_none() {
         assert_eq!(program(7, 3), program(7, 3));
         assert_ne!(program(7, 3), program(7, 4));
+        let seed_8: Vec<Program> = (0..50).map(|i| program(8, i)).collect();
+        for i in 0..50 {
+            assert!(!seed_8.contains(&program(7, i)), "program {i} of seed 7 is one of seed 8");
+        }
     }
 
     /// The same runtime twice never diverges: the interpreter prints only
@@ -373,6 +386,7 @@ mod tests {
                 seed: 1,
                 jobs: 2,
                 out: dir.path().to_owned(),
+                shard: None,
             };
             assert_eq!(fuzz(&layout, &options).unwrap().programs, 0, "{name}");
         }

@@ -133,7 +133,7 @@ pub fn run(layout: &Layout, runtime: &dyn Runtime, wasm: &Path, program: &Progra
         Ok(outcome) => (normalise::body(&case, &outcome), outcome.trace),
         Err(RunError::Unsupported(why)) => (format!("unsupported: {why}\n"), Vec::new()),
         Err(RunError::Crash(why)) => (format!("crash: {why}\n"), Vec::new()),
-        Err(RunError::Timeout) => ("timeout\n".to_string(), Vec::new()),
+        Err(RunError::Timeout(_)) => ("timeout\n".to_string(), Vec::new()),
         Err(RunError::Harness(fault)) => unreachable!("execute returns harness faults: {fault}"),
     };
     Ok(Run {

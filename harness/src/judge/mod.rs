@@ -47,7 +47,7 @@ pub fn judge(
             Verdict::Pass,
             format!(
                 "trapped, an acceptable answer to an undefined value: {}",
-                first_line(message)
+                trap_summary(message)
             ),
         );
     }
@@ -89,7 +89,13 @@ pub fn run_error(err: &RunError) -> Judgement {
     match err {
         RunError::Unsupported(why) => judgement(Verdict::Unsupported, why.clone()),
         RunError::Crash(why) => judgement(Verdict::Crash, why.clone()),
-        RunError::Timeout => judgement(Verdict::Timeout, "no exit within the timeout".into()),
+        RunError::Timeout(last) if last.is_empty() => {
+            judgement(Verdict::Timeout, "no exit within the timeout".into())
+        }
+        RunError::Timeout(last) => judgement(
+            Verdict::Timeout,
+            format!("no exit within the timeout; the last trace line before it: {last}"),
+        ),
         // `exec::executor::execute` turns these into errors of the command.
         RunError::Harness(fault) => unreachable!("a harness fault reached judging: {fault}"),
     }
@@ -103,7 +109,7 @@ pub fn exit_problems(want: i32, outcome: &Outcome) -> Vec<String> {
     }
     let got = match &outcome.status {
         Status::Exit(code) => format!("exit {code}"),
-        Status::Trap(msg) => format!("trap: {}", first_line(msg)),
+        Status::Trap(msg) => format!("trap: {}", trap_summary(msg)),
     };
     let mut problems = vec![format!("expected exit {want}, got {got}")];
     if !outcome.stderr.is_empty() {
@@ -142,12 +148,32 @@ fn judgement(verdict: Verdict, detail: String) -> Judgement {
     Judgement { verdict, detail }
 }
 
-fn first_line(text: &str) -> &str {
-    text.lines().next().unwrap_or("")
+/// The line of a trap message that says why: after wasmtime's generic
+/// "error while executing at wasm backtrace:" and its frames, the last
+/// `Caused by:` entry (its `N: ` numbering dropped); else the first line.
+fn trap_summary(message: &str) -> &str {
+    let Some(causes) = message.split("Caused by:").nth(1) else {
+        return message.lines().next().unwrap_or("");
+    };
+    let last = causes.lines().rev().map(str::trim).find(|l| !l.is_empty()).unwrap_or("");
+    match last.split_once(": ") {
+        Some((number, rest)) if number.chars().all(|c| c.is_ascii_digit()) => rest,
+        _ => last,
+    }
 }
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_trap_is_summarised_by_its_last_cause() {
+        let wasmtime = "error while executing at wasm backtrace:\n    0: 0x1 - f\n\nCaused by:\n    0: outer\n    1: wasm trap: wasm `unreachable` instruction executed\n";
+        assert_eq!(
+            super::trap_summary(wasmtime),
+            "wasm trap: wasm `unreachable` instruction executed"
+        );
+        assert_eq!(super::trap_summary("RuntimeError: unreachable\n  at x"), "RuntimeError: unreachable");
+    }
+
     use super::*;
     use crate::model::outcome::RawOutcome;
     use wasi_conform_reference::snapshot::Snapshot;
@@ -294,7 +320,7 @@ mod tests {
                 Verdict::Unsupported,
             ),
             (RunError::Crash("SIGSEGV".into()), Verdict::Crash),
-            (RunError::Timeout, Verdict::Timeout),
+            (RunError::Timeout(String::new()), Verdict::Timeout),
         ] {
             assert_eq!(judge(&case, Abi::P1, &Err(err), "").verdict, verdict);
         }

@@ -118,7 +118,7 @@ mod tests {
                 .starts_with("sandbox escape")
         );
         assert_eq!(
-            judge(Expected::default(), &Err(RunError::Timeout)).verdict,
+            judge(Expected::default(), &Err(RunError::Timeout(String::new()))).verdict,
             Verdict::Timeout
         );
     }

@@ -68,8 +68,10 @@ pub enum RunError {
     Unsupported(String),
     /// The runtime crashed (signal, abort, panic).
     Crash(String),
-    /// The run exceeded its timeout.
-    Timeout,
+    /// The run exceeded its timeout. The evidence: the last call the guest
+    /// traced before it was stopped, empty when none was captured (an
+    /// embedded runtime's output is lost with it).
+    Timeout(String),
     /// A fault of the harness itself (a temporary file it could not make, a
     /// guest binary it could not read, a worker process it could not
     /// start): never a verdict on the runtime; the command stops with exit 2.

@@ -13,10 +13,11 @@ use crate::layout::write_atomic;
 use crate::model::abi::Abi;
 use crate::model::record::Record;
 use crate::render::{html, markdown};
+use crate::suite::Shard;
 use anyhow::{Context, Result, bail};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// The harness that writes reports, as named in them.
 pub const HARNESS: &str = concat!("wasi-conform ", env!("CARGO_PKG_VERSION"));
@@ -117,7 +118,7 @@ pub fn dir_name(runtime: &str, version: &str) -> String {
 impl Certificate {
     /// Writes `report.json`, `report.md` and `report.html` into
     /// `reports/<dir>/`, returning that directory.
-    pub fn write(&self, reports: &Path) -> Result<std::path::PathBuf> {
+    pub fn write(&self, reports: &Path) -> Result<PathBuf> {
         let dir = reports.join(&self.dir);
         write_atomic(&dir.join("report.json"), &serde_json::to_vec_pretty(self)?)?;
         self.write_views(reports)?;
@@ -160,6 +161,98 @@ impl Certificate {
     pub fn records(&self) -> impl Iterator<Item = &Record> {
         self.runs.iter().map(|run| &run.record)
     }
+}
+
+/// The file part `shard` of a certification is written to, in its report
+/// directory (`shard-I-of-N.json`).
+pub fn shard_file(shard: Shard) -> String {
+    format!("shard-{}-of-{}.json", shard.index, shard.count)
+}
+
+impl Certificate {
+    /// Writes this part of a certification as `reports/<dir>/shard-I-of-N.json`
+    /// ([`merge_shards`] makes the report of all parts), returning the file.
+    pub fn write_shard(&self, reports: &Path, shard: Shard) -> Result<PathBuf> {
+        let path = reports.join(&self.dir).join(shard_file(shard));
+        write_atomic(&path, &serde_json::to_vec_pretty(self)?)?;
+        Ok(path)
+    }
+}
+
+/// Merges, in every report directory under `reports` that holds shard
+/// files, all N parts into its `report.json` (the runs in suite order:
+/// `position` gives each case's place), then removes the parts. Returns the
+/// directories merged. Parts of different counts, versions or runtimes, or
+/// a missing part, are an error naming the directory and what is missing.
+pub fn merge_shards(reports: &Path, position: impl Fn(&str) -> usize) -> Result<Vec<PathBuf>> {
+    let mut merged = Vec::new();
+    let entries = std::fs::read_dir(reports)
+        .with_context(|| format!("{}: cannot read", reports.display()))?;
+    for entry in entries {
+        let dir = entry?.path();
+        let mut parts: BTreeMap<Shard, PathBuf> = BTreeMap::new();
+        if !dir.is_dir() {
+            continue;
+        }
+        for file in std::fs::read_dir(&dir)? {
+            let path = file?.path();
+            let name = path.file_name().unwrap_or_default().to_string_lossy();
+            if let Some(shard) = name
+                .strip_prefix("shard-")
+                .and_then(|rest| rest.strip_suffix(".json"))
+                .and_then(|rest| rest.replacen("-of-", "/", 1).parse::<Shard>().ok())
+            {
+                parts.insert(shard, path.clone());
+            }
+        }
+        let Some(count) = parts.keys().next().map(|shard| shard.count) else {
+            continue;
+        };
+        let missing: Vec<String> = (1..=count)
+            .filter(|&index| !parts.contains_key(&Shard { index, count }))
+            .map(|index| format!("{index}/{count}"))
+            .collect();
+        if !missing.is_empty() || parts.len() != count {
+            bail!(
+                "{}: shards {} are missing or of another count (run `certify --shard` for them)",
+                dir.display(),
+                if missing.is_empty() { "of several counts".to_string() } else { missing.join(", ") }
+            );
+        }
+        let mut whole: Option<Certificate> = None;
+        for path in parts.values() {
+            let bytes = std::fs::read(path).with_context(|| format!("{}: cannot read", path.display()))?;
+            let part: Certificate = serde_json::from_slice(&bytes)
+                .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+            match &mut whole {
+                None => whole = Some(part),
+                Some(whole) => {
+                    if (&part.runtime, &part.version) != (&whole.runtime, &whole.version) {
+                        bail!(
+                            "{}: a part of {} {}, not of {} {}",
+                            path.display(),
+                            part.runtime,
+                            part.version,
+                            whole.runtime,
+                            whole.version
+                        );
+                    }
+                    whole.date = whole.date.clone().max(part.date);
+                    whole.guests.extend(part.guests);
+                    whole.runs.extend(part.runs);
+                }
+            }
+        }
+        let mut whole = whole.expect("a complete set has at least one part");
+        whole.runs.sort_by_key(|run| (position(&run.record.case), run.record.abi));
+        whole.dir = dir.file_name().unwrap_or_default().to_string_lossy().into_owned();
+        whole.write(reports)?;
+        for path in parts.values() {
+            std::fs::remove_file(path).with_context(|| format!("{}: cannot remove", path.display()))?;
+        }
+        merged.push(dir);
+    }
+    Ok(merged)
 }
 
 /// The latest report (by date) of every runtime under `reports`, sorted by
@@ -212,6 +305,9 @@ pub(crate) mod tests {
                 }),
                 detail: match verdict {
                     Verdict::Pass => String::new(),
+                    Verdict::Unsupported => {
+                        "unknown import: `wasi_snapshot_preview1::sock_accept`".into()
+                    }
                     _ => format!("--- expected\n+++ actual\n@@ -1 +1 @@\n-{case} `a`\n+{case} <b>"),
                 },
                 expected,
@@ -273,6 +369,35 @@ pub(crate) mod tests {
             ],
             dir: dir_name(runtime, &format!("{runtime} 1.2.3 (embedded)")),
         }
+    }
+
+    #[test]
+    fn shards_merge_into_one_report_in_suite_order_and_a_missing_one_is_named() {
+        let reports = tempfile::tempdir().unwrap();
+        let whole = sample("rt");
+        let order: Vec<String> = whole.runs.iter().map(|r| r.record.case.clone()).collect();
+        let position = |case: &str| order.iter().position(|c| c == case).unwrap();
+        let part = |shard: Shard| Certificate {
+            runs: whole
+                .runs
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| shard.holds(*i))
+                .map(|(_, run)| run.clone())
+                .collect(),
+            ..whole.clone()
+        };
+        let (first, second) = (Shard { index: 1, count: 2 }, Shard { index: 2, count: 2 });
+        part(first).write_shard(reports.path(), first).unwrap();
+        let missing = merge_shards(reports.path(), position).unwrap_err().to_string();
+        assert!(missing.contains("shards 2/2 are missing"), "{missing}");
+        part(second).write_shard(reports.path(), second).unwrap();
+        assert_eq!(merge_shards(reports.path(), position).unwrap().len(), 1);
+        let dir = reports.path().join(&whole.dir);
+        let merged = Certificate::load(&dir).unwrap();
+        let cases: Vec<&str> = merged.runs.iter().map(|r| r.record.case.as_str()).collect();
+        assert_eq!(cases, order);
+        assert!(!dir.join(shard_file(first)).exists() && !dir.join(shard_file(second)).exists());
     }
 
     #[test]

@@ -11,8 +11,9 @@ use crate::render::summary::Tally;
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
-/// `report.md`: summary per area and ABI, a table per WASI function, then
-/// the evidence of every run that did not pass.
+/// `report.md`: summary per area and ABI, a table per WASI function, what
+/// the runtime does not support (one line per reason), then the evidence
+/// of every other run that did not pass.
 pub fn report(certificate: &Certificate) -> String {
     let c = certificate;
     let mut md = String::new();
@@ -111,9 +112,13 @@ pub fn report(certificate: &Certificate) -> String {
         );
     }
 
+    unsupported(&mut md, c);
     let _ = writeln!(md, "## Runs that did not pass\n");
     let mut any = false;
-    for record in c.records().filter(|r| r.verdict != Verdict::Pass) {
+    for record in c
+        .records()
+        .filter(|r| !matches!(r.verdict, Verdict::Pass | Verdict::Unsupported))
+    {
         any = true;
         let _ = writeln!(
             md,
@@ -214,6 +219,50 @@ fn escapes(md: &mut String, c: &Certificate) {
             record.case,
             abi_label(record.abi),
             record.detail.lines().next().unwrap_or("")
+        );
+    }
+    md.push('\n');
+}
+
+/// The `unsupported` runs, one line per reason (a missing function, a
+/// feature the host does not implement): what the runtime lacks, not a
+/// wall of identical entries.
+fn unsupported(md: &mut String, c: &Certificate) {
+    const SHOWN: usize = 8;
+    let mut by_reason: BTreeMap<&str, Vec<&Record>> = BTreeMap::new();
+    for record in c.records().filter(|r| r.verdict == Verdict::Unsupported) {
+        let reason = record.detail.lines().next().unwrap_or("");
+        by_reason.entry(reason).or_default().push(record);
+    }
+    if by_reason.is_empty() {
+        return;
+    }
+    let _ = writeln!(md, "## What this runtime does not support\n");
+    for (reason, records) in by_reason {
+        let mut runs: Vec<String> = records
+            .iter()
+            .take(SHOWN)
+            .map(|r| format!("`{}` {}", r.case, r.abi))
+            .collect();
+        if records.len() > SHOWN {
+            runs.push(format!("and {} more", records.len() - SHOWN));
+        }
+        let unrecorded = records.iter().filter(|r| !r.as_expected()).count();
+        let note = if unrecorded > 0 {
+            format!(
+                " ({unrecorded} not recorded in `expected/runtimes/{}.toml`)",
+                c.runtime
+            )
+        } else {
+            String::new()
+        };
+        let plural = if records.len() == 1 { "" } else { "s" };
+        let _ = writeln!(
+            md,
+            "- {}: {} run{plural}{note}: {}",
+            reason.trim(),
+            records.len(),
+            runs.join(", ")
         );
     }
     md.push('\n');

@@ -5,8 +5,10 @@
 pub mod bless;
 pub mod manifest;
 mod plan;
+mod shard;
 
 pub use plan::{Plan, Ran};
+pub use shard::Shard;
 
 use crate::baseline::expected;
 use crate::exec::guests::Guests;
@@ -25,12 +27,14 @@ pub struct Filter {
     pub cases: Vec<String>,
     /// ABIs; empty means every ABI.
     pub abis: Vec<Abi>,
+    /// Only this part of the selected pairs.
+    pub shard: Option<Shard>,
 }
 
 impl Filter {
     /// Whether the filter selects every pair.
     pub fn is_everything(&self) -> bool {
-        self.cases.is_empty() && self.abis.is_empty()
+        self.cases.is_empty() && self.abis.is_empty() && self.shard.is_none()
     }
 }
 
@@ -67,6 +71,17 @@ impl Suite {
         }
         if selected.is_empty() {
             bail!("no case matches the given --case/--abi filter");
+        }
+        if let Some(shard) = filter.shard {
+            selected = selected
+                .into_iter()
+                .enumerate()
+                .filter(|&(position, _)| shard.holds(position))
+                .map(|(_, pair)| pair)
+                .collect();
+            if selected.is_empty() {
+                bail!("shard {shard} holds none of the selected pairs (there are fewer than its index)");
+            }
         }
         Ok(Suite {
             layout,

@@ -302,8 +302,8 @@ pub fn check_detail(name: &str, ok: bool, detail: Option<&str>) -> bool {
 /// `should`). Its line carries `"tier":"should"` and a failure does not make
 /// the guest fail: the harness reports it as a difference, never as a broken
 /// requirement.
-pub fn check_should(name: &str, ok: bool) -> bool {
-    write_check(name, ok, None, true)
+pub fn check_should(name: &str, ok: bool, detail: Option<&str>) -> bool {
+    write_check(name, ok, detail, true)
 }
 
 fn write_check(name: &str, ok: bool, detail: Option<&str>, should: bool) -> bool {

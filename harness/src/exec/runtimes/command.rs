@@ -12,7 +12,7 @@
 use super::pipes::Pipes;
 use super::{Invocation, Runtime};
 use crate::model::abi::Abi;
-use crate::model::outcome::{RawOutcome, Status};
+use crate::model::outcome::{RawOutcome, Status, split_trace};
 use crate::model::verdict::RunError;
 use anyhow::{Context, Result, bail};
 use serde::Deserialize;
@@ -47,6 +47,10 @@ pub struct Template {
     /// Exit codes meaning the guest trapped.
     #[serde(default)]
     pub trap_exit_codes: Vec<i32>,
+    /// stderr substrings meaning the guest trapped, whatever the exit code
+    /// (a runtime that exits 1 both for a trap and for `proc_exit(1)`).
+    #[serde(default)]
+    pub trap_stderr: Vec<String>,
     /// stderr substrings meaning a link error (the case is `unsupported`).
     #[serde(default)]
     pub unsupported_stderr: Vec<String>,
@@ -268,7 +272,10 @@ impl Runtime for Template {
         kill_group(pid);
         let (stdout, stderr, truncated) = pipes.finish();
         let status = match waited {
-            Waited::TimedOut => return Err(RunError::Timeout),
+            Waited::TimedOut => {
+                let (trace, _) = split_trace(&stdout);
+                return Err(RunError::Timeout(trace.last().cloned().unwrap_or_default()));
+            }
             Waited::OverCap => {
                 Status::Trap("output exceeded the cap; the runtime was stopped".into())
             }
@@ -297,7 +304,9 @@ impl Runtime for Template {
                 {
                     return Err(RunError::Unsupported(excerpt(&text, pattern)));
                 }
-                if self.trap_exit_codes.contains(&code) {
+                if self.trap_exit_codes.contains(&code)
+                    || self.trap_stderr.iter().any(|p| text.contains(p.as_str()))
+                {
                     Status::Trap(text.into_owned())
                 } else {
                     Status::Exit(code)
@@ -402,6 +411,7 @@ version = ["echo", "fake 1.0"]
 command = ["{binary}", "{wasm}", "{preopens}", "{args}"]
 preopen = ["--dir={guest}"]
 trap_exit_codes = [134]
+trap_stderr = ["wasm backtrace"]
 unsupported_stderr = ["unknown import"]
 "#;
         std::fs::write(dir.join("fake.toml"), toml).unwrap();
@@ -453,14 +463,19 @@ unsupported_stderr = ["unknown import"]
     }
 
     #[test]
-    fn a_hang_is_a_timeout_and_is_killed() {
+    fn a_hang_is_a_timeout_and_is_killed_with_the_last_call_traced_as_evidence() {
         let limits = Limits {
             timeout: Duration::from_millis(300),
             ..Limits::default()
         };
         let started = Instant::now();
-        assert_eq!(run("sleep 30", limits).unwrap_err(), RunError::Timeout);
+        assert_eq!(run("sleep 30", limits).unwrap_err(), RunError::Timeout(String::new()));
         assert!(started.elapsed() < Duration::from_secs(10));
+        let hang = "echo '@@wasi {\"call\":\"a\"}'; echo '@@wasi {\"call\":\"b\"}'; sleep 30";
+        assert_eq!(
+            run(hang, limits).unwrap_err(),
+            RunError::Timeout("{\"call\":\"b\"}".into())
+        );
     }
 
     #[test]
@@ -478,10 +493,15 @@ unsupported_stderr = ["unknown import"]
     }
 
     #[test]
-    fn trap_codes_and_link_errors_are_recognised() {
+    fn trap_codes_trap_messages_and_link_errors_are_recognised() {
         assert!(
             matches!(run("echo boom >&2; exit 134", Limits::default()).unwrap().status, Status::Trap(m) if m == "boom\n")
         );
+        assert!(matches!(
+            run("echo 'error: wasm backtrace:' >&2; exit 1", Limits::default()).unwrap().status,
+            Status::Trap(_)
+        ));
+        assert_eq!(run("echo other >&2; exit 1", Limits::default()).unwrap().status, Status::Exit(1));
         let err = run(
             "echo 'Error: unknown import: `wasi::x`' >&2; exit 1",
             Limits::default(),

@@ -1,6 +1,7 @@
 //! The wasmtime engine shared by the embedded adapters (wasmtime itself and
 //! the reference host, which runs guest code on wasmtime's core engine):
-//! epoch-based timeouts, one compile per guest per process, and turning
+//! epoch-based timeouts, one compile per guest per process (and across
+//! processes, through wasmtime's own compilation cache), and turning
 //! wasmtime errors into statuses and verdicts.
 
 use crate::model::outcome::Status;
@@ -10,10 +11,23 @@ use std::path::{Path, PathBuf};
 use std::sync::{Mutex, OnceLock};
 use std::time::Duration;
 use wasmtime::component::Component;
-use wasmtime::{Engine, Module, Store, Trap};
+use wasmtime::{Cache, CacheConfig, Engine, Module, Store, Trap};
 
 /// How often the epoch advances; timeouts are counted in these ticks.
 const TICK: Duration = Duration::from_millis(10);
+
+/// Where compiled guests are kept across processes, once
+/// [`keep_compiled_guests_in`] was called (before the engine's first use).
+static CACHE_DIR: OnceLock<PathBuf> = OnceLock::new();
+
+/// Keeps compiled guests in `dir` across processes: wasmtime's cache keys
+/// each entry by the module's bytes, wasmtime's version and the engine's
+/// settings, so a rebuilt guest or another wasmtime never hits a stale
+/// entry. Without it every process (a `run`, a worker, each `testsuite`
+/// invocation) compiles every guest again.
+pub fn keep_compiled_guests_in(dir: PathBuf) {
+    let _ = CACHE_DIR.set(dir);
+}
 
 /// The process-wide engine with its compiled-guest caches.
 pub struct Shared {
@@ -33,6 +47,13 @@ pub fn shared() -> &'static Shared {
         // times a second). Its default of 1000 concurrent memories only
         // reserves address space.
         config.allocation_strategy(wasmtime::InstanceAllocationStrategy::pooling());
+        if let Some(dir) = CACHE_DIR.get() {
+            let mut cache = CacheConfig::new();
+            cache.with_directory(dir);
+            // A cache that cannot start (an unwritable directory) only
+            // costs compile time: every guest is then compiled per process.
+            config.cache(Cache::new(cache).ok());
+        }
         let engine = Engine::new(&config).expect("the default wasmtime config is valid");
         let ticker = engine.weak();
         std::thread::spawn(move || {
@@ -117,7 +138,7 @@ pub fn run_error(err: wasmtime::Error) -> Result<Status, RunError> {
         return Ok(Status::Exit(exit.0 as i32));
     }
     if let Some(Trap::Interrupt) = err.downcast_ref::<Trap>() {
-        return Err(RunError::Timeout);
+        return Err(RunError::Timeout(String::new()));
     }
     Ok(Status::Trap(format!("{err:?}")))
 }

@@ -4,6 +4,7 @@ mod capped;
 mod pipes;
 pub mod command;
 mod engine;
+pub use engine::keep_compiled_guests_in;
 pub mod reference;
 #[cfg(feature = "wasmedge")]
 pub mod wasmedge;

@@ -52,7 +52,17 @@ impl Pipes {
         let (stdin_reader, mut stdin_writer) = std::io::pipe()?;
         let input = stdin.to_vec();
         std::thread::spawn(move || {
-            // A runtime that never reads its stdin closes it unread: EPIPE.
+            // A runtime that never reads its stdin may close it unread: the
+            // write then fails with EPIPE. SIGPIPE is blocked in this thread
+            // (a broken pipe signals the writing thread), so it cannot take
+            // the harness down with it.
+            // SAFETY: changes only this thread's signal mask.
+            unsafe {
+                let mut set: libc::sigset_t = std::mem::zeroed();
+                libc::sigemptyset(&mut set);
+                libc::sigaddset(&mut set, libc::SIGPIPE);
+                libc::pthread_sigmask(libc::SIG_BLOCK, &set, std::ptr::null_mut());
+            }
             let _ = stdin_writer.write_all(&input);
         });
         let (stdout_reader, stdout_writer) = output_pipe()?;

@@ -58,7 +58,7 @@ enum Reply {
     Trap(String),
     Unsupported(String),
     Crash(String),
-    Timeout,
+    Timeout(String),
     Harness(String),
 }
 
@@ -183,7 +183,7 @@ impl Runtime for Isolated {
             Err(_) => {
                 let _ = worker.child.kill();
                 let _ = worker.child.wait();
-                Err(RunError::Timeout)
+                Err(RunError::Timeout(String::new()))
             }
         }
     }
@@ -219,7 +219,7 @@ fn read_reply(
         Reply::Trap(message) => Status::Trap(message),
         Reply::Unsupported(why) => return Ok(Err(RunError::Unsupported(why))),
         Reply::Crash(why) => return Ok(Err(RunError::Crash(why))),
-        Reply::Timeout => return Ok(Err(RunError::Timeout)),
+        Reply::Timeout(last) => return Ok(Err(RunError::Timeout(last))),
         Reply::Harness(why) => return Ok(Err(RunError::Harness(why))),
     };
     let fs = match header.fs {
@@ -291,7 +291,7 @@ pub fn serve(runtime: &dyn Runtime) -> std::io::Result<()> {
                 let reply = match error {
                     RunError::Unsupported(why) => Reply::Unsupported(why),
                     RunError::Crash(why) => Reply::Crash(why),
-                    RunError::Timeout => Reply::Timeout,
+                    RunError::Timeout(last) => Reply::Timeout(last),
                     RunError::Harness(why) => Reply::Harness(why),
                 };
                 (
@@ -371,7 +371,7 @@ mod tests {
         let started = Instant::now();
         assert_eq!(
             run_on("read line; sleep 60", Duration::from_millis(100)).unwrap_err(),
-            RunError::Timeout
+            RunError::Timeout(String::new())
         );
         assert!(started.elapsed() < GRACE + Duration::from_secs(3));
     }

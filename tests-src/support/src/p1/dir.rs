@@ -143,6 +143,7 @@ pub fn readdir_all(fd: u32, buf_len: usize) -> Result<Vec<Dirent>, Errno> {
         check_should(
             "fd_readdir lists both . and .. or neither",
             dots == 0 || dots == 2,
+            None,
         );
         let mut dup = false;
         if let Ok(v) = &r {

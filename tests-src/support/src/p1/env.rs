@@ -1,7 +1,7 @@
 //! Args and environment calls, with checks of the string-list layout they write.
 
 use super::traced;
-use crate::{J, check_detail, obj};
+use crate::{J, check_detail, check_should, obj};
 use alloc::string::String;
 use alloc::vec;
 use alloc::vec::Vec;
@@ -32,17 +32,29 @@ pub fn environ_sizes_get() -> Result<(usize, usize), Errno> {
 }
 
 /// A check decided during a call, reported after the call's trace line.
-type PendingCheck = (String, bool, Option<String>);
+struct PendingCheck {
+    name: String,
+    ok: bool,
+    detail: Option<String>,
+    /// Only a `should` check: the witx implies it, it does not state it.
+    should: bool,
+}
 
 fn report(checks: Vec<PendingCheck>) {
-    for (name, ok, detail) in checks {
-        check_detail(&name, ok, detail.as_deref());
+    for check in checks {
+        if check.should {
+            check_should(&check.name, check.ok, check.detail.as_deref());
+        } else {
+            check_detail(&check.name, check.ok, check.detail.as_deref());
+        }
     }
 }
 
 /// Shared by `args_get` / `environ_get`: allocate `count` pointers and a
 /// `buf_size` buffer (both prefilled with a sentinel), call `f`, then check
-/// the layout the witx doc implies: every pointer lies in the buffer, every
+/// the layout the witx doc implies: every pointer lies in the buffer (a
+/// `should` check: the text never says so, and an empty string may be
+/// handed out anywhere), every
 /// string is NUL-terminated inside it, the strings fill it exactly, and
 /// nothing is written past either array. Returns the strings without their
 /// NULs, and the checks (to be reported after the trace line).
@@ -68,11 +80,12 @@ fn get_string_list(
     for (i, p) in ptrs[..count].iter().enumerate() {
         let off = (*p as usize).wrapping_sub(base as usize);
         if off >= buf_size {
-            checks.push((
-                crate::fmt!("{what} pointer {i} points into the buffer"),
-                false,
-                None,
-            ));
+            checks.push(PendingCheck {
+                name: crate::fmt!("{what} pointer {i} points into the buffer"),
+                ok: false,
+                detail: None,
+                should: true,
+            });
             layout_ok = false;
             strings.push(Vec::new());
             continue;
@@ -83,35 +96,39 @@ fn get_string_list(
                 strings.push(buf[off..off + len].to_vec());
             }
             None => {
-                checks.push((
-                    crate::fmt!("{what} string {i} is NUL-terminated inside the buffer"),
-                    false,
-                    None,
-                ));
+                checks.push(PendingCheck {
+                    name: crate::fmt!("{what} string {i} is NUL-terminated inside the buffer"),
+                    ok: false,
+                    detail: None,
+                    should: false,
+                });
                 layout_ok = false;
                 strings.push(buf[off..buf_size].to_vec());
             }
         }
     }
     if layout_ok {
-        checks.push((
-            crate::fmt!("{what} strings fill the buffer size reported by the sizes call"),
-            total == buf_size,
-            Some(crate::fmt!(
+        checks.push(PendingCheck {
+            name: crate::fmt!("{what} strings fill the buffer size reported by the sizes call"),
+            ok: total == buf_size,
+            detail: Some(crate::fmt!(
                 "strings take {total} bytes, size was {buf_size}"
             )),
-        ));
+            should: false,
+        });
     }
-    checks.push((
-        crate::fmt!("{what} writes nothing past the buffer"),
-        buf[buf_size] == SENTINEL,
-        None,
-    ));
-    checks.push((
-        crate::fmt!("{what} writes no more pointers than the sizes call reported"),
-        ptrs[count].is_null(),
-        None,
-    ));
+    checks.push(PendingCheck {
+        name: crate::fmt!("{what} writes nothing past the buffer"),
+        ok: buf[buf_size] == SENTINEL,
+        detail: None,
+        should: false,
+    });
+    checks.push(PendingCheck {
+        name: crate::fmt!("{what} writes no more pointers than the sizes call reported"),
+        ok: ptrs[count].is_null(),
+        detail: None,
+        should: false,
+    });
     (Ok(strings), checks)
 }
 
