@@ -49,7 +49,14 @@ fn every_calls_case_runs_the_same_on_its_pruned_guest() {
     assert!(calls.len() > 400, "the calls cases: {}", calls.len());
     let run = |runtime: &dyn Runtime, case| {
         let wasm = guests.path("calls", Abi::P1);
-        let outcome = execute(&layout.fixtures, case, Abi::P1, runtime, &wasm, Limits::default());
+        let outcome = execute(
+            &layout.fixtures,
+            case,
+            Abi::P1,
+            runtime,
+            &wasm,
+            Limits::default(),
+        );
         format!("{:?}", outcome.unwrap())
     };
     for case in calls {

@@ -109,7 +109,10 @@ pub fn report(layout: Layout) -> Result<u8> {
         .collect();
     let position = |name: &str| positions.get(name).copied().unwrap_or(usize::MAX);
     for dir in certificate::merge_shards(&layout.reports, position)? {
-        println!("merged the shards of {} into its report.json", dir.display());
+        println!(
+            "merged the shards of {} into its report.json",
+            dir.display()
+        );
     }
     let certificates = certificate::load_latest(&layout.reports)?;
     for certificate in &certificates {

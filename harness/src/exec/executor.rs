@@ -5,13 +5,13 @@
 use crate::exec::fixture::{self, Sandbox};
 use crate::exec::prune;
 use crate::exec::runtimes::{Invocation, Limits, Runtime};
+use crate::layout::write_atomic;
 use crate::model::abi::Abi;
 use crate::model::case::Case;
 use crate::model::outcome::Outcome;
 use crate::model::verdict::RunError;
 use anyhow::{Context, Result, bail};
 use std::collections::BTreeSet;
-use std::io::Write;
 use std::panic::AssertUnwindSafe;
 use std::path::{Path, PathBuf};
 
@@ -95,18 +95,13 @@ fn pruned_guest(wasm: &Path, keep: &BTreeSet<&str>) -> Result<PathBuf> {
         hash.update([0]);
         hash.update(name.as_bytes());
     }
-    let hex: String = hash.finalize()[..8].iter().map(|b| format!("{b:02x}")).collect();
+    let hex = format!("{:x}", hash.finalize());
     let stem = wasm.file_stem().unwrap_or_default().to_string_lossy();
-    let path = wasm.with_file_name(format!("{stem}.pruned-{hex}.wasm"));
+    let path = wasm.with_file_name(format!("{stem}.pruned-{}.wasm", &hex[..16]));
     if !path.exists() {
         let pruned = prune::keep_imports(&bytes, |name| keep.contains(name))
             .with_context(|| format!("{}: cannot prune its imports", wasm.display()))?;
-        let dir = path.parent().unwrap_or(Path::new("."));
-        let mut file = tempfile::NamedTempFile::new_in(dir)
-            .with_context(|| format!("{}: cannot write a pruned guest", dir.display()))?;
-        file.write_all(&pruned)?;
-        file.persist(&path)
-            .with_context(|| format!("{}: cannot write", path.display()))?;
+        write_atomic(&path, &pruned)?;
     }
     Ok(path)
 }

@@ -369,7 +369,10 @@ mod tests {
         assert_ne!(program(7, 3), program(7, 4));
         let seed_8: Vec<Program> = (0..50).map(|i| program(8, i)).collect();
         for i in 0..50 {
-            assert!(!seed_8.contains(&program(7, i)), "program {i} of seed 7 is one of seed 8");
+            assert!(
+                !seed_8.contains(&program(7, i)),
+                "program {i} of seed 7 is one of seed 8"
+            );
         }
     }
 

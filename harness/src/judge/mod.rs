@@ -155,7 +155,12 @@ fn trap_summary(message: &str) -> &str {
     let Some(causes) = message.split("Caused by:").nth(1) else {
         return message.lines().next().unwrap_or("");
     };
-    let last = causes.lines().rev().map(str::trim).find(|l| !l.is_empty()).unwrap_or("");
+    let last = causes
+        .lines()
+        .rev()
+        .map(str::trim)
+        .find(|l| !l.is_empty())
+        .unwrap_or("");
     match last.split_once(": ") {
         Some((number, rest)) if number.chars().all(|c| c.is_ascii_digit()) => rest,
         _ => last,
@@ -171,7 +176,10 @@ mod tests {
             super::trap_summary(wasmtime),
             "wasm trap: wasm `unreachable` instruction executed"
         );
-        assert_eq!(super::trap_summary("RuntimeError: unreachable\n  at x"), "RuntimeError: unreachable");
+        assert_eq!(
+            super::trap_summary("RuntimeError: unreachable\n  at x"),
+            "RuntimeError: unreachable"
+        );
     }
 
     use super::*;

@@ -169,12 +169,13 @@ impl Case {
         if self.guest != "calls" {
             return None;
         }
-        let statements = self.args.iter().filter_map(|statement| {
-            match statement.split_whitespace().next()? {
-                "readdir" => Some("fd_readdir"),
-                verb => Some(verb),
-            }
-        });
+        let statements =
+            self.args
+                .iter()
+                .filter_map(|statement| match statement.split_whitespace().next()? {
+                    "readdir" => Some("fd_readdir"),
+                    verb => Some(verb),
+                });
         Some(ALWAYS.into_iter().chain(statements).collect())
     }
 }
@@ -186,11 +187,17 @@ mod tests {
     #[test]
     fn a_calls_case_reaches_its_statements_and_what_the_guest_always_calls() {
         let mut case = Case::new("x/y", "calls", "d", vec![Abi::P1]);
-        case.args = vec!["path_open $sandbox f as f => ok".into(), "readdir $f".into()];
+        case.args = vec![
+            "path_open $sandbox f as f => ok".into(),
+            "readdir $f".into(),
+        ];
         let called = case.called_imports().unwrap();
         assert!(called.contains("path_open") && called.contains("fd_readdir"));
         assert!(called.contains("fd_prestat_get") && called.contains("proc_exit"));
         assert!(!called.contains("sock_accept") && !called.contains("readdir"));
-        assert_eq!(Case::new("x/y", "stdio", "d", vec![Abi::P1]).called_imports(), None);
+        assert_eq!(
+            Case::new("x/y", "stdio", "d", vec![Abi::P1]).called_imports(),
+            None
+        );
     }
 }

@@ -139,16 +139,28 @@ impl Certificate {
 
     /// Loads `report.json` from a report directory.
     pub fn load(dir: &Path) -> Result<Certificate> {
-        let path = dir.join("report.json");
-        let bytes =
-            std::fs::read(&path).with_context(|| format!("{}: cannot read", path.display()))?;
-        let mut certificate: Certificate = serde_json::from_slice(&bytes)
-            .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+        let mut certificate = Certificate::read(&dir.join("report.json"))?;
         certificate.dir = dir
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
         Ok(certificate)
+    }
+
+    /// Reads a certificate's JSON (`report.json` or a shard file); its
+    /// `dir` is left for the caller to set.
+    fn read(path: &Path) -> Result<Certificate> {
+        let bytes =
+            std::fs::read(path).with_context(|| format!("{}: cannot read", path.display()))?;
+        serde_json::from_slice(&bytes).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))
+    }
+
+    /// Writes this part of a certification as `reports/<dir>/shard-I-of-N.json`
+    /// ([`merge_shards`] makes the report of all parts), returning the file.
+    pub fn write_shard(&self, reports: &Path, shard: Shard) -> Result<PathBuf> {
+        let path = reports.join(&self.dir).join(shard_file(shard));
+        write_atomic(&path, &serde_json::to_vec_pretty(self)?)?;
+        Ok(path)
     }
 
     /// Whether every run has its case's tier (a report written before cases
@@ -167,16 +179,6 @@ impl Certificate {
 /// directory (`shard-I-of-N.json`).
 pub fn shard_file(shard: Shard) -> String {
     format!("shard-{}-of-{}.json", shard.index, shard.count)
-}
-
-impl Certificate {
-    /// Writes this part of a certification as `reports/<dir>/shard-I-of-N.json`
-    /// ([`merge_shards`] makes the report of all parts), returning the file.
-    pub fn write_shard(&self, reports: &Path, shard: Shard) -> Result<PathBuf> {
-        let path = reports.join(&self.dir).join(shard_file(shard));
-        write_atomic(&path, &serde_json::to_vec_pretty(self)?)?;
-        Ok(path)
-    }
 }
 
 /// Merges, in every report directory under `reports` that holds shard
@@ -216,14 +218,16 @@ pub fn merge_shards(reports: &Path, position: impl Fn(&str) -> usize) -> Result<
             bail!(
                 "{}: shards {} are missing or of another count (run `certify --shard` for them)",
                 dir.display(),
-                if missing.is_empty() { "of several counts".to_string() } else { missing.join(", ") }
+                if missing.is_empty() {
+                    "of several counts".to_string()
+                } else {
+                    missing.join(", ")
+                }
             );
         }
         let mut whole: Option<Certificate> = None;
         for path in parts.values() {
-            let bytes = std::fs::read(path).with_context(|| format!("{}: cannot read", path.display()))?;
-            let part: Certificate = serde_json::from_slice(&bytes)
-                .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+            let part = Certificate::read(path)?;
             match &mut whole {
                 None => whole = Some(part),
                 Some(whole) => {
@@ -244,11 +248,18 @@ pub fn merge_shards(reports: &Path, position: impl Fn(&str) -> usize) -> Result<
             }
         }
         let mut whole = whole.expect("a complete set has at least one part");
-        whole.runs.sort_by_key(|run| (position(&run.record.case), run.record.abi));
-        whole.dir = dir.file_name().unwrap_or_default().to_string_lossy().into_owned();
+        whole
+            .runs
+            .sort_by_key(|run| (position(&run.record.case), run.record.abi));
+        whole.dir = dir
+            .file_name()
+            .unwrap_or_default()
+            .to_string_lossy()
+            .into_owned();
         whole.write(reports)?;
         for path in parts.values() {
-            std::fs::remove_file(path).with_context(|| format!("{}: cannot remove", path.display()))?;
+            std::fs::remove_file(path)
+                .with_context(|| format!("{}: cannot remove", path.display()))?;
         }
         merged.push(dir);
     }
@@ -389,7 +400,9 @@ pub(crate) mod tests {
         };
         let (first, second) = (Shard { index: 1, count: 2 }, Shard { index: 2, count: 2 });
         part(first).write_shard(reports.path(), first).unwrap();
-        let missing = merge_shards(reports.path(), position).unwrap_err().to_string();
+        let missing = merge_shards(reports.path(), position)
+            .unwrap_err()
+            .to_string();
         assert!(missing.contains("shards 2/2 are missing"), "{missing}");
         part(second).write_shard(reports.path(), second).unwrap();
         assert_eq!(merge_shards(reports.path(), position).unwrap().len(), 1);

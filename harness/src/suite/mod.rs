@@ -80,7 +80,9 @@ impl Suite {
                 .map(|(_, pair)| pair)
                 .collect();
             if selected.is_empty() {
-                bail!("shard {shard} holds none of the selected pairs (there are fewer than its index)");
+                bail!(
+                    "shard {shard} holds none of the selected pairs (there are fewer than its index)"
+                );
             }
         }
         Ok(Suite {

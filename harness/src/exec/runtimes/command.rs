@@ -469,7 +469,10 @@ unsupported_stderr = ["unknown import"]
             ..Limits::default()
         };
         let started = Instant::now();
-        assert_eq!(run("sleep 30", limits).unwrap_err(), RunError::Timeout(String::new()));
+        assert_eq!(
+            run("sleep 30", limits).unwrap_err(),
+            RunError::Timeout(String::new())
+        );
         assert!(started.elapsed() < Duration::from_secs(10));
         let hang = "echo '@@wasi {\"call\":\"a\"}'; echo '@@wasi {\"call\":\"b\"}'; sleep 30";
         assert_eq!(
@@ -498,10 +501,20 @@ unsupported_stderr = ["unknown import"]
             matches!(run("echo boom >&2; exit 134", Limits::default()).unwrap().status, Status::Trap(m) if m == "boom\n")
         );
         assert!(matches!(
-            run("echo 'error: wasm backtrace:' >&2; exit 1", Limits::default()).unwrap().status,
+            run(
+                "echo 'error: wasm backtrace:' >&2; exit 1",
+                Limits::default()
+            )
+            .unwrap()
+            .status,
             Status::Trap(_)
         ));
-        assert_eq!(run("echo other >&2; exit 1", Limits::default()).unwrap().status, Status::Exit(1));
+        assert_eq!(
+            run("echo other >&2; exit 1", Limits::default())
+                .unwrap()
+                .status,
+            Status::Exit(1)
+        );
         let err = run(
             "echo 'Error: unknown import: `wasi::x`' >&2; exit 1",
             Limits::default(),

@@ -1,9 +1,9 @@
 //! The runtimes a case runs on: one trait, one file per runtime.
 
 mod capped;
-mod pipes;
 pub mod command;
 mod engine;
+mod pipes;
 pub use engine::keep_compiled_guests_in;
 pub mod reference;
 #[cfg(feature = "wasmedge")]

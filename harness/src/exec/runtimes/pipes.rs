@@ -146,7 +146,10 @@ mod tests {
     fn a_child_reads_stdin_and_its_output_is_kept_up_to_the_cap() {
         let (ends, pipes) = Pipes::start(b"hello", 3).unwrap();
         let status = Command::new("sh")
-            .args(["-c", "cat; echo err >&2; [ -p /dev/stdin ] && [ -p /dev/stdout ]"])
+            .args([
+                "-c",
+                "cat; echo err >&2; [ -p /dev/stdin ] && [ -p /dev/stdout ]",
+            ])
             .stdin(ends.stdin)
             .stdout(ends.stdout)
             .stderr(ends.stderr)
@@ -154,7 +157,10 @@ mod tests {
             .unwrap();
         assert!(status.success(), "stdin and stdout are pipes");
         let (stdout, stderr, truncated) = pipes.finish();
-        assert_eq!((stdout.as_slice(), stderr.as_slice()), (&b"hel"[..], &b"err"[..]));
+        assert_eq!(
+            (stdout.as_slice(), stderr.as_slice()),
+            (&b"hel"[..], &b"err"[..])
+        );
         assert!(truncated);
     }
 }

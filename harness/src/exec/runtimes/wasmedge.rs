@@ -13,8 +13,8 @@
 //! `WasmEdge_ModuleInstanceCreateWASIWithFds` gives the guest files of its
 //! own instead, as the command adapters do (WasmEdge never closes them).
 
-use super::pipes::Pipes;
 use super::engine::cached;
+use super::pipes::Pipes;
 use super::{Invocation, Runtime};
 use crate::model::abi::Abi;
 use crate::model::outcome::{RawOutcome, Status};

@@ -42,8 +42,9 @@ pub use fd::{
     fd_write_all_iovs,
 };
 pub use names::{
-    RIGHTS_ALL, RIGHTS_NAMES, RIGHTS_READ, RIGHTS_WRITE, clock_id_json, errno_name, fdflags_json, fdflags_names,
-    filestat_json, filetype_name, flag_names, rights_json, rights_names, signal_name,
+    RIGHTS_ALL, RIGHTS_NAMES, RIGHTS_READ, RIGHTS_WRITE, clock_id_json, errno_name, fdflags_json,
+    fdflags_names, filestat_json, filetype_name, flag_names, rights_json, rights_names,
+    signal_name,
 };
 pub use path::{
     path_create_directory, path_filestat_get, path_filestat_set_times, path_link, path_open,

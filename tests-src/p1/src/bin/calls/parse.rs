@@ -119,7 +119,6 @@ pub(crate) const SDFLAGS: [(&str, u64); 2] = [("rd", 1), ("wr", 2)];
 pub(crate) const RIFLAGS: [(&str, u64); 2] = [("recv_peek", 1), ("recv_waitall", 2)];
 pub(crate) const SUBCLOCK: [(&str, u64); 2] = [("abs", 1), ("rel", 0)];
 
-
 /// `all`, `read`, `write`, `none`, a number, or right names joined by `,`
 /// (`all-fd_write` removes one right from `all`).
 pub(crate) fn rights(tok: &str) -> u64 {
