@@ -83,7 +83,17 @@ impl Runtime for Wasmer {
                     Ok(_) => Status::Exit(0),
                     Err(err) => status_of(&anyhow::Error::new(err))?,
                 };
-                env.on_exit(&mut store, None);
+                // With an exit code, `on_exit` closes every descriptor and
+                // waits for its writes to land (wasmer-wasix hands file
+                // writes to tokio's blocking pool and `fd_write` returns
+                // before they do), as the wasmer CLI does when a guest ends;
+                // without one the fixture could be read before the last
+                // writes reach it.
+                let code = match status {
+                    Status::Exit(code) => code,
+                    Status::Trap(_) => 1,
+                };
+                env.on_exit(&mut store, Some(code.into()));
                 status
             }
         };
