@@ -56,6 +56,19 @@ pub trait Operand: Sized {
     fn parse(token: &str) -> Result<Self, String>;
     /// Calls `f` on every descriptor slot inside the operand.
     fn visit_fds(&mut self, _f: &mut dyn FnMut(&mut Fd)) {}
+    /// Whether the value is one the witx does not define: a flag bit it
+    /// does not name, an enum value past its last case.
+    fn is_undefined(&self) -> bool {
+        false
+    }
+    /// The path, when the operand is one.
+    fn as_path(&self) -> Option<&str> {
+        None
+    }
+    /// The slot, when the operand is a descriptor.
+    fn as_fd(&self) -> Option<Fd> {
+        None
+    }
 }
 
 macro_rules! ops {
@@ -105,6 +118,32 @@ macro_rules! ops {
             pub fn visit_fds(&mut self, f: &mut dyn FnMut(&mut Fd)) {
                 match self {
                     $( Op::$variant { $($field),* } => { $( $field.visit_fds(f); )* } )*
+                }
+            }
+
+            /// Whether an operand holds a value the witx does not define
+            /// (an unnamed flag bit, an enum value out of range): what a
+            /// runtime does with it is a robustness matter, not a
+            /// requirement (a trap and `inval` are both acceptable).
+            pub fn has_undefined_operand(&self) -> bool {
+                match self {
+                    $( Op::$variant { $($field),* } => { false $( || $field.is_undefined() )* } )*
+                }
+            }
+
+            /// The path operands, in order.
+            pub fn paths(&self) -> Vec<&str> {
+                let mut paths = Vec::new();
+                match self {
+                    $( Op::$variant { $($field),* } => { $( paths.extend($field.as_path()); )* } )*
+                }
+                paths
+            }
+
+            /// The first descriptor operand.
+            pub fn first_fd(&self) -> Option<Fd> {
+                match self {
+                    $( Op::$variant { $($field),* } => { None $( .or($field.as_fd()) )* } )*
                 }
             }
         }
@@ -288,6 +327,9 @@ impl Operand for Fd {
     fn visit_fds(&mut self, f: &mut dyn FnMut(&mut Fd)) {
         f(self)
     }
+    fn as_fd(&self) -> Option<Fd> {
+        Some(*self)
+    }
 }
 
 impl Operand for u8 {
@@ -334,6 +376,9 @@ impl Operand for Path {
             }
         }
         out.push('"');
+    }
+    fn as_path(&self) -> Option<&str> {
+        Some(&self.0)
     }
     fn parse(token: &str) -> Result<Self, String> {
         let inner = token
@@ -424,6 +469,9 @@ macro_rules! flags {
             fn parse(token: &str) -> Result<Self, String> {
                 parse_flags(token, Self::NAMES, <$int>::BITS).map(|b| $ty(b as $int))
             }
+            fn is_undefined(&self) -> bool {
+                self.0 as u64 >> Self::NAMES.len() != 0
+            }
         }
     };
 }
@@ -446,6 +494,9 @@ flags!(
 pub struct Rights(pub u64);
 
 impl Rights {
+    /// `typenames.witx` names bits 0 (fd_datasync) to 29 (sock_accept).
+    pub const DEFINED_BITS: u32 = 30;
+
     /// The presets and their bits (`typenames.witx` `$rights`).
     pub const PRESETS: [(&'static str, u64); 4] = [
         // Every right of files and directories (not the socket rights,
@@ -484,6 +535,9 @@ impl Operand for Rights {
             .and_then(|hex| u64::from_str_radix(hex, 16).ok())
             .map(Rights)
             .ok_or_else(|| format!("`{token}` is neither a rights preset nor hex"))
+    }
+    fn is_undefined(&self) -> bool {
+        self.0 >> Rights::DEFINED_BITS != 0
     }
 }
 
@@ -558,6 +612,9 @@ macro_rules! named_enum {
                     Some(i) => Ok($ty(i as u8)),
                     None => number(token).map($ty),
                 }
+            }
+            fn is_undefined(&self) -> bool {
+                self.0 as usize >= Self::NAMES.len()
             }
         }
     };
@@ -670,6 +727,21 @@ poll_oneoff -
                 subs: Subs(vec![Sub::Read(Fd(4)), Sub::Write(Fd(1)), Sub::Clock(1000)])
             }
         );
+    }
+
+    #[test]
+    fn undefined_operands_are_unnamed_bits_and_values_out_of_range() {
+        let undefined = |line: &str| Op::parse(line).unwrap().has_undefined_operand();
+        assert!(!undefined(
+            "path_open $3 follow \"a\" creat|excl all all append"
+        ));
+        assert!(undefined("path_open $3 follow \"a\" bit4 all all 0"));
+        assert!(undefined("path_open $3 follow \"a\" 0 0x40000000 all 0"));
+        assert!(undefined("fd_fdstat_set_flags $3 bit5"));
+        assert!(!undefined("fd_seek $4 0 end"));
+        assert!(undefined("fd_seek $4 0 3"));
+        assert!(undefined("fd_advise $4 0 10 6"));
+        assert!(!undefined("fd_filestat_set_times $4 0 0 atim|mtim_now"));
     }
 
     #[test]

@@ -102,8 +102,10 @@ pub enum Command {
         limits: LimitArgs,
     },
     /// Fuzzes runtimes against each other with generated call programs,
-    /// minimising each divergence into a reproducer under --out. Ends with
-    /// `N programs, M divergences`; exits 1 when there are divergences.
+    /// judged by the suite's rules (expected/fuzz-triage.toml): differences
+    /// WASI permits are not flagged, triaged kinds are counted with their
+    /// case, each new kind is minimised into a reproducer under --out.
+    /// Exits 1 when there is a new kind.
     Fuzz {
         /// Runtimes to compare, comma-separated; naming one twice checks
         /// that it is deterministic.

@@ -9,8 +9,8 @@ use crate::suite::Filter;
 use anyhow::{Result, bail};
 use std::path::Path;
 
-/// `fuzz`: runs a campaign and lists what it found; exits 1 when some
-/// program diverged.
+/// `fuzz`: runs a campaign and lists what it found; exits 1 when it found
+/// a new kind of divergence.
 pub fn campaign(layout: &Layout, options: &Options) -> Result<u8> {
     crate::fuzz::fast_settings();
     eprintln!(
@@ -20,18 +20,28 @@ pub fn campaign(layout: &Layout, options: &Options) -> Result<u8> {
         options.jobs
     );
     let found = campaign::fuzz(layout, options)?;
-    for (signature, count) in &found.distinct {
-        println!("{count:>6} x {signature}");
+    for (signature, (case, count)) in &found.triaged {
+        println!("{count:>6} x {signature}  [triaged: {case}]");
     }
-    if !found.reproducers.is_empty() {
+    for (signature, count) in &found.new {
+        println!("{count:>6} x {signature}  [new]");
+    }
+    if !found.new.is_empty() {
         println!(
-            "{} distinct divergences; reproducers in {}",
-            found.distinct.len(),
+            "{} new kinds; reproducers in {}",
+            found.new.len(),
             options.out.display()
         );
     }
-    println!("{} programs, {} divergences", found.done, found.programs);
-    Ok(if found.programs == 0 { 0 } else { 1 })
+    println!(
+        "{} programs: {} flagged ({} new kinds, {} triaged kinds), {} differ only where WASI permits",
+        found.done,
+        found.programs,
+        found.new.len(),
+        found.triaged.len(),
+        found.permitted
+    );
+    Ok(u8::from(!found.new.is_empty()))
 }
 
 /// `run --repro FILE`: replays a reproducer on its runtimes (or on

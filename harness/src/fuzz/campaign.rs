@@ -6,9 +6,8 @@
 //! `--jobs` says, and campaigns of nearby seeds share no program. With
 //! `--shard I/N` a campaign runs programs `I-1`, `I-1+N`, ... of its seed.
 
-use super::{
-    Divergence, Program, Run, divergence, divergences, minimise::minimise, repro, run_all,
-};
+use super::triage::{self, Judgement, Triage};
+use super::{Program, divergence, minimise::minimise, repro, run_all};
 use crate::exec::pool;
 use crate::exec::runtimes::{self, Runtime};
 use crate::layout::{Layout, write_atomic};
@@ -112,11 +111,18 @@ pub fn select(layout: &Layout, names: &[String]) -> Result<(Vec<Box<dyn Runtime>
 pub struct Findings {
     /// Programs run.
     pub done: usize,
-    /// Programs that diverged.
+    /// Programs flagged: some runtime's run differs from the first one's
+    /// where the WASI text does not allow it (new or triaged kinds).
     pub programs: usize,
-    /// Distinct divergences ([`signature`]) and how many programs showed each.
-    pub distinct: BTreeMap<String, usize>,
-    /// Reproducers written, one per distinct divergence.
+    /// Programs whose runs differ only where the text allows it.
+    pub permitted: usize,
+    /// New kinds of divergence (`a vs b: kind`) and how many programs
+    /// showed each.
+    pub new: BTreeMap<String, usize>,
+    /// Triaged kinds: the case that covers each, and how many programs
+    /// showed it.
+    pub triaged: BTreeMap<String, (String, usize)>,
+    /// Reproducers written, one per new kind.
     pub reproducers: Vec<PathBuf>,
 }
 
@@ -125,6 +131,7 @@ pub struct Findings {
 pub fn fuzz(layout: &Layout, options: &Options) -> Result<Findings> {
     let (chosen, indexes) = select(layout, &options.runtimes)?;
     let runtimes: Vec<&dyn Runtime> = indexes.iter().map(|&i| chosen[i].as_ref()).collect();
+    let triage = Triage::load(&triage::path(layout))?;
     let wasm = crate::exec::guests::interp(layout)?;
     let started = Instant::now();
     let done = AtomicUsize::new(0);
@@ -138,9 +145,15 @@ pub fn fuzz(layout: &Layout, options: &Options) -> Result<Findings> {
         };
         budget_left && failure.lock().unwrap().is_none()
     };
+    let campaign = Campaign {
+        layout,
+        runtimes: &runtimes,
+        triage: &triage,
+        wasm: &wasm,
+    };
     pool::each_index(options.jobs, more, |i| {
         let index = options.shard.map_or(i, |s| i * s.count + s.index - 1) as u64;
-        if let Err(err) = one(layout, &runtimes, &wasm, options, index, &found) {
+        if let Err(err) = campaign.one(options, index, &found) {
             failure.lock().unwrap().get_or_insert(err);
             return;
         }
@@ -148,7 +161,7 @@ pub fn fuzz(layout: &Layout, options: &Options) -> Result<Findings> {
         if show_progress && finished % 16 == 0 {
             let seconds = started.elapsed().as_secs_f64();
             eprint!(
-                "\r[{seconds:.0}s] {finished} programs, {} divergences, {:.0}/s\x1b[K",
+                "\r[{seconds:.0}s] {finished} programs, {} flagged, {:.0}/s\x1b[K",
                 found.lock().unwrap().programs,
                 finished as f64 / seconds.max(1e-3)
             );
@@ -165,156 +178,104 @@ pub fn fuzz(layout: &Layout, options: &Options) -> Result<Findings> {
     Ok(found)
 }
 
-/// Runs program `index`; minimises each runtime's divergence from the first
-/// runtime that is new to the campaign and writes a reproducer for it.
-fn one(
-    layout: &Layout,
-    runtimes: &[&dyn Runtime],
-    wasm: &Path,
-    options: &Options,
-    index: u64,
-    found: &Mutex<Findings>,
-) -> Result<()> {
-    let program = program(options.seed, index);
-    let runs = run_all(layout, runtimes, wasm, &program)?;
-    let mut new = Vec::new();
-    {
-        let mut found = found.lock().unwrap();
-        let mut diverged = false;
-        for divergence in divergences(&runs) {
-            diverged = true;
-            // A divergence seen before (same runtimes, same kind of
-            // difference) is only counted: minimising it again would find
-            // the same reproducer.
-            let count = found
-                .distinct
-                .entry(signature(&runs, &divergence))
-                .or_default();
-            *count += 1;
-            if *count == 1 {
-                new.push(divergence);
+/// What every program of a campaign is run and judged with.
+pub(crate) struct Campaign<'a> {
+    pub layout: &'a Layout,
+    pub runtimes: &'a [&'a dyn Runtime],
+    pub triage: &'a Triage,
+    pub wasm: &'a Path,
+}
+
+impl Campaign<'_> {
+    /// Runs program `index` and judges every runtime against the first;
+    /// minimises each kind new to the campaign and writes its reproducer.
+    fn one(&self, options: &Options, index: u64, found: &Mutex<Findings>) -> Result<()> {
+        let program = self.triage.without_avoided(program(options.seed, index));
+        let runs = run_all(self.layout, self.runtimes, self.wasm, &program)?;
+        let mut new = Vec::new();
+        {
+            let mut found = found.lock().unwrap();
+            let (mut flagged, mut permitted) = (false, false);
+            for b in 1..runs.len() {
+                let named =
+                    |kind: &str| format!("{} vs {}: {kind}", runs[0].runtime, runs[b].runtime);
+                match self.triage.judge(&program, &runs[0], &runs[b]) {
+                    Judgement::Agree => {}
+                    Judgement::Permitted => permitted = true,
+                    Judgement::Triaged { kind, case } => {
+                        flagged = true;
+                        found.triaged.entry(named(&kind)).or_insert((case, 0)).1 += 1;
+                    }
+                    Judgement::New { kind } => {
+                        flagged = true;
+                        // A kind seen before is only counted: minimising it
+                        // again would find the same reproducer.
+                        let count = found.new.entry(named(&kind)).or_default();
+                        *count += 1;
+                        if *count == 1 {
+                            new.push((b, kind));
+                        }
+                    }
+                }
+            }
+            found.programs += usize::from(flagged);
+            found.permitted += usize::from(permitted && !flagged);
+        }
+        for (b, kind) in new {
+            let path = options.out.join(format!(
+                "seed{}-{index}-{}.repro",
+                options.seed, runs[b].runtime
+            ));
+            if self.reproduce(b, &kind, &program, &path)? {
+                found.lock().unwrap().reproducers.push(path);
             }
         }
-        found.programs += usize::from(diverged);
+        Ok(())
     }
-    for divergence in new {
-        let (a, b) = divergence.pair;
-        let path = options.out.join(format!(
-            "seed{}-{index}-{}.repro",
-            options.seed, runs[b].runtime
-        ));
-        reproduce(layout, runtimes, (a, b), wasm, &program, &path)?;
-        found.lock().unwrap().reproducers.push(path);
-    }
-    Ok(())
-}
 
-/// Minimises `program` towards the divergence of runtimes `pair`, running
-/// only those two, and writes the reproducer of the two.
-fn reproduce(
-    layout: &Layout,
-    runtimes: &[&dyn Runtime],
-    pair: (usize, usize),
-    wasm: &Path,
-    program: &Program,
-    path: &Path,
-) -> Result<()> {
-    let two = [runtimes[pair.0], runtimes[pair.1]];
-    // The same divergence: the same kind of difference ([`signature`]), so
-    // a crash stays a crash and an errno stays that errno.
-    let kind = |runs: &[Run]| divergence(runs, 0, 1).map(|d| signature(runs, &d));
-    let Some(wanted) = kind(&run_all(layout, &two, wasm, program)?) else {
+    /// Minimises `program` towards the new kind `wanted` of runtime `b`
+    /// against the first, running only those two, and writes the
+    /// reproducer of the two; false when the kind does not come back.
+    pub fn reproduce(
+        &self,
+        b: usize,
+        wanted: &str,
+        program: &Program,
+        path: &Path,
+    ) -> Result<bool> {
+        let two = [self.runtimes[0], self.runtimes[b]];
+        // The same kind of difference, so a crash stays a crash and an errno
+        // stays that errno.
+        let shows = |candidate: &Program| -> Result<bool> {
+            let runs = run_all(self.layout, &two, self.wasm, candidate)?;
+            Ok(matches!(self.triage.judge(candidate, &runs[0], &runs[1]),
+                Judgement::New { kind } if kind == wanted))
+        };
+        if !shows(program)? {
+            eprintln!(
+                "wasi-conform: {} diverged once, then not (flaky)",
+                path.display()
+            );
+            return Ok(false);
+        }
+        let minimal = minimise(program, shows)?;
+        let runs = run_all(self.layout, &two, self.wasm, &minimal)?;
+        let Some(found) = divergence(&runs, 0, 1) else {
+            eprintln!(
+                "wasi-conform: {} did not diverge again (flaky)",
+                path.display()
+            );
+            return Ok(false);
+        };
+        write_atomic(path, repro::render(&minimal, &runs, &found).as_bytes())?;
         eprintln!(
-            "wasi-conform: {} diverged once, then not (flaky)",
+            "\rdivergence: {} vs {}: {wanted} ({} ops after minimising) -> {}\x1b[K",
+            runs[0].runtime,
+            runs[1].runtime,
+            minimal.ops.len(),
             path.display()
         );
-        return Ok(());
-    };
-    let minimal = minimise(program, |candidate| {
-        Ok(kind(&run_all(layout, &two, wasm, candidate)?).as_ref() == Some(&wanted))
-    })?;
-    let runs = run_all(layout, &two, wasm, &minimal)?;
-    let Some(found) = divergence(&runs, 0, 1) else {
-        eprintln!(
-            "wasi-conform: {} did not diverge again (flaky)",
-            path.display()
-        );
-        return Ok(());
-    };
-    write_atomic(path, repro::render(&minimal, &runs, &found).as_bytes())?;
-    eprintln!(
-        "\rdivergence: {wanted} ({} ops after minimising) -> {}\x1b[K",
-        minimal.ops.len(),
-        path.display()
-    );
-    Ok(())
-}
-
-/// What makes a divergence the same as another: the two runtimes, and how
-/// their outcomes first differ, reduced to its kind so that one reproducer
-/// stands for every program showing it ([`difference_kind`]).
-fn signature(runs: &[Run], divergence: &Divergence) -> String {
-    let (a, b) = (&runs[divergence.pair.0], &runs[divergence.pair.1]);
-    let (mut left, mut right) = (a.body.lines(), b.body.lines());
-    let (l, r) = loop {
-        match (left.next(), right.next()) {
-            (Some(l), Some(r)) if l == r => continue,
-            (l, r) => break (l.unwrap_or("(end)"), r.unwrap_or("(end)")),
-        }
-    };
-    format!("{} vs {}: {}", a.runtime, b.runtime, difference_kind(l, r))
-}
-
-/// The kind of difference between two first differing lines: for trace
-/// lines of one call, the call and both errnos (`path_open: noent | notdir`)
-/// or the returned fields that differ; a trace that stops early, a status,
-/// stdout or filesystem difference by its section.
-fn difference_kind(left: &str, right: &str) -> String {
-    let call = |line: &str| serde_json::from_str::<serde_json::Value>(line).ok();
-    match (call(left), call(right)) {
-        (Some(l), Some(r)) if l["call"] == r["call"] && l["call"].is_string() => {
-            let name = l["call"].as_str().unwrap_or_default();
-            if l["errno"] != r["errno"] {
-                return format!("{name}: {} | {}", l["errno"], r["errno"]);
-            }
-            let fields = |v: &serde_json::Value| v["ret"].as_object().cloned().unwrap_or_default();
-            let (lf, rf) = (fields(&l), fields(&r));
-            let differing: Vec<&str> = lf
-                .keys()
-                .chain(rf.keys())
-                .filter(|k| lf.get(*k) != rf.get(*k))
-                .map(String::as_str)
-                .collect::<std::collections::BTreeSet<_>>()
-                .into_iter()
-                .collect();
-            format!("{name}: {} differs", differing.join(", "))
-        }
-        (Some(l), _) if l["call"].is_string() && !right.starts_with('{') => {
-            format!(
-                "{} | {}",
-                l["call"].as_str().unwrap_or_default(),
-                section(right)
-            )
-        }
-        (_, Some(r)) if r["call"].is_string() && !left.starts_with('{') => {
-            format!(
-                "{} | {}",
-                section(left),
-                r["call"].as_str().unwrap_or_default()
-            )
-        }
-        _ => format!("{} | {}", section(left), section(right)),
-    }
-}
-
-/// A body line reduced to what kind of line it is: `status: trap`, a
-/// filesystem entry's kind and path, a section header.
-fn section(line: &str) -> String {
-    match line.split_whitespace().collect::<Vec<_>>().as_slice() {
-        ["status:", ..] => line.to_string(),
-        [kind @ ("f" | "d" | "l"), path, ..] => format!("fs {kind} {path}"),
-        ["==", name, ..] => format!("== {name}"),
-        _ => line.chars().take(60).collect(),
+        Ok(true)
     }
 }
 
@@ -329,38 +290,6 @@ mod tests {
         assert_eq!(parse_duration("2"), Ok(Duration::from_secs(2)));
         assert!(parse_duration("5d").is_err());
         assert!(parse_duration("m").is_err());
-    }
-
-    #[test]
-    fn divergences_are_grouped_by_kind() {
-        let open = |errno: &str, op: usize| {
-            format!(r#"{{"call":"path_open","args":{{"op":{op}}},"errno":"{errno}"}}"#)
-        };
-        assert_eq!(
-            difference_kind(&open("noent", 3), &open("notdir", 7)),
-            r#"path_open: "noent" | "notdir""#
-        );
-        let read = |data: &str| {
-            format!(
-                r#"{{"call":"fd_read","args":{{"op":1}},"errno":"ok","ret":{{"nread":1,"data":"{data}"}}}}"#
-            )
-        };
-        assert_eq!(
-            difference_kind(&read("00"), &read("01")),
-            "fd_read: data differs"
-        );
-        assert_eq!(
-            difference_kind(&open("ok", 1), "== stdout 0"),
-            "path_open | == stdout"
-        );
-        assert_eq!(
-            difference_kind("status: exit 0", "status: trap"),
-            "status: exit 0 | status: trap"
-        );
-        assert_eq!(
-            difference_kind("f a 6 sha256:1", "f a 7 sha256:2"),
-            "fs f a | fs f a"
-        );
     }
 
     #[test]

@@ -13,11 +13,13 @@
 //! - [`repro`]: reproducer files, replayed by `run --repro` and turned into
 //!   cases by `bless --from-repro`.
 //! - [`targets`]: the logic of the libFuzzer targets in `fuzz/`.
+//! - [`triage`]: which differences are findings, by the suite's rules.
 
 pub mod campaign;
 pub mod minimise;
 pub mod repro;
 pub mod targets;
+pub mod triage;
 
 use crate::exec::executor;
 use crate::exec::runtimes::{Limits, Runtime};
@@ -153,14 +155,9 @@ pub struct Divergence {
     pub first_op: Option<usize>,
 }
 
-/// The first pair of runs that differ (each run against the first).
+/// The first run that differs from the first one, as a divergence from it.
 pub fn compare(runs: &[Run]) -> Option<Divergence> {
-    divergences(runs).next()
-}
-
-/// Every run that differs from the first, as a divergence from it.
-pub fn divergences(runs: &[Run]) -> impl Iterator<Item = Divergence> + '_ {
-    (1..runs.len()).filter_map(|i| divergence(runs, 0, i))
+    (1..runs.len()).find_map(|i| divergence(runs, 0, i))
 }
 
 /// How runs `a` and `b` differ, if they do.

@@ -1,0 +1,540 @@
+//! How the fuzzer judges two runs of a program, by the suite's rules.
+//!
+//! Two runs that differ are not always a finding. `expected/fuzz-triage.toml`
+//! lists what the suite already knows:
+//!
+//! - `[[permitted]]`: differences the WASI text allows (the suite's case for
+//!   that situation accepts both outcomes, or its tier is
+//!   `implementation-defined`). They are not divergences at all.
+//! - `[[triaged]]`: differences the suite already has a case for, with its
+//!   verdict recorded for that runtime. They are counted, never minimised
+//!   again.
+//!
+//! Besides the file, one rule is built in: a trap on an op with an operand
+//! the witx does not define (an unnamed flag bit, an enum value out of
+//! range) is permitted, where the other runtime returned an error or
+//! trapped too (the `robustness` tier: what a host does with an undefined
+//! value is not a requirement).
+//!
+//! [`Triage::judge`] walks the two traces op by op. A permitted difference
+//! where both calls failed changed no state, so the walk goes on past it; a
+//! permitted difference where one call succeeded may have (a slot filled on
+//! one side only), so the rest of the program is not compared.
+
+use super::{FIXTURE, Program, Run};
+use anyhow::{Context, Result, bail};
+use serde::Deserialize;
+use std::path::Path;
+use wasi_conform_program::{Op, SANDBOX_SLOT};
+
+/// The triage file, loaded.
+#[derive(Debug, Default)]
+pub struct Triage {
+    permitted: Vec<Permitted>,
+    triaged: Vec<Triaged>,
+}
+
+/// A difference the WASI text allows.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Permitted {
+    /// The witx functions it applies to.
+    calls: Vec<String>,
+    /// Any two different outcomes of this set (errno names, `ok`) are
+    /// permitted; `any-error` stands for every errno but `ok`, `any` for
+    /// every outcome.
+    outcomes: Vec<String>,
+    /// Only when the op is in one of these situations (always when empty).
+    #[serde(default)]
+    when: Vec<Situation>,
+    /// The suite cases that accept these outcomes, or the RATIONALE.md
+    /// question that records the choice.
+    evidence: String,
+}
+
+/// A known difference, covered by a suite case.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Triaged {
+    /// The runtime compared with the first one.
+    runtime: String,
+    /// The kind of difference, as `wasi-conform fuzz` prints it after the
+    /// runtimes (`fd_filestat_set_times: "ok" | "badf"`).
+    kind: String,
+    /// Only when the op is in one of these situations (always when empty).
+    /// Generated programs leave out the ops of a triaged kind with
+    /// situations ([`Triage::avoids`]), so a campaign does not find it again.
+    #[serde(default)]
+    when: Vec<Situation>,
+    /// The suite case that shows it, with that runtime's verdict recorded.
+    case: String,
+}
+
+/// A situation an op can be in, read from its operands.
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "kebab-case")]
+enum Situation {
+    /// Its descriptor is the preopened sandbox, slot `$3`.
+    Preopen,
+    /// Its fdflags ask for synchronised I/O (`dsync`, `rsync` or `sync`).
+    SyncFdflags,
+    /// `path_open` with oflags `directory` and `creat`, `excl` or `trunc`.
+    DirectoryCombined,
+    /// Its lookupflags have `symlink_follow` and it is `path_link`.
+    LinkFollow,
+    /// A path has a component over 255 bytes.
+    LongName,
+    /// A path is empty.
+    EmptyPath,
+    /// A path ends with `/`.
+    TrailingSlash,
+    /// A path is absolute or has a `.` or `..` component.
+    DotOrAbsolute,
+    /// A path goes through or names one of the sandbox's symlinks.
+    Symlink,
+    /// A path goes through one of the sandbox's regular files (`a/x`).
+    ThroughFile,
+    /// A lookup without `symlink_follow` of a path ending in `/` or `/.`.
+    NofollowTrailing,
+    /// A path names the symlink with an absolute target (`abs`), or
+    /// `path_symlink` is given an absolute target.
+    AbsoluteSymlink,
+}
+
+impl Situation {
+    fn holds(self, op: &Op) -> bool {
+        let paths = op.paths();
+        let components = || paths.iter().flat_map(|p| p.split('/'));
+        let symlink_named = |absolute: bool| {
+            components().any(|c| {
+                FIXTURE.iter().any(|(name, kind, target)| {
+                    *name == c && *kind == "symlink" && (!absolute || target.starts_with('/'))
+                })
+            })
+        };
+        match self {
+            Situation::Preopen => op
+                .first_fd()
+                .is_some_and(|fd| fd.0 as usize == SANDBOX_SLOT),
+            Situation::SyncFdflags => matches!(op,
+                Op::PathOpen { fdflags: flags, .. } | Op::FdFdstatSetFlags { flags, .. }
+                    if flags.0 & SYNC_FDFLAGS != 0),
+            Situation::DirectoryCombined => matches!(op,
+                Op::PathOpen { oflags, .. } if oflags.0 & DIRECTORY != 0 && oflags.0 & !DIRECTORY != 0),
+            Situation::LinkFollow => matches!(op, Op::PathLink { follow, .. } if follow.0),
+            Situation::LongName => components().any(|c| c.len() > 255),
+            Situation::EmptyPath => paths.iter().any(|p| p.is_empty()),
+            Situation::TrailingSlash => paths.iter().any(|p| p.ends_with('/')),
+            Situation::DotOrAbsolute => paths
+                .iter()
+                .any(|p| p.starts_with('/') || p.split('/').any(|c| c == "." || c == "..")),
+            Situation::Symlink => symlink_named(false),
+            Situation::ThroughFile => paths.iter().any(|p| {
+                let mut parts: Vec<&str> = p.split('/').collect();
+                parts.pop();
+                parts.iter().any(|c| {
+                    FIXTURE
+                        .iter()
+                        .any(|(name, kind, _)| name == c && *kind == "file")
+                })
+            }),
+            Situation::NofollowTrailing => {
+                let nofollow = matches!(op,
+                    Op::PathFilestatGet { follow, .. } | Op::PathFilestatSetTimes { follow, .. }
+                    | Op::PathOpen { follow, .. } | Op::PathLink { follow, .. } if !follow.0);
+                nofollow
+                    && paths
+                        .first()
+                        .is_some_and(|p| p.ends_with('/') || p.ends_with("/."))
+            }
+            Situation::AbsoluteSymlink => {
+                symlink_named(true)
+                    || matches!(op, Op::PathSymlink { target, .. } if target.0.starts_with('/'))
+            }
+        }
+    }
+
+    /// Whether `op` is in one of `situations` (true when there are none).
+    fn any_holds(situations: &[Situation], op: &Op) -> bool {
+        situations.is_empty() || situations.iter().any(|s| s.holds(op))
+    }
+}
+
+/// `fdflags` dsync (bit 1), rsync (bit 3) and sync (bit 4).
+const SYNC_FDFLAGS: u8 = 0b1_1010;
+/// `oflags` directory (bit 1).
+const DIRECTORY: u8 = 0b10;
+
+/// What two runs of a program amount to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Judgement {
+    /// The same outcome.
+    Agree,
+    /// Different only where the WASI text allows it.
+    Permitted,
+    /// A difference the suite already has a case for.
+    Triaged { kind: String, case: String },
+    /// A difference nothing explains: a finding.
+    New { kind: String },
+}
+
+impl Judgement {
+    /// Whether the program is flagged (its runs differ where the text does
+    /// not allow it).
+    pub fn flagged(&self) -> bool {
+        matches!(self, Judgement::Triaged { .. } | Judgement::New { .. })
+    }
+}
+
+/// The file the triage is read from.
+pub fn path(layout: &crate::layout::Layout) -> std::path::PathBuf {
+    layout.expected.join("fuzz-triage.toml")
+}
+
+impl Triage {
+    /// Loads `path`; every rule must name a call and carry its evidence.
+    pub fn load(path: &Path) -> Result<Triage> {
+        #[derive(Deserialize)]
+        #[serde(deny_unknown_fields)]
+        struct File {
+            #[serde(default)]
+            permitted: Vec<Permitted>,
+            #[serde(default)]
+            triaged: Vec<Triaged>,
+        }
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("{}: cannot read", path.display()))?;
+        let file: File = toml::from_str(&text).map_err(|e| {
+            anyhow::anyhow!("{}: {}", path.display(), e.message().replace('\n', " "))
+        })?;
+        for rule in &file.permitted {
+            let wide = rule.outcomes.iter().any(|o| o.starts_with("any"));
+            if rule.calls.is_empty()
+                || (rule.outcomes.len() < 2 && !wide)
+                || rule.evidence.trim().is_empty()
+            {
+                bail!(
+                    "{}: a permitted rule needs its calls, two outcomes and its evidence (`{}`)",
+                    path.display(),
+                    rule.evidence
+                );
+            }
+        }
+        if let Some(rule) = file.triaged.iter().find(|r| r.case.trim().is_empty()) {
+            bail!(
+                "{}: the triaged kind `{}` needs the case that covers it",
+                path.display(),
+                rule.kind
+            );
+        }
+        Ok(Triage {
+            permitted: file.permitted,
+            triaged: file.triaged,
+        })
+    }
+
+    /// Judges run `b` against run `a` of `program`.
+    pub fn judge(&self, program: &Program, a: &Run, b: &Run) -> Judgement {
+        if a.body == b.body {
+            return Judgement::Agree;
+        }
+        let mut permitted = false;
+        for (left, right) in a.trace.iter().zip(&b.trace) {
+            if left == right {
+                continue;
+            }
+            let (Some(l), Some(r)) = (call(left), call(right)) else {
+                break;
+            };
+            let op = l.op.and_then(|i| program.ops.get(i));
+            if l.name != r.name || l.op != r.op || op.is_none() {
+                break;
+            }
+            let op = op.expect("checked");
+            if !self.permits(&l.name, &l.errno, &r.errno, op) {
+                return self.finding(&b.runtime, difference_kind(left, right), Some(op));
+            }
+            if l.errno == "ok" || r.errno == "ok" {
+                // One call did something the other did not: what follows
+                // is not comparable.
+                return Judgement::Permitted;
+            }
+            permitted = true;
+        }
+        let shorter = a.trace.len().min(b.trace.len());
+        if a.trace.len() != b.trace.len() {
+            // One run stopped at an op the other ran: permitted when that op
+            // has an undefined operand and the run that went on failed it.
+            let (stopped, went_on) = if a.trace.len() < b.trace.len() {
+                (a, b)
+            } else {
+                (b, a)
+            };
+            let next = call(&went_on.trace[shorter]);
+            let op = next
+                .as_ref()
+                .and_then(|c| c.op)
+                .and_then(|i| program.ops.get(i));
+            let trapped = stopped.body.starts_with("status: trap");
+            if let (Some(op), Some(next)) = (op, next) {
+                if trapped && op.has_undefined_operand() && next.errno != "ok" {
+                    return Judgement::Permitted;
+                }
+            }
+        } else if permitted && rest(&a.body) == rest(&b.body) {
+            return Judgement::Permitted;
+        }
+        let kind = first_difference(&a.body, &b.body);
+        self.finding(&b.runtime, kind, None)
+    }
+
+    fn permits(&self, call: &str, left: &str, right: &str, op: &Op) -> bool {
+        let allows = |outcomes: &[String], outcome: &str| {
+            outcomes
+                .iter()
+                .any(|o| o == outcome || o == "any" || (o == "any-error" && outcome != "ok"))
+        };
+        self.permitted.iter().any(|rule| {
+            rule.calls.iter().any(|c| c == call)
+                && allows(&rule.outcomes, left)
+                && allows(&rule.outcomes, right)
+                && Situation::any_holds(&rule.when, op)
+        })
+    }
+
+    /// `program` without the ops [`Triage::avoids`].
+    pub fn without_avoided(&self, mut program: Program) -> Program {
+        program.ops.retain(|op| !self.avoids(op));
+        program
+    }
+
+    /// Whether generated programs leave `op` out: it would show a triaged
+    /// kind that has situations (on any runtime). Such ops open no
+    /// descriptor, so leaving them out renumbers no slot.
+    pub fn avoids(&self, op: &Op) -> bool {
+        self.triaged.iter().any(|rule| {
+            !rule.when.is_empty()
+                && rule.kind.split(':').next() == Some(op.name())
+                && !op.opens_fd()
+                && Situation::any_holds(&rule.when, op)
+        })
+    }
+
+    /// A difference of `kind` on `runtime`: triaged when the file lists it.
+    fn finding(&self, runtime: &str, kind: String, op: Option<&Op>) -> Judgement {
+        let known = self.triaged.iter().find(|rule| {
+            rule.runtime == runtime
+                && rule.kind == kind
+                && (rule.when.is_empty()
+                    || op.is_some_and(|op| Situation::any_holds(&rule.when, op)))
+        });
+        match known {
+            Some(rule) => Judgement::Triaged {
+                kind,
+                case: rule.case.clone(),
+            },
+            None => Judgement::New { kind },
+        }
+    }
+}
+
+/// A trace line's call, op index and errno.
+struct Call {
+    name: String,
+    op: Option<usize>,
+    errno: String,
+}
+
+fn call(line: &str) -> Option<Call> {
+    let value: serde_json::Value = serde_json::from_str(line).ok()?;
+    Some(Call {
+        name: value["call"].as_str()?.to_string(),
+        op: value["args"]["op"].as_u64().map(|n| n as usize),
+        errno: value["errno"].as_str()?.to_string(),
+    })
+}
+
+/// A body without its status and trace: output and filesystem.
+fn rest(body: &str) -> &str {
+    body.find("\n== stdout").map_or("", |i| &body[i..])
+}
+
+/// The kind of the first difference between two bodies
+/// ([`difference_kind`] of their first differing lines).
+pub fn first_difference(a: &str, b: &str) -> String {
+    let (mut left, mut right) = (a.lines(), b.lines());
+    loop {
+        match (left.next(), right.next()) {
+            (Some(l), Some(r)) if l == r => continue,
+            (l, r) => {
+                return difference_kind(l.unwrap_or("(end)"), r.unwrap_or("(end)"));
+            }
+        }
+    }
+}
+
+/// The kind of difference between two first differing lines: for trace
+/// lines of one call, the call and both errnos (`path_open: noent | notdir`)
+/// or the returned fields that differ; a trace that stops early, a status,
+/// stdout or filesystem difference by its section.
+pub fn difference_kind(left: &str, right: &str) -> String {
+    let call = |line: &str| serde_json::from_str::<serde_json::Value>(line).ok();
+    match (call(left), call(right)) {
+        (Some(l), Some(r)) if l["call"] == r["call"] && l["call"].is_string() => {
+            let name = l["call"].as_str().unwrap_or_default();
+            if l["errno"] != r["errno"] {
+                return format!("{name}: {} | {}", l["errno"], r["errno"]);
+            }
+            let fields = |v: &serde_json::Value| v["ret"].as_object().cloned().unwrap_or_default();
+            let (lf, rf) = (fields(&l), fields(&r));
+            let differing: Vec<&str> = lf
+                .keys()
+                .chain(rf.keys())
+                .filter(|k| lf.get(*k) != rf.get(*k))
+                .map(String::as_str)
+                .collect::<std::collections::BTreeSet<_>>()
+                .into_iter()
+                .collect();
+            format!("{name}: {} differs", differing.join(", "))
+        }
+        (Some(l), _) if l["call"].is_string() && !right.starts_with('{') => {
+            format!(
+                "{} | {}",
+                l["call"].as_str().unwrap_or_default(),
+                section(right)
+            )
+        }
+        (_, Some(r)) if r["call"].is_string() && !left.starts_with('{') => {
+            format!(
+                "{} | {}",
+                section(left),
+                r["call"].as_str().unwrap_or_default()
+            )
+        }
+        _ => format!("{} | {}", section(left), section(right)),
+    }
+}
+
+/// A body line reduced to what kind of line it is: `status: trap`, a
+/// filesystem entry's kind and path, a section header.
+fn section(line: &str) -> String {
+    match line.split_whitespace().collect::<Vec<_>>().as_slice() {
+        ["status:", ..] => line.to_string(),
+        [kind @ ("f" | "d" | "l"), path, ..] => format!("fs {kind} {path}"),
+        ["==", name, ..] => format!("== {name}"),
+        _ => line.chars().take(60).collect(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn divergences_are_grouped_by_kind() {
+        let open = |errno: &str, op: usize| {
+            format!(r#"{{"call":"path_open","args":{{"op":{op}}},"errno":"{errno}"}}"#)
+        };
+        assert_eq!(
+            difference_kind(&open("noent", 3), &open("notdir", 7)),
+            r#"path_open: "noent" | "notdir""#
+        );
+        let read = |data: &str| {
+            format!(
+                r#"{{"call":"fd_read","args":{{"op":1}},"errno":"ok","ret":{{"nread":1,"data":"{data}"}}}}"#
+            )
+        };
+        assert_eq!(
+            difference_kind(&read("00"), &read("01")),
+            "fd_read: data differs"
+        );
+        assert_eq!(
+            difference_kind(&open("ok", 1), "== stdout 0"),
+            "path_open | == stdout"
+        );
+        assert_eq!(
+            difference_kind("status: exit 0", "status: trap"),
+            "status: exit 0 | status: trap"
+        );
+        assert_eq!(
+            difference_kind("f a 6 sha256:1", "f a 7 sha256:2"),
+            "fs f a | fs f a"
+        );
+    }
+
+    fn run(runtime: &str, status: &str, trace: &[&str]) -> Run {
+        let trace: Vec<String> = trace.iter().map(|l| l.to_string()).collect();
+        Run {
+            runtime: runtime.into(),
+            body: format!(
+                "status: {status}\n== trace\n{}\n== stdout 0\n",
+                trace.join("\n")
+            ),
+            trace,
+        }
+    }
+
+    fn line(call: &str, op: usize, errno: &str) -> String {
+        format!(r#"{{"call":"{call}","args":{{"op":{op}}},"errno":"{errno}"}}"#)
+    }
+
+    /// The shipped file loads, and each kind of judgement comes out of it.
+    #[test]
+    fn judgements_follow_the_shipped_file() {
+        let layout = crate::layout::Layout::discover();
+        let triage = Triage::load(&path(&layout)).unwrap();
+        let program = Program::parse(
+            "fd_read $3 10\nfd_filestat_set_times $3 0 0 mtim_now\nfd_tell $3\nfd_fdstat_set_flags $4 bit7\n",
+        )
+        .unwrap();
+        let (read_isdir, read_badf) = (line("fd_read", 0, "isdir"), line("fd_read", 0, "badf"));
+        let (tell_ok, tell_badf) = (line("fd_tell", 2, "ok"), line("fd_tell", 2, "spipe"));
+        let reference = run("reference", "exit 0", &[&read_isdir, &tell_ok]);
+        // Two errnos fd_read on a directory may give: permitted, and the
+        // walk goes on past them to the next op.
+        let permitted = run("wasmtime", "exit 0", &[&read_badf, &tell_ok]);
+        assert_eq!(
+            triage.judge(&program, &reference, &permitted),
+            Judgement::Permitted
+        );
+        let later = run("wasmtime", "exit 0", &[&read_badf, &tell_badf]);
+        assert_eq!(
+            triage.judge(&program, &reference, &later),
+            Judgement::New {
+                kind: r#"fd_tell: "ok" | "spipe""#.into()
+            }
+        );
+        // A triaged kind in its situation names its case, and generation
+        // leaves its op out.
+        let times = |errno| line("fd_filestat_set_times", 1, errno);
+        let (a, b) = (
+            run("reference", "exit 0", &[&times("ok")]),
+            run("wasmtime", "exit 0", &[&times("badf")]),
+        );
+        assert_eq!(
+            triage.judge(&program, &a, &b),
+            Judgement::Triaged {
+                kind: r#"fd_filestat_set_times: "ok" | "badf""#.into(),
+                case: "fuzz/times-preopen".into()
+            }
+        );
+        assert!(triage.avoids(&program.ops[1]) && !triage.avoids(&program.ops[0]));
+        // A trap on an undefined flag bit where the other run failed the
+        // call: permitted; on a defined operand it is new.
+        let flags = line("fd_fdstat_set_flags", 3, "inval");
+        let (a, b) = (
+            run("reference", "exit 0", &[&flags]),
+            run("wasmtime", "trap", &[]),
+        );
+        assert_eq!(triage.judge(&program, &a, &b), Judgement::Permitted);
+        let tell = line("fd_tell", 2, "badf");
+        let (a, b) = (
+            run("reference", "exit 0", &[&tell]),
+            run("wasmtime", "trap", &[]),
+        );
+        assert!(matches!(
+            triage.judge(&program, &a, &b),
+            Judgement::New { .. }
+        ));
+    }
+}
