@@ -30,6 +30,9 @@ fn interp() -> &'static (Layout, PathBuf, Triage) {
     })
 }
 
+/// The runtimes `diff_p1` compares: the reference host, then wasmtime.
+const DIFF_P1_RUNTIMES: [&dyn Runtime; 2] = [&Reference, &Wasmtime];
+
 /// `diff_p1`: the program in `data` on the reference host and on embedded
 /// wasmtime, judged by the suite's rules ([`Triage`]). A kind of divergence
 /// new to this process is minimised and its reproducer written under
@@ -44,10 +47,9 @@ pub fn diff_p1(data: &[u8]) {
         return;
     }
     let (layout, wasm, triage) = interp();
-    let runtimes: [&dyn Runtime; 2] = [&Reference, &Wasmtime];
     let campaign = Campaign {
         layout,
-        runtimes: &runtimes,
+        runtimes: &DIFF_P1_RUNTIMES,
         triage,
         wasm,
     };
@@ -65,8 +67,8 @@ pub fn diff_p1_judge(data: &[u8]) -> Option<(Program, Judgement)> {
     let (layout, wasm, triage) = interp();
     let program = Program::arbitrary_take_rest(Unstructured::new(data)).ok()?;
     let program = triage.without_avoided(program);
-    let runtimes: [&dyn Runtime; 2] = [&Reference, &Wasmtime];
-    let runs = run_all(layout, &runtimes, wasm, &program).expect("the sandbox can be built");
+    let runs =
+        run_all(layout, &DIFF_P1_RUNTIMES, wasm, &program).expect("the sandbox can be built");
     let judgement = triage.judge(&program, &runs[0], &runs[1]);
     Some((program, judgement))
 }

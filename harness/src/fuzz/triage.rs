@@ -178,14 +178,6 @@ pub enum Judgement {
     New { kind: String },
 }
 
-impl Judgement {
-    /// Whether the program is flagged (its runs differ where the text does
-    /// not allow it).
-    pub fn flagged(&self) -> bool {
-        matches!(self, Judgement::Triaged { .. } | Judgement::New { .. })
-    }
-}
-
 /// The file the triage is read from.
 pub fn path(layout: &crate::layout::Layout) -> std::path::PathBuf {
     layout.expected.join("fuzz-triage.toml")
@@ -238,19 +230,24 @@ impl Triage {
         if a.body == b.body {
             return Judgement::Agree;
         }
-        let mut permitted = false;
+        // Trace lines that differ only where the text allows it, both calls
+        // failing (no state changed): the comparison goes on past them.
+        let mut passed: Vec<(&str, &str)> = Vec::new();
+        let mut traces_explained = true;
         for (left, right) in a.trace.iter().zip(&b.trace) {
             if left == right {
                 continue;
             }
-            let (Some(l), Some(r)) = (call(left), call(right)) else {
+            let same_op = match (call(left), call(right)) {
+                (Some(l), Some(r)) if l.name == r.name && l.op == r.op => {
+                    l.op.and_then(|i| program.ops.get(i)).map(|op| (l, r, op))
+                }
+                _ => None,
+            };
+            let Some((l, r, op)) = same_op else {
+                traces_explained = false;
                 break;
             };
-            let op = l.op.and_then(|i| program.ops.get(i));
-            if l.name != r.name || l.op != r.op || op.is_none() {
-                break;
-            }
-            let op = op.expect("checked");
             if !self.permits(&l.name, &l.errno, &r.errno, op) {
                 return self.finding(&b.runtime, difference_kind(left, right), Some(op));
             }
@@ -259,33 +256,36 @@ impl Triage {
                 // is not comparable.
                 return Judgement::Permitted;
             }
-            permitted = true;
+            passed.push((left, right));
         }
-        let shorter = a.trace.len().min(b.trace.len());
-        if a.trace.len() != b.trace.len() {
-            // One run stopped at an op the other ran: permitted when that op
-            // has an undefined operand and the run that went on failed it.
-            let (stopped, went_on) = if a.trace.len() < b.trace.len() {
-                (a, b)
-            } else {
-                (b, a)
-            };
-            let next = call(&went_on.trace[shorter]);
-            let op = next
-                .as_ref()
-                .and_then(|c| c.op)
-                .and_then(|i| program.ops.get(i));
-            let trapped = stopped.body.starts_with("status: trap");
-            if let (Some(op), Some(next)) = (op, next) {
-                if trapped && op.has_undefined_operand() && next.errno != "ok" {
-                    return Judgement::Permitted;
-                }
-            }
-        } else if permitted && rest(&a.body) == rest(&b.body) {
+        if traces_explained && self.rest_permitted(program, a, b) {
             return Judgement::Permitted;
         }
-        let kind = first_difference(&a.body, &b.body);
+        let kind = first_difference(&a.body, &b.body, &passed);
         self.finding(&b.runtime, kind, None)
+    }
+
+    /// Whether runs whose traces agree up to the shorter one's end (but for
+    /// permitted lines) differ no further than the text allows: traces of
+    /// one length and the same status, output and filesystem, or one run
+    /// trapping at an op with an undefined operand that the other failed.
+    fn rest_permitted(&self, program: &Program, a: &Run, b: &Run) -> bool {
+        let shorter = a.trace.len().min(b.trace.len());
+        if a.trace.len() == b.trace.len() {
+            return outside_trace(&a.body) == outside_trace(&b.body);
+        }
+        let (stopped, went_on) = if a.trace.len() < b.trace.len() {
+            (a, b)
+        } else {
+            (b, a)
+        };
+        let Some(next) = call(&went_on.trace[shorter]) else {
+            return false;
+        };
+        let op = next.op.and_then(|i| program.ops.get(i));
+        stopped.body.starts_with("status: trap")
+            && op.is_some_and(Op::has_undefined_operand)
+            && next.errno != "ok"
     }
 
     fn permits(&self, call: &str, left: &str, right: &str, op: &Op) -> bool {
@@ -354,18 +354,23 @@ fn call(line: &str) -> Option<Call> {
     })
 }
 
-/// A body without its status and trace: output and filesystem.
-fn rest(body: &str) -> &str {
-    body.find("\n== stdout").map_or("", |i| &body[i..])
+/// A body without its trace: the status line (or the whole body of a
+/// crash or timeout), and output and filesystem.
+fn outside_trace(body: &str) -> (&str, &str) {
+    let status = body
+        .split_once("\n== trace")
+        .map_or(body, |(status, _)| status);
+    let rest = body.find("\n== stdout").map_or("", |i| &body[i..]);
+    (status, rest)
 }
 
-/// The kind of the first difference between two bodies
-/// ([`difference_kind`] of their first differing lines).
-pub fn first_difference(a: &str, b: &str) -> String {
+/// The kind of the first difference between two bodies ([`difference_kind`]
+/// of their first differing lines), past the line pairs in `passed`.
+fn first_difference(a: &str, b: &str, passed: &[(&str, &str)]) -> String {
     let (mut left, mut right) = (a.lines(), b.lines());
     loop {
         match (left.next(), right.next()) {
-            (Some(l), Some(r)) if l == r => continue,
+            (Some(l), Some(r)) if l == r || passed.contains(&(l, r)) => continue,
             (l, r) => {
                 return difference_kind(l.unwrap_or("(end)"), r.unwrap_or("(end)"));
             }
@@ -377,7 +382,7 @@ pub fn first_difference(a: &str, b: &str) -> String {
 /// lines of one call, the call and both errnos (`path_open: noent | notdir`)
 /// or the returned fields that differ; a trace that stops early, a status,
 /// stdout or filesystem difference by its section.
-pub fn difference_kind(left: &str, right: &str) -> String {
+fn difference_kind(left: &str, right: &str) -> String {
     let call = |line: &str| serde_json::from_str::<serde_json::Value>(line).ok();
     match (call(left), call(right)) {
         (Some(l), Some(r)) if l["call"] == r["call"] && l["call"].is_string() => {
@@ -502,6 +507,15 @@ mod tests {
             triage.judge(&program, &reference, &later),
             Judgement::New {
                 kind: r#"fd_tell: "ok" | "spipe""#.into()
+            }
+        );
+        // Past a permitted line, a status difference is a finding, named
+        // by the status, not by the permitted line.
+        let exit_1 = run("wasmtime", "exit 1", &[&read_badf, &tell_ok]);
+        assert_eq!(
+            triage.judge(&program, &reference, &exit_1),
+            Judgement::New {
+                kind: "status: exit 0 | status: exit 1".into()
             }
         );
         // A triaged kind in its situation names its case, and generation
