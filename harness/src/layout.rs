@@ -53,6 +53,12 @@ impl Layout {
             .join("runtimes")
             .join(format!("{runtime}.toml"))
     }
+
+    /// The fuzzer's triage file: differences WASI permits, kinds already
+    /// covered by cases.
+    pub fn fuzz_triage(&self) -> PathBuf {
+        self.expected.join("fuzz-triage.toml")
+    }
 }
 
 /// Writes `bytes` to `path` through a temporary file and a rename, so a

@@ -6,7 +6,7 @@
 //! `--jobs` says, and campaigns of nearby seeds share no program. With
 //! `--shard I/N` a campaign runs programs `I-1`, `I-1+N`, ... of its seed.
 
-use super::triage::{self, Judgement, Triage};
+use super::triage::{Judgement, Triage};
 use super::{Program, divergence, minimise::minimise, repro, run_all};
 use crate::exec::pool;
 use crate::exec::runtimes::{self, Runtime};
@@ -131,7 +131,7 @@ pub struct Findings {
 pub fn fuzz(layout: &Layout, options: &Options) -> Result<Findings> {
     let (chosen, indexes) = select(layout, &options.runtimes)?;
     let runtimes: Vec<&dyn Runtime> = indexes.iter().map(|&i| chosen[i].as_ref()).collect();
-    let triage = Triage::load(&triage::path(layout))?;
+    let triage = Triage::load(&layout.fuzz_triage())?;
     let wasm = crate::exec::guests::interp(layout)?;
     let started = Instant::now();
     let done = AtomicUsize::new(0);

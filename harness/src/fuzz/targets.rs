@@ -2,7 +2,7 @@
 //! wrappers around these functions), smoke-tested here in `cargo test`.
 
 use super::campaign::Campaign;
-use super::triage::{self, Judgement, Triage};
+use super::triage::{Judgement, Triage};
 use super::{Program, run_all};
 use crate::exec::runtimes::Runtime;
 use crate::exec::runtimes::reference::Reference;
@@ -25,7 +25,7 @@ fn interp() -> &'static (Layout, PathBuf, Triage) {
         let layout = Layout::discover();
         let wasm = crate::exec::guests::interp(&layout)
             .unwrap_or_else(|e| panic!("cannot build the interpreter: {e:#}"));
-        let triage = Triage::load(&triage::path(&layout)).unwrap_or_else(|e| panic!("{e:#}"));
+        let triage = Triage::load(&layout.fuzz_triage()).unwrap_or_else(|e| panic!("{e:#}"));
         (layout, wasm, triage)
     })
 }

@@ -178,11 +178,6 @@ pub enum Judgement {
     New { kind: String },
 }
 
-/// The file the triage is read from.
-pub fn path(layout: &crate::layout::Layout) -> std::path::PathBuf {
-    layout.expected.join("fuzz-triage.toml")
-}
-
 impl Triage {
     /// Loads `path`; every rule must name a call and carry its evidence.
     pub fn load(path: &Path) -> Result<Triage> {
@@ -487,7 +482,7 @@ mod tests {
     #[test]
     fn judgements_follow_the_shipped_file() {
         let layout = crate::layout::Layout::discover();
-        let triage = Triage::load(&path(&layout)).unwrap();
+        let triage = Triage::load(&layout.fuzz_triage()).unwrap();
         let program = Program::parse(
             "fd_read $3 10\nfd_filestat_set_times $3 0 0 mtim_now\nfd_tell $3\nfd_fdstat_set_flags $4 bit7\n",
         )
