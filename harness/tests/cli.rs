@@ -74,6 +74,15 @@ fn every_case_passes_on_the_embedded_runtimes() {
         runs.iter().filter(|r| r["verdict"] == "pass").count() > pairs,
         "most runs pass"
     );
+    // The C guests ran: a C toolchain that could not be installed would
+    // leave them out (saying so on stderr), which must not pass unseen.
+    let c_pairs = listed.lines().filter(|l| l.starts_with("libc-")).count();
+    let c_runs = runs
+        .iter()
+        .filter(|r| r["case"].as_str().unwrap().starts_with("libc-"))
+        .count();
+    assert!(c_pairs >= 200, "at least 100 C cases, got {c_pairs} pairs");
+    assert_eq!(c_runs, c_pairs + c_pairs / 2, "{}", text(&out.stderr));
 }
 
 #[test]

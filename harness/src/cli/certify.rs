@@ -2,6 +2,7 @@
 //! of the latest report of every runtime.
 
 use crate::cli::run::run_with_progress;
+use crate::exec::c_guests;
 use crate::exec::runtimes::{self, Limits};
 use crate::layout::{Layout, write_atomic};
 use crate::render::certificate::{self, Certificate, Run};
@@ -27,7 +28,7 @@ pub fn certify(
         shard,
         ..Filter::default()
     };
-    let suite = Suite::load(layout, &filter)?;
+    let mut suite = Suite::load(layout, &filter)?;
     suite.check_orphans()?;
     let runtimes = runtimes::select(
         &[name.to_string()],
@@ -54,6 +55,11 @@ pub fn certify(
             );
         }
     }
+    let toolchains = if guests.keys().any(|guest| c_guests::is_c(guest)) {
+        BTreeMap::from([("c".to_string(), c_guests::toolchain())])
+    } else {
+        BTreeMap::new()
+    };
     let version = runtime.version();
     let certificate = Certificate {
         runtime: name.to_string(),
@@ -63,6 +69,7 @@ pub fn certify(
         date: humantime::format_rfc3339_seconds(std::time::SystemTime::now()).to_string(),
         abis: runtime.abis().to_vec(),
         guests,
+        toolchains,
         runs: ran
             .records
             .into_iter()

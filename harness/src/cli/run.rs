@@ -80,7 +80,7 @@ pub fn run(layout: Layout, filter: &Filter, options: &Options) -> Result<u8> {
             "--update-expectations rewrites expected/runtimes/ and never runs in CI (CI=true is set)"
         );
     }
-    let suite = Suite::load(layout, filter)?;
+    let mut suite = Suite::load(layout, filter)?;
     suite.check_orphans()?;
     let names = if options.runtimes.is_empty() {
         runtimes::DEFAULT.iter().map(|s| s.to_string()).collect()

@@ -1,8 +1,10 @@
 //! Building the guest programs of `tests-src/`: p1 bins for wasm32-wasip1,
 //! each also wrapped into a component with the preview1 command adapter, and
-//! p2 bins for wasm32-wasip2. Cargo caches the compiles; an adapted component
-//! is rebuilt only when its module is newer.
+//! p2 bins for wasm32-wasip2; the C guests ([`c_guests`]) as wasm32-wasip1
+//! modules, adapted the same way. Cargo caches the compiles; a C module or
+//! an adapted component is rebuilt only when its inputs are newer.
 
+use crate::exec::c_guests;
 use crate::layout::Layout;
 use crate::model::abi::Abi;
 use anyhow::{Context, Result, bail};
@@ -16,7 +18,7 @@ pub const INTERP: &str = "interp";
 
 /// Builds the p1 guests and returns the interpreter's module.
 pub fn interp(layout: &Layout) -> Result<PathBuf> {
-    let guests = Guests::build(layout, &BTreeSet::from([Abi::P1]))?;
+    let guests = Guests::build(layout, &BTreeSet::from([Abi::P1]), false)?;
     guests.check(layout, INTERP, Abi::P1)
 }
 
@@ -34,9 +36,9 @@ fn package_and_target(abi: Abi) -> (&'static str, &'static str) {
 }
 
 impl Guests {
-    /// Builds what the given ABIs need (saying so on stderr) and returns
-    /// where the binaries are.
-    pub fn build(layout: &Layout, abis: &BTreeSet<Abi>) -> Result<Guests> {
+    /// Builds what the given ABIs need, the C guests too when `with_c`
+    /// (saying so on stderr), and returns where the binaries are.
+    pub fn build(layout: &Layout, abis: &BTreeSet<Abi>, with_c: bool) -> Result<Guests> {
         let guests = Guests {
             dir: layout.target.join("guests"),
         };
@@ -49,8 +51,15 @@ impl Guests {
             }
             cargo_build(layout, &guests.dir, &packages, target)?;
         }
+        let c_modules = guests.dir.join("c").join("wasm32-wasip1");
+        if with_c {
+            c_guests::build(layout, &c_guests::zig(layout)?, &c_modules)?;
+        }
         if abis.contains(&Abi::P1Component) {
-            guests.adapt_all()?;
+            guests.adapt_all(&guests.dir.join("wasm32-wasip1/release"))?;
+            if with_c {
+                guests.adapt_all(&c_modules)?;
+            }
         }
         Ok(guests)
     }
@@ -60,6 +69,11 @@ impl Guests {
         let (_, target) = package_and_target(abi);
         match abi {
             Abi::P1Component => self.dir.join("p1-component").join(format!("{guest}.wasm")),
+            _ if c_guests::is_c(guest) => self
+                .dir
+                .join("c")
+                .join(target)
+                .join(format!("{guest}.wasm")),
             Abi::P1 | Abi::P2 => self
                 .dir
                 .join(target)
@@ -72,27 +86,31 @@ impl Guests {
     pub fn check(&self, layout: &Layout, guest: &str, abi: Abi) -> Result<PathBuf> {
         let path = self.path(guest, abi);
         if !path.is_file() {
-            let (package, _) = package_and_target(abi);
-            let dir = package.trim_start_matches("guests-");
-            bail!(
-                "guest `{guest}` has no {abi} program (expected {})",
+            let source = if c_guests::is_c(guest) {
+                c_guests::source(layout, guest)
+            } else {
+                let (package, _) = package_and_target(abi);
+                let dir = package.trim_start_matches("guests-");
                 layout
                     .tests_src
                     .join(dir)
                     .join("src/bin")
                     .join(format!("{guest}.rs"))
-                    .display()
+            };
+            bail!(
+                "guest `{guest}` has no {abi} program (expected {})",
+                source.display()
             );
         }
         Ok(path)
     }
 
-    /// Wraps every p1 module into a component whose module changed since.
-    fn adapt_all(&self) -> Result<()> {
-        let modules = self.dir.join("wasm32-wasip1/release");
+    /// Wraps every p1 module of `modules` into a component whose module
+    /// changed since.
+    fn adapt_all(&self, modules: &Path) -> Result<()> {
         let out_dir = self.dir.join("p1-component");
         std::fs::create_dir_all(&out_dir)?;
-        for entry in std::fs::read_dir(&modules)? {
+        for entry in std::fs::read_dir(modules)? {
             let module = entry?.path();
             if module.extension().is_none_or(|x| x != "wasm") {
                 continue;
@@ -124,7 +142,8 @@ pub fn adapt(module: &Path, component: &Path) -> Result<()> {
     crate::layout::write_atomic(component, &encoded)
 }
 
-fn is_newer(a: &Path, b: &Path) -> bool {
+/// Whether `a` exists and was modified no earlier than `b`.
+pub fn is_newer(a: &Path, b: &Path) -> bool {
     let modified = |p: &Path| p.metadata().and_then(|m| m.modified()).ok();
     matches!((modified(a), modified(b)), (Some(a), Some(b)) if a >= b)
 }

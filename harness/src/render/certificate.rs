@@ -37,6 +37,10 @@ pub struct Certificate {
     pub abis: Vec<Abi>,
     /// sha256 of every guest binary run, by `<guest>.<abi>`.
     pub guests: BTreeMap<String, String>,
+    /// What built the guests other than cargo, by language: `c` names the
+    /// C toolchain and its wasi-libc (present when C guests ran).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub toolchains: BTreeMap<String, String>,
     /// Every (case, ABI) run, in suite order.
     pub runs: Vec<Run>,
     /// The report's directory name under `reports/`.
@@ -243,6 +247,7 @@ pub fn merge_shards(reports: &Path, position: impl Fn(&str) -> usize) -> Result<
                     }
                     whole.date = whole.date.clone().max(part.date);
                     whole.guests.extend(part.guests);
+                    whole.toolchains.extend(part.toolchains);
                     whole.runs.extend(part.runs);
                 }
             }
@@ -334,6 +339,7 @@ pub(crate) mod tests {
             date: "2026-11-30T00:00:00Z".into(),
             abis: vec![Abi::P1, Abi::P2],
             guests: BTreeMap::from([("calls.p1".into(), "00ff".into())]),
+            toolchains: BTreeMap::new(),
             runs: vec![
                 run(
                     "fd/read",

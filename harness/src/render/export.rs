@@ -192,7 +192,7 @@ pub fn export(layout: Layout, format: Format, dir: &Path, limits: Limits) -> Res
         .into_iter()
         .filter(|case| case.abis.contains(&Abi::P1))
         .collect();
-    let guests = Guests::build(&layout, &BTreeSet::from([Abi::P1]))?;
+    let guests = Guests::build(&layout, &BTreeSet::from([Abi::P1]), false)?;
     let mut summary = Summary {
         cases: cases.len(),
         ..Summary::default()

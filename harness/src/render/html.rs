@@ -10,7 +10,7 @@
 use crate::model::verdict::Verdict;
 use crate::render::certificate::{self, Certificate};
 use crate::render::markdown;
-use crate::render::matrix::{Group, Matrix};
+use crate::render::matrix::Matrix;
 use crate::render::summary::{Tally, escape};
 use std::fmt::Write as _;
 
@@ -139,10 +139,7 @@ fn matrix_table(h: &mut String, certificates: &[Certificate], matrix: &Matrix) {
     for row in &matrix.rows {
         if group != Some(row.group) {
             group = Some(row.group);
-            let name = match row.group {
-                Group::Preview1 => "WASI preview1",
-                Group::Preview2 => "WASI 0.2",
-            };
+            let name = row.group.title();
             let _ = writeln!(
                 h,
                 "<tr class=\"group\"><th colspan=\"{}\">{name}</th></tr>",

@@ -84,17 +84,15 @@ pub fn report(certificate: &Certificate) -> String {
     );
 
     let matrix = Matrix::new(std::slice::from_ref(c));
-    for (group, title) in [
-        (Group::Preview1, "## WASI preview1 functions"),
-        (Group::Preview2, "## WASI 0.2 functions"),
-    ] {
+    for group in Group::ALL {
         let rows: Vec<&Row> = matrix.rows.iter().filter(|r| r.group == group).collect();
         if rows.is_empty() {
             continue;
         }
         let _ = writeln!(
             md,
-            "{title}\n\nRuns of every case that calls the function (by its blessed call trace).\n"
+            "## {}\n\nRuns of every case that calls the function (by its blessed call trace).\n",
+            group.title()
         );
         tally_table(
             &mut md,

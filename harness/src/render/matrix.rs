@@ -13,12 +13,38 @@ pub enum Group {
     Preview1,
     /// WASI 0.2 interfaces (`interface.function`).
     Preview2,
+    /// C library functions the C guests call (`fopen`): WASI reached
+    /// through wasi-libc. Their names have no `.`, unlike 0.2 names.
+    Libc,
+}
+
+impl Group {
+    /// Every group, in the order reports show them.
+    pub const ALL: [Group; 3] = [Group::Preview1, Group::Preview2, Group::Libc];
+
+    /// The group's heading in reports.
+    pub fn title(self) -> &'static str {
+        match self {
+            Group::Preview1 => "WASI preview1 functions",
+            Group::Preview2 => "WASI 0.2 functions",
+            Group::Libc => "C library functions, through wasi-libc",
+        }
+    }
+
+    /// The group of a traced call name that is not a preview1 function.
+    fn of_other(name: &str) -> Group {
+        if name.contains('.') {
+            Group::Preview2
+        } else {
+            Group::Libc
+        }
+    }
 }
 
 /// The function × runtime matrix of a set of certificates.
 pub struct Matrix<'a> {
-    /// Rows in witx order for preview1, then 0.2 functions by name; only
-    /// functions some case calls.
+    /// Rows in witx order for preview1, then 0.2 functions by name, then
+    /// C library functions by name; only functions some case calls.
     pub rows: Vec<Row<'a>>,
     /// Preview1 functions no case calls.
     pub uncovered: Vec<&'static str>,
@@ -48,18 +74,24 @@ impl<'a> Matrix<'a> {
             .flat_map(|run| run.calls.iter().map(String::as_str))
             .collect();
         let p1: Vec<&'static str> = FUNCTIONS.iter().map(|f| f.name).collect();
+        let others: Vec<(&str, Group)> = called
+            .iter()
+            .copied()
+            .filter(|f| !p1.contains(f))
+            .map(|f| (f, Group::of_other(f)))
+            .collect();
         let names = p1
             .iter()
             .copied()
             .filter(|f| called.contains(f))
             .map(|f| (f, Group::Preview1))
             .chain(
-                called
+                others
                     .iter()
                     .copied()
-                    .filter(|f| !p1.contains(f))
-                    .map(|f| (f, Group::Preview2)),
-            );
+                    .filter(|(_, g)| *g == Group::Preview2),
+            )
+            .chain(others.iter().copied().filter(|(_, g)| *g == Group::Libc));
         let rows = names
             .map(|(function, group)| Row {
                 function: function.to_string(),

@@ -29,8 +29,8 @@ pub struct Blessed {
 /// Rewrites the expected outcome of every pair `filter` selects from its
 /// oracle; with no filter, also removes expected files of no case.
 pub fn bless(layout: Layout, filter: &Filter, limits: Limits) -> Result<Blessed> {
-    let suite = Suite::load(layout, filter)?;
-    let guests = Guests::build(&suite.layout, &suite.abis())?;
+    let mut suite = Suite::load(layout, filter)?;
+    let guests = suite.build_guests()?;
     let binaries = suite.binaries(&guests)?;
     let mut blessed = Blessed::default();
     for ((case, abi), wasm) in suite.pairs().zip(&binaries) {

@@ -11,6 +11,7 @@ pub use plan::{Plan, Ran};
 pub use shard::Shard;
 
 use crate::baseline::expected;
+use crate::exec::c_guests;
 use crate::exec::guests::Guests;
 use crate::layout::Layout;
 use crate::model::abi::Abi;
@@ -124,16 +125,42 @@ impl Suite {
             .collect()
     }
 
-    /// Reads the expected bodies and builds the guests of the selected pairs.
-    pub fn prepare(&self) -> Result<Prepared> {
+    /// Builds the guests of the selected pairs. When the C toolchain
+    /// cannot be installed, the C cases are left out of the selection,
+    /// saying so and why (an error when nothing else is selected).
+    pub fn build_guests(&mut self) -> Result<Guests> {
+        let abis = self.abis();
+        let c_pairs = self
+            .pairs()
+            .filter(|(case, _)| c_guests::is_c(&case.guest))
+            .count();
+        if c_pairs > 0
+            && let Err(why) = c_guests::zig(&self.layout)
+        {
+            eprintln!(
+                "wasi-conform: skipping {c_pairs} runs of C cases (unsupported here): {why:#}"
+            );
+            let cases = &self.cases;
+            self.selected
+                .retain(|&(i, _)| !c_guests::is_c(&cases[i].guest));
+            if self.selected.is_empty() {
+                bail!("only C cases are selected, and the C toolchain is not available: {why:#}");
+            }
+            return Guests::build(&self.layout, &self.abis(), false);
+        }
+        Guests::build(&self.layout, &abis, c_pairs > 0)
+    }
+
+    /// Builds the guests of the selected pairs and reads their expected bodies.
+    pub fn prepare(&mut self) -> Result<Prepared> {
+        let guests = self.build_guests()?;
+        let binaries = self.binaries(&guests)?;
         let bodies = self
             .pairs()
             .map(|(case, abi)| {
                 expected::read_body(case, &expected::path(&self.layout.expected, case, abi))
             })
             .collect::<Result<_>>()?;
-        let guests = Guests::build(&self.layout, &self.abis())?;
-        let binaries = self.binaries(&guests)?;
         Ok(Prepared { bodies, binaries })
     }
 }
