@@ -79,6 +79,7 @@ pub fn execute(
             runtime.name()
         ),
     };
+    let canaries = canaries.and_then(|()| fixture::check_output(&raw.stdout, &raw.stderr));
     Ok(Ok(Outcome::new(raw, fs, canaries)))
 }
 

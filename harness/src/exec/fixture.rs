@@ -12,8 +12,23 @@ use std::path::{Path, PathBuf};
 use wasi_conform_reference::memfs::{MemFs, Node};
 use wasi_conform_reference::snapshot::Snapshot;
 
-/// The content of every canary file; any change to it is a sandbox escape.
+/// The content of every canary file; any change to it, or seeing it, is a
+/// sandbox escape.
 const CANARY_TEXT: &str = "canary: a guest must never see or change this file\n";
+
+/// `Err` when the guest's output holds a canary's text (without its
+/// newline, so a trace line's escaped copy counts too): it read a file
+/// outside every preopen. Guests print what they read, so a read through
+/// an escaping symlink shows here even when nothing was changed.
+pub fn check_output(stdout: &[u8], stderr: &[u8]) -> Result<(), String> {
+    let text = CANARY_TEXT.trim_end().as_bytes();
+    let holds = |output: &[u8]| output.windows(text.len()).any(|window| window == text);
+    match (holds(stdout), holds(stderr)) {
+        (false, false) => Ok(()),
+        (true, _) => Err("the guest read a canary (its text is on stdout)".into()),
+        (_, true) => Err("the guest read a canary (its text is on stderr)".into()),
+    }
+}
 /// Canary files, relative to the sandbox's top directory (the parent of `sandbox/`).
 const CANARIES: [&str; 2] = ["canary.txt", "canary-dir/secret.txt"];
 
@@ -330,6 +345,18 @@ mod tests {
         assert_eq!(
             fs::read_link(to.path().join("d/up")).unwrap(),
             Path::new("..")
+        );
+    }
+
+    #[test]
+    fn a_canary_in_the_output_is_an_escape() {
+        assert_eq!(check_output(b"a.txt holds hello", b""), Ok(()));
+        let read = br#"{"call":"fread","errno":"ok","ret":{"data":"canary: a guest must never see or change this file\n"}}"#;
+        assert!(check_output(read, b"").unwrap_err().contains("on stdout"));
+        assert!(
+            check_output(b"", CANARY_TEXT.as_bytes())
+                .unwrap_err()
+                .contains("on stderr")
         );
     }
 
