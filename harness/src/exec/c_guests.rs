@@ -105,6 +105,21 @@ fn install(layout: &Layout) -> Result<PathBuf> {
     Ok(zig)
 }
 
+/// The files of `dir`, sorted.
+fn list(dir: &Path) -> Result<Vec<PathBuf>> {
+    let mut files = Vec::new();
+    for entry in
+        std::fs::read_dir(dir).with_context(|| format!("{}: cannot list", dir.display()))?
+    {
+        let path = entry?.path();
+        if path.is_file() {
+            files.push(path);
+        }
+    }
+    files.sort();
+    Ok(files)
+}
+
 /// Compiles every C guest whose module is missing or older than its
 /// sources into `out_dir` (`c-NAME.wasm`), two at a time.
 pub fn build(layout: &Layout, zig: &Path, out_dir: &Path) -> Result<()> {
@@ -114,12 +129,15 @@ pub fn build(layout: &Layout, zig: &Path, out_dir: &Path) -> Result<()> {
 fn compile_stale(layout: &Layout, zig: &Path, out_dir: &Path) -> Result<()> {
     let dir = c_dir(layout);
     let support = dir.join("support");
-    let shared = [support.join("trace.c"), support.join("trace.h")];
+    // Every guest is compiled with all of support/*.c and depends on every
+    // file there.
+    let shared = list(&support)?;
+    let shared_sources: Vec<&PathBuf> = shared
+        .iter()
+        .filter(|p| p.extension().is_some_and(|x| x == "c"))
+        .collect();
     let mut stale = Vec::new();
-    for entry in
-        std::fs::read_dir(&dir).with_context(|| format!("{}: cannot list", dir.display()))?
-    {
-        let source = entry?.path();
+    for source in list(&dir)? {
         if source.extension().is_none_or(|x| x != "c") {
             continue;
         }
@@ -128,12 +146,8 @@ fn compile_stale(layout: &Layout, zig: &Path, out_dir: &Path) -> Result<()> {
             .expect("a .c file has a stem")
             .to_string_lossy();
         let module = out_dir.join(format!("{PREFIX}{stem}.wasm"));
-        let inputs = [
-            source.as_path(),
-            shared[0].as_path(),
-            shared[1].as_path(),
-            zig,
-        ];
+        let mut inputs = vec![source.as_path(), zig];
+        inputs.extend(shared.iter().map(PathBuf::as_path));
         if !inputs
             .iter()
             .all(|input| super::guests::is_newer(&module, input))
@@ -169,7 +183,7 @@ fn compile_stale(layout: &Layout, zig: &Path, out_dir: &Path) -> Result<()> {
             .arg("-o")
             .arg(&partial)
             .arg(source)
-            .arg(&shared[0])
+            .args(&shared_sources)
             .env("ZIG_GLOBAL_CACHE_DIR", &cache)
             .env("ZIG_LOCAL_CACHE_DIR", &cache)
             .output()
