@@ -5,7 +5,7 @@ use std::path::Path;
 use std::process::{Command, Output};
 
 mod common;
-use common::{repo, text, wasi_conform};
+use common::{copy_dir, repo, text, wasi_conform};
 
 /// A checkout that shares everything with this one (guest sources, the
 /// workspace and the build output) except `expected/`, a private copy.
@@ -19,18 +19,6 @@ fn checkout_with_own_expected() -> tempfile::TempDir {
     }
     copy_dir(&repo().join("expected"), &dir.path().join("expected"));
     dir
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &to.join(entry.file_name()));
-        } else {
-            std::fs::copy(entry.path(), to.join(entry.file_name())).unwrap();
-        }
-    }
 }
 
 fn assert_one_line_error(output: &Output, needle: &str) {

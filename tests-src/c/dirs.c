@@ -58,20 +58,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "calls.h"
 #include "trace.h"
 
 /* ---- helpers ---- */
 
-static const char *file_type(mode_t m) {
-    if (S_ISREG(m)) return "regular_file";
-    if (S_ISDIR(m)) return "directory";
-    if (S_ISLNK(m)) return "symbolic_link";
-    if (S_ISCHR(m)) return "character_device";
-    if (S_ISBLK(m)) return "block_device";
-    return "other";
-}
-
-static const char *dtype_name(unsigned char t) {
+static const char *dtype_name(int t) {
     static char other[32];
     switch (t) {
     case DT_REG: return "DT_REG";
@@ -125,59 +117,74 @@ static int read_rest(DIR *d, struct listing *l, int append, int limit) {
     return 0;
 }
 
+/* Sorts `l` by name and checks (as `name`) that no name is there twice. */
+static void check_unique(struct listing *l, const char *name) {
+    qsort(l->e, (size_t)l->n, sizeof l->e[0], cmp_entry);
+    int dup = 0;
+    for (int i = 1; i < l->n; i++)
+        if (strcmp(l->e[i - 1].name, l->e[i].name) == 0) dup = 1;
+    check(name, !dup && !l->overflow, NULL);
+}
+
 /* The checks every listing gets: . and .. both or neither, each name once. */
 static void check_listing(struct listing *l) {
     char detail[64];
     snprintf(detail, sizeof detail, ". listed %d times, .. %d times", l->dots, l->dotdots);
     check("readdir lists both . and .. (once) or neither",
           l->dots == l->dotdots && l->dots <= 1, detail);
-    qsort(l->e, (size_t)l->n, sizeof l->e[0], cmp_entry);
-    int dup = 0;
-    for (int i = 1; i < l->n; i++)
-        if (strcmp(l->e[i - 1].name, l->e[i].name) == 0) dup = 1;
-    check("readdir lists each name once", !dup && !l->overflow, NULL);
+    check_unique(l, "readdir lists each name once");
 }
 
-/* The `readdir` line: the sorted names and their d_type. */
-static void trace_listing(const char *path, struct listing *l, int failed, int err) {
-    t_begin("readdir");
+/* The line of `call` that listed `l` (failed: with `err`): the sorted
+ * names, each with `type_name` of its type. */
+static void trace_names(const char *call, const char *path, const char *flags, struct listing *l,
+                        int failed, int err, const char *(*type_name)(int)) {
+    t_begin(call);
     t_arg_str("path", path);
+    if (flags) t_arg_str("flags", flags);
     if (failed) {
         t_err(err);
         t_end();
         return;
     }
     t_ok();
-    for (int i = 0; i < l->n; i++) t_ret_str(l->e[i].name, dtype_name(l->e[i].type));
+    for (int i = 0; i < l->n; i++) t_ret_str(l->e[i].name, type_name(l->e[i].type));
     t_end();
+}
+
+/* The `readdir` line: the sorted names and their d_type. */
+static void trace_listing(const char *path, struct listing *l, int failed, int err) {
+    trace_names("readdir", path, NULL, l, failed, err, dtype_name);
 }
 
 static DIR *t_opendir(const char *path) {
     errno = 0;
     DIR *d = opendir(path);
-    t_begin("opendir");
-    t_arg_str("path", path);
-    t_result(d == NULL);
-    t_end();
+    t_call_str("opendir", "path", path, d == NULL);
     return d;
 }
 
 static void t_closedir(const char *path, DIR *d) {
     errno = 0;
     int r = closedir(d);
-    t_begin("closedir");
-    t_arg_str("path", path);
-    t_result(r != 0);
-    t_end();
+    t_call_str("closedir", "path", path, r != 0);
+}
+
+/* Reads the whole stream into `l` and prints it (one line), after the
+ * checks; 0, or -1 with errno from readdir. */
+static int list_into(const char *path, DIR *d, struct listing *l) {
+    int r = read_rest(d, l, 0, -1);
+    int err = errno;
+    if (r == 0) check_listing(l);
+    trace_listing(path, l, r != 0, err);
+    errno = err;
+    return r;
 }
 
 /* Reads the whole stream and prints it (one line), then the checks. */
 static void list_stream(const char *path, DIR *d) {
     static struct listing l;
-    int r = read_rest(d, &l, 0, -1);
-    int err = errno;
-    if (r == 0) check_listing(&l);
-    trace_listing(path, &l, r != 0, err);
+    list_into(path, d, &l);
 }
 
 /* opendir + list + closedir. */
@@ -188,44 +195,10 @@ static void list_dir(const char *path) {
     t_closedir(path, d);
 }
 
-static void t_stat_call(const char *call, const char *path, int follow) {
-    struct stat st;
-    errno = 0;
-    int r = follow ? stat(path, &st) : lstat(path, &st);
-    t_begin(call);
-    t_arg_str("path", path);
-    t_result(r != 0);
-    if (r == 0) {
-        t_ret_str("type", file_type(st.st_mode));
-        if (S_ISREG(st.st_mode)) t_ret_int("size", (long long)st.st_size);
-    }
-    t_end();
-}
-
-static void t_stat(const char *path) { t_stat_call("stat", path, 1); }
-static void t_lstat(const char *path) { t_stat_call("lstat", path, 0); }
-
-static int t_mkdir(const char *path) {
-    errno = 0;
-    int r = mkdir(path, 0755);
-    int e = errno;
-    t_begin("mkdir");
-    t_arg_str("path", path);
-    t_result(r != 0);
-    t_end();
-    errno = e;
-    return r;
-}
-
 static int t_rmdir(const char *path) {
     errno = 0;
     int r = rmdir(path);
-    int e = errno;
-    t_begin("rmdir");
-    t_arg_str("path", path);
-    t_result(r != 0);
-    t_end();
-    errno = e;
+    t_call_str("rmdir", "path", path, r != 0);
     return r;
 }
 
@@ -237,14 +210,10 @@ static int create_file(const char *path) {
     return 0;
 }
 
+/* Creates an empty file, the open traced. */
 static void t_create(const char *path) {
-    errno = 0;
-    int r = create_file(path);
-    t_begin("open");
-    t_arg_str("path", path);
-    t_arg_str("flags", "O_WRONLY|O_CREAT|O_TRUNC");
-    t_result(r != 0);
-    t_end();
+    int fd = t_open(path, O_WRONLY | O_CREAT | O_TRUNC, "O_WRONLY|O_CREAT|O_TRUNC");
+    if (fd >= 0) close(fd);
 }
 
 /* ---- mkdir / rmdir / unlink ---- */
@@ -303,11 +272,15 @@ static void rmdir_empty(void) {
     t_stat("/sandbox/emptydir");
 }
 
-static void rmdir_nonempty(void) {
-    int r = t_rmdir("/sandbox/dir");
+/* Checks (as `name`) that a call returned `r` != 0 with errno `want`. */
+static void check_fails(int r, int want, const char *name) {
     int e = errno;
-    check("rmdir of a non-empty directory fails with notempty", r != 0 && e == ENOTEMPTY,
-          r == 0 ? "it succeeded" : errno_name(e));
+    check(name, r != 0 && e == want, r == 0 ? "it succeeded" : errno_name(e));
+}
+
+static void rmdir_nonempty(void) {
+    check_fails(t_rmdir("/sandbox/dir"), ENOTEMPTY,
+                "rmdir of a non-empty directory fails with notempty");
     t_stat("/sandbox/dir/b.txt");
 }
 
@@ -325,15 +298,7 @@ static void rmdir_symlink(void) {
 }
 
 static void unlink_dir(void) {
-    errno = 0;
-    int r = unlink("/sandbox/dir");
-    int e = errno;
-    t_begin("unlink");
-    t_arg_str("path", "/sandbox/dir");
-    t_result(r != 0);
-    t_end();
-    check("unlink of a directory fails with isdir", r != 0 && e == EISDIR,
-          r == 0 ? "it succeeded" : errno_name(e));
+    check_fails(t_unlink("/sandbox/dir"), EISDIR, "unlink of a directory fails with isdir");
     t_stat("/sandbox/dir");
 }
 
@@ -419,46 +384,33 @@ static int same_listing(struct listing *a, struct listing *b) {
     return 1;
 }
 
-static void rewinddir_twice(void) {
-    static struct listing first, second;
-    DIR *d = t_opendir("/sandbox");
-    if (!d) return;
-    int r1 = read_rest(d, &first, 0, -1);
-    int e1 = errno;
-    if (r1 == 0) check_listing(&first);
-    trace_listing("/sandbox", &first, r1 != 0, e1);
+/* rewinddir, traced (it cannot fail). */
+static void t_rewinddir(DIR *d) {
     rewinddir(d);
     t_begin("rewinddir");
     t_ok();
     t_end();
-    int r2 = read_rest(d, &second, 0, -1);
-    int e2 = errno;
-    if (r2 == 0) check_listing(&second);
-    trace_listing("/sandbox", &second, r2 != 0, e2);
+}
+
+static void rewinddir_twice(void) {
+    static struct listing first, second;
+    DIR *d = t_opendir("/sandbox");
+    if (!d) return;
+    int r1 = list_into("/sandbox", d, &first);
+    t_rewinddir(d);
+    int r2 = list_into("/sandbox", d, &second);
     if (r1 == 0 && r2 == 0)
         check("the second pass lists the same names and types", same_listing(&first, &second), NULL);
     t_closedir("/sandbox", d);
 }
 
 static void rewinddir_sees_changes(void) {
-    static struct listing l;
     DIR *d = t_opendir("/sandbox/dir");
     if (!d) return;
-    int r = read_rest(d, &l, 0, -1);
-    int e = errno;
-    if (r == 0) check_listing(&l);
-    trace_listing("/sandbox/dir", &l, r != 0, e);
+    list_stream("/sandbox/dir", d);
     t_create("/sandbox/dir/new.txt");
-    errno = 0;
-    int u = unlink("/sandbox/dir/b.txt");
-    t_begin("unlink");
-    t_arg_str("path", "/sandbox/dir/b.txt");
-    t_result(u != 0);
-    t_end();
-    rewinddir(d);
-    t_begin("rewinddir");
-    t_ok();
-    t_end();
+    t_unlink("/sandbox/dir/b.txt");
+    t_rewinddir(d);
     list_stream("/sandbox/dir", d);
     t_closedir("/sandbox/dir", d);
 }
@@ -573,21 +525,18 @@ static void scandir_alphasort(void) {
     t_scandir("/sandbox", txt_only, "*.txt");
 }
 
-static void fdopendir_dir(void) {
-    errno = 0;
-    int fd = open("/sandbox/dir", O_RDONLY | O_DIRECTORY);
-    t_begin("open");
-    t_arg_str("path", "/sandbox/dir");
-    t_arg_str("flags", "O_RDONLY|O_DIRECTORY");
-    t_result(fd < 0);
-    t_end();
-    if (fd < 0) return;
+/* fdopendir of `fd`, the descriptor of `path`. */
+static DIR *t_fdopendir(int fd, const char *path) {
     errno = 0;
     DIR *d = fdopendir(fd);
-    t_begin("fdopendir");
-    t_arg_str("path", "/sandbox/dir");
-    t_result(d == NULL);
-    t_end();
+    t_call_str("fdopendir", "path", path, d == NULL);
+    return d;
+}
+
+static void fdopendir_dir(void) {
+    int fd = t_open("/sandbox/dir", O_RDONLY | O_DIRECTORY, "O_RDONLY|O_DIRECTORY");
+    if (fd < 0) return;
+    DIR *d = t_fdopendir(fd, "/sandbox/dir");
     if (!d) {
         close(fd);
         return;
@@ -598,20 +547,9 @@ static void fdopendir_dir(void) {
 }
 
 static void fdopendir_file(void) {
-    errno = 0;
-    int fd = open("/sandbox/a.txt", O_RDONLY);
-    t_begin("open");
-    t_arg_str("path", "/sandbox/a.txt");
-    t_arg_str("flags", "O_RDONLY");
-    t_result(fd < 0);
-    t_end();
+    int fd = t_open("/sandbox/a.txt", O_RDONLY, "O_RDONLY");
     if (fd < 0) return;
-    errno = 0;
-    DIR *d = fdopendir(fd);
-    t_begin("fdopendir");
-    t_arg_str("path", "/sandbox/a.txt");
-    t_result(d == NULL);
-    t_end();
+    DIR *d = t_fdopendir(fd, "/sandbox/a.txt");
     if (d) closedir(d);
     else close(fd);
 }
@@ -627,24 +565,20 @@ static void opendir_symlink_dir(void) { list_dir("/sandbox/link-dir"); }
 
 /* ---- *at calls on an opened directory ---- */
 
+/* Starts the line of a call on `name` relative to the opened `dir`. */
+static void begin_at(const char *call, const char *dir, const char *name) {
+    t_begin(call);
+    t_arg_str("dir", dir);
+    t_arg_str("path", name);
+}
+
+/* openat(dfd, name, O_RDONLY), then one read of it; 0 or -1. */
 static int t_openat_read(int dfd, const char *dir, const char *name) {
     errno = 0;
     int fd = openat(dfd, name, O_RDONLY);
-    t_begin("openat");
-    t_arg_str("dir", dir);
-    t_arg_str("path", name);
-    t_result(fd < 0);
-    t_end();
+    t_call_str2("openat", "dir", dir, "path", name, fd < 0);
     if (fd < 0) return -1;
-    char buf[128];
-    errno = 0;
-    ssize_t n = read(fd, buf, sizeof buf);
-    t_begin("read");
-    t_arg_str("path", name);
-    t_result(n < 0);
-    if (n >= 0) t_ret_bytes("data", buf, (size_t)n);
-    t_end();
-    close(fd);
+    t_read_close(fd, name, 128);
     return 0;
 }
 
@@ -652,24 +586,17 @@ static void t_fstatat(int dfd, const char *dir, const char *name, int flags) {
     struct stat st;
     errno = 0;
     int r = fstatat(dfd, name, &st, flags);
-    t_begin("fstatat");
-    t_arg_str("dir", dir);
-    t_arg_str("path", name);
+    begin_at("fstatat", dir, name);
     t_arg_str("flags", flags & AT_SYMLINK_NOFOLLOW ? "AT_SYMLINK_NOFOLLOW" : "0");
     t_result(r != 0);
-    if (r == 0) {
-        t_ret_str("type", file_type(st.st_mode));
-        if (S_ISREG(st.st_mode)) t_ret_int("size", (long long)st.st_size);
-    }
+    if (r == 0) t_ret_stat(&st, STAT_WITX);
     t_end();
 }
 
 static void t_unlinkat(int dfd, const char *dir, const char *name, int flags) {
     errno = 0;
     int r = unlinkat(dfd, name, flags);
-    t_begin("unlinkat");
-    t_arg_str("dir", dir);
-    t_arg_str("path", name);
+    begin_at("unlinkat", dir, name);
     t_arg_str("flags", flags & AT_REMOVEDIR ? "AT_REMOVEDIR" : "0");
     t_result(r != 0);
     t_end();
@@ -707,11 +634,7 @@ static void dirfd_mkdirat_unlinkat(void) {
     int dfd = dirfd(d);
     errno = 0;
     int r = mkdirat(dfd, "made", 0755);
-    t_begin("mkdirat");
-    t_arg_str("dir", "/sandbox/dir");
-    t_arg_str("path", "made");
-    t_result(r != 0);
-    t_end();
+    t_call_str2("mkdirat", "dir", "/sandbox/dir", "path", "made", r != 0);
     t_fstatat(dfd, "/sandbox/dir", "made", 0);
     t_unlinkat(dfd, "/sandbox/dir", "made", AT_REMOVEDIR);
     t_fstatat(dfd, "/sandbox/dir", "made", 0);
@@ -722,53 +645,60 @@ static void dirfd_mkdirat_unlinkat(void) {
     t_closedir("/sandbox/dir", d);
 }
 
-static void dirfd_renameat(void) {
-    DIR *root = t_opendir("/sandbox");
-    if (!root) return;
-    DIR *sub = t_opendir("/sandbox/dir");
-    if (!sub) {
-        closedir(root);
-        return;
+/* Opens /sandbox and /sandbox/dir (traced); 0, or -1 with neither open. */
+static int open_root_and_dir(DIR **root, DIR **sub) {
+    *root = t_opendir("/sandbox");
+    if (!*root) return -1;
+    *sub = t_opendir("/sandbox/dir");
+    if (!*sub) {
+        closedir(*root);
+        return -1;
     }
-    errno = 0;
-    int r = renameat(dirfd(sub), "b.txt", dirfd(root), "moved.txt");
-    t_begin("renameat");
-    t_arg_str("olddir", "/sandbox/dir");
-    t_arg_str("old", "b.txt");
-    t_arg_str("newdir", "/sandbox");
-    t_arg_str("new", "moved.txt");
-    t_result(r != 0);
-    t_end();
-    errno = 0;
-    r = renameat(dirfd(root), "empty.txt", dirfd(sub), "sub/empty-moved.txt");
-    t_begin("renameat");
-    t_arg_str("olddir", "/sandbox");
-    t_arg_str("old", "empty.txt");
-    t_arg_str("newdir", "/sandbox/dir");
-    t_arg_str("new", "sub/empty-moved.txt");
-    t_result(r != 0);
-    t_end();
-    t_fstatat(dirfd(root), "/sandbox", "moved.txt", 0);
-    t_fstatat(dirfd(sub), "/sandbox/dir", "b.txt", 0);
+    return 0;
+}
+
+/* Closes what open_root_and_dir opened (traced), /sandbox/dir first. */
+static void close_root_and_dir(DIR *root, DIR *sub) {
     t_closedir("/sandbox/dir", sub);
     t_closedir("/sandbox", root);
 }
 
+/* Starts the line of a call from `old` in `olddir` to `new` in `newdir`. */
+static void begin_at2(const char *call, const char *olddir, const char *old, const char *newdir,
+                      const char *new) {
+    t_begin(call);
+    t_arg_str("olddir", olddir);
+    t_arg_str("old", old);
+    t_arg_str("newdir", newdir);
+    t_arg_str("new", new);
+}
+
+/* renameat from the stream `from` (`olddir`) to the stream `to` (`newdir`). */
+static void t_renameat(DIR *from, const char *olddir, const char *old, DIR *to, const char *newdir,
+                       const char *new) {
+    errno = 0;
+    int r = renameat(dirfd(from), old, dirfd(to), new);
+    begin_at2("renameat", olddir, old, newdir, new);
+    t_result(r != 0);
+    t_end();
+}
+
+static void dirfd_renameat(void) {
+    DIR *root, *sub;
+    if (open_root_and_dir(&root, &sub) != 0) return;
+    t_renameat(sub, "/sandbox/dir", "b.txt", root, "/sandbox", "moved.txt");
+    t_renameat(root, "/sandbox", "empty.txt", sub, "/sandbox/dir", "sub/empty-moved.txt");
+    t_fstatat(dirfd(root), "/sandbox", "moved.txt", 0);
+    t_fstatat(dirfd(sub), "/sandbox/dir", "b.txt", 0);
+    close_root_and_dir(root, sub);
+}
+
 static void dirfd_linkat(void) {
-    DIR *root = t_opendir("/sandbox");
-    if (!root) return;
-    DIR *sub = t_opendir("/sandbox/dir");
-    if (!sub) {
-        closedir(root);
-        return;
-    }
+    DIR *root, *sub;
+    if (open_root_and_dir(&root, &sub) != 0) return;
     errno = 0;
     int r = linkat(dirfd(sub), "b.txt", dirfd(root), "b-hard.txt", 0);
-    t_begin("linkat");
-    t_arg_str("olddir", "/sandbox/dir");
-    t_arg_str("old", "b.txt");
-    t_arg_str("newdir", "/sandbox");
-    t_arg_str("new", "b-hard.txt");
+    begin_at2("linkat", "/sandbox/dir", "b.txt", "/sandbox", "b-hard.txt");
     t_arg_int("flags", 0);
     t_result(r != 0);
     t_end();
@@ -780,20 +710,15 @@ static void dirfd_linkat(void) {
         check("the hard link and its source are the same file (st_dev, st_ino)",
               ok && a.st_dev == b.st_dev && a.st_ino == b.st_ino, NULL);
     }
-    t_closedir("/sandbox/dir", sub);
-    t_closedir("/sandbox", root);
+    close_root_and_dir(root, sub);
 }
 
 static void t_readlinkat(int dfd, const char *dir, const char *name) {
     char buf[256];
     errno = 0;
     ssize_t n = readlinkat(dfd, name, buf, sizeof buf);
-    t_begin("readlinkat");
-    t_arg_str("dir", dir);
-    t_arg_str("path", name);
-    t_result(n < 0);
-    if (n >= 0) t_ret_bytes("target", buf, (size_t)n);
-    t_end();
+    begin_at("readlinkat", dir, name);
+    t_end_bytes(n, "target", buf);
 }
 
 static void dirfd_symlinkat(void) {
@@ -813,16 +738,6 @@ static void dirfd_symlinkat(void) {
     t_readlinkat(dfd, "/sandbox/dir", "up-a");
     t_readlinkat(dfd, "/sandbox/dir", "b.txt");
     t_closedir("/sandbox/dir", d);
-}
-
-static void t_symlink(const char *target, const char *path) {
-    errno = 0;
-    int r = symlink(target, path);
-    t_begin("symlink");
-    t_arg_str("target", target);
-    t_arg_str("path", path);
-    t_result(r != 0);
-    t_end();
 }
 
 static void dtype_guest_symlink(void) {
@@ -871,18 +786,9 @@ static void t_nftw(const char *root, int flags, const char *flag_names) {
     walk_root = root;
     errno = 0;
     int r = nftw(root, walk_cb, 16, flags);
-    qsort(walked.e, (size_t)walked.n, sizeof walked.e[0], cmp_entry);
-    int dup = 0;
-    for (int i = 1; i < walked.n; i++)
-        if (strcmp(walked.e[i - 1].name, walked.e[i].name) == 0) dup = 1;
-    check("nftw reports each path once", !dup && !walked.overflow, NULL);
-    t_begin("nftw");
-    t_arg_str("path", root);
-    t_arg_str("flags", flag_names);
-    t_result(r != 0);
-    if (r == 0)
-        for (int i = 0; i < walked.n; i++) t_ret_str(walked.e[i].name, ftw_name(walked.e[i].type));
-    t_end();
+    int err = errno;
+    check_unique(&walked, "nftw reports each path once");
+    trace_names("nftw", root, flag_names, &walked, r != 0, err, ftw_name);
 }
 
 static void nftw_phys(void) { t_nftw("/sandbox", FTW_PHYS, "FTW_PHYS"); }
@@ -929,19 +835,8 @@ static void walk_dtype(void) {
     errno = 0;
     int r = walk_dir("/sandbox", "", 0);
     int err = errno;
-    qsort(walked.e, (size_t)walked.n, sizeof walked.e[0], cmp_entry);
-    int dup = 0;
-    for (int i = 1; i < walked.n; i++)
-        if (strcmp(walked.e[i - 1].name, walked.e[i].name) == 0) dup = 1;
-    check("the walk reports each path once", !dup && !walked.overflow, NULL);
-    t_begin("walk");
-    t_arg_str("path", "/sandbox");
-    if (r != 0) t_err(err);
-    else {
-        t_ok();
-        for (int i = 0; i < walked.n; i++) t_ret_str(walked.e[i].name, dtype_name(walked.e[i].type));
-    }
-    t_end();
+    check_unique(&walked, "the walk reports each path once");
+    trace_names("walk", "/sandbox", NULL, &walked, r != 0, err, dtype_name);
 }
 
 int main(int argc, char **argv) {

@@ -56,44 +56,15 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "calls.h"
 #include "trace.h"
 
 /* ---- helpers: one traced libc call each ---- */
 
-static const char *file_type(mode_t m) {
-    if (S_ISREG(m)) return "regular_file";
-    if (S_ISDIR(m)) return "directory";
-    if (S_ISLNK(m)) return "symbolic_link";
-    if (S_ISCHR(m)) return "character_device";
-    if (S_ISBLK(m)) return "block_device";
-    return "other";
-}
-
-/* open(path, flags); the fd is returned, never printed. */
-static int t_open(const char *path, int flags, const char *flag_names) {
-    errno = 0;
-    int fd = open(path, flags, 0644);
-    t_begin("open");
-    t_arg_str("path", path);
-    t_arg_str("flags", flag_names);
-    t_result(fd < 0);
-    t_end();
-    return fd;
-}
-
 /* open(path, O_RDONLY), then read its contents (traced) and close. */
 static void open_read(const char *path) {
     int fd = t_open(path, O_RDONLY, "O_RDONLY");
-    if (fd < 0) return;
-    char buf[256];
-    errno = 0;
-    ssize_t n = read(fd, buf, sizeof buf);
-    t_begin("read");
-    t_arg_str("path", path);
-    t_result(n < 0);
-    if (n >= 0) t_ret_bytes("data", buf, (size_t)n);
-    t_end();
-    close(fd);
+    if (fd >= 0) t_read_close(fd, path, 256);
 }
 
 /* open(path, O_RDONLY|O_DIRECTORY), then close. */
@@ -102,44 +73,27 @@ static void open_dir(const char *path) {
     if (fd >= 0) close(fd);
 }
 
-/* stat or lstat: the type, and the size of a regular file (a directory's
- * size differs between hosts). */
-static void t_stat_call(const char *call, const char *path, int follow) {
-    struct stat st;
-    errno = 0;
-    int r = follow ? stat(path, &st) : lstat(path, &st);
-    t_begin(call);
-    t_arg_str("path", path);
-    t_result(r != 0);
-    if (r == 0) {
-        t_ret_str("type", file_type(st.st_mode));
-        if (S_ISREG(st.st_mode)) t_ret_int("size", (long long)st.st_size);
-    }
-    t_end();
-}
-
-static void t_stat(const char *path) { t_stat_call("stat", path, 1); }
-static void t_lstat(const char *path) { t_stat_call("lstat", path, 0); }
-
 static int t_chdir(const char *path) {
     errno = 0;
     int r = chdir(path);
-    t_begin("chdir");
-    t_arg_str("path", path);
-    t_result(r != 0);
-    t_end();
+    t_call_str("chdir", "path", path, r != 0);
     return r;
+}
+
+/* getcwd into `buf` of `size` bytes. */
+static void t_getcwd_in(char *buf, size_t size) {
+    errno = 0;
+    char *r = getcwd(buf, size);
+    t_begin("getcwd");
+    t_arg_int("size", (long long)size);
+    t_result(r == NULL);
+    if (r) t_ret_str("cwd", r);
+    t_end();
 }
 
 static void t_getcwd(void) {
     char buf[PATH_MAX];
-    errno = 0;
-    char *r = getcwd(buf, sizeof buf);
-    t_begin("getcwd");
-    t_arg_int("size", (long long)sizeof buf);
-    t_result(r == NULL);
-    if (r) t_ret_str("cwd", r);
-    t_end();
+    t_getcwd_in(buf, sizeof buf);
 }
 
 static void t_realpath(const char *path) {
@@ -275,13 +229,7 @@ static void symlink_dangling(void) {
 static void getcwd_initial(void) {
     t_getcwd();
     char small[1];
-    errno = 0;
-    char *r = getcwd(small, sizeof small);
-    t_begin("getcwd");
-    t_arg_int("size", 1);
-    t_result(r == NULL);
-    if (r) t_ret_str("cwd", r);
-    t_end();
+    t_getcwd_in(small, sizeof small);
 }
 
 static void chdir_preopen(void) {
@@ -346,12 +294,7 @@ static void chdir_escape(void) {
 
 static void relative_create(void) {
     if (t_chdir("/sandbox/dir") != 0) return;
-    errno = 0;
-    int r = mkdir("made", 0755);
-    t_begin("mkdir");
-    t_arg_str("path", "made");
-    t_result(r != 0);
-    t_end();
+    t_mkdir("made");
     int fd = t_open("made/new.txt", O_WRONLY | O_CREAT | O_EXCL, "O_WRONLY|O_CREAT|O_EXCL");
     if (fd >= 0) {
         errno = 0;

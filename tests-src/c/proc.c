@@ -44,6 +44,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "calls.h"
 #include "trace.h"
 
 extern char **environ;
@@ -65,9 +66,14 @@ static void handler3(void) { printf("atexit handler 3\n"); }
 
 static void trace_atexit(void (*f)(void), int which) {
     int r = atexit(f);
-    t_begin("atexit");
-    t_arg_int("handler", which);
-    t_result(r != 0);
+    t_call_int("atexit", "handler", which, r != 0);
+}
+
+/* The line of `call` that ends the program with `status` (it has no
+ * result). */
+static void trace_status(const char *call, int status) {
+    t_begin(call);
+    t_arg_int("status", status);
     t_end();
 }
 
@@ -75,9 +81,7 @@ static void do_exit(void) {
     int code = atoi(arg(1));
     fully_buffered_stdout();
     printf("buffered before exit, no newline");
-    t_begin("exit");
-    t_arg_int("status", code);
-    t_end();
+    trace_status("exit", code);
     exit(code);
 }
 
@@ -86,9 +90,7 @@ static void do_exit_now(void) {
     trace_atexit(handler1, 1);
     printf("flushed before _Exit\n");
     fflush(stdout);
-    t_begin("_Exit");
-    t_arg_int("status", 5);
-    t_end();
+    trace_status("_Exit", 5);
     _Exit(5);
 }
 
@@ -98,9 +100,7 @@ static void atexit_order(void) {
     trace_atexit(handler2, 2);
     trace_atexit(handler3, 3);
     printf("main done\n");
-    t_begin("exit");
-    t_arg_int("status", 0);
-    t_end();
+    trace_status("exit", 0);
     exit(0);
 }
 
@@ -108,9 +108,7 @@ static int return_main(void) {
     fully_buffered_stdout();
     trace_atexit(handler1, 1);
     printf("returning 3 from main\n");
-    t_begin("return");
-    t_arg_int("status", 3);
-    t_end();
+    trace_status("return", 3);
     return 3;
 }
 
@@ -201,10 +199,7 @@ static void trace_setenv(const char *name, const char *value, int overwrite) {
 static void trace_unsetenv(const char *name) {
     errno = 0;
     int r = unsetenv(name);
-    t_begin("unsetenv");
-    t_arg_str("name", name);
-    t_result(r != 0);
-    t_end();
+    t_call_str("unsetenv", "name", name, r != 0);
 }
 
 static void do_setenv(void) {
@@ -232,10 +227,7 @@ static void do_unsetenv(void) {
 static void do_putenv(void) {
     static char entry[] = "PUT=value";
     int r = putenv(entry);
-    t_begin("putenv");
-    t_arg_str("string", "PUT=value");
-    t_result(r != 0);
-    t_end();
+    t_call_str("putenv", "string", "PUT=value", r != 0);
     trace_getenv("PUT");
     /* POSIX: "the string pointed to by string shall become part of the
      * environment, so altering the string shall change the environment". */
@@ -243,10 +235,7 @@ static void do_putenv(void) {
     trace_getenv("PUT");
     static char replace[] = "FOO=from putenv";
     r = putenv(replace);
-    t_begin("putenv");
-    t_arg_str("string", "FOO=from putenv");
-    t_result(r != 0);
-    t_end();
+    t_call_str("putenv", "string", "FOO=from putenv", r != 0);
     trace_getenv("FOO");
 }
 
@@ -260,9 +249,7 @@ static void setenv_invalid(void) {
 
 static void do_sched_yield(void) {
     int r = sched_yield();
-    t_begin("sched_yield");
-    t_result(r != 0);
-    t_end();
+    t_call("sched_yield", r != 0);
 }
 
 static void do_sysconf(void) {
@@ -290,53 +277,34 @@ static void do_getpid(void) {
 static volatile int handled;
 static void on_signal(int sig) { handled = sig; }
 
+/* signal(sig, func), traced with their names. */
+static void trace_signal(int sig, const char *sig_name, void (*func)(int), const char *func_name) {
+    void (*old)(int) = signal(sig, func);
+    t_call_str2("signal", "sig", sig_name, "func", func_name, old == SIG_ERR);
+}
+
+/* raise(sig), traced with its name. */
+static void trace_raise(int sig, const char *sig_name) {
+    int r = raise(sig);
+    t_call_str("raise", "sig", sig_name, r != 0);
+}
+
 static void raise_handled(void) {
-    void (*old)(int) = signal(SIGUSR1, SIG_IGN);
-    t_begin("signal");
-    t_arg_str("sig", "SIGUSR1");
-    t_arg_str("func", "SIG_IGN");
-    t_result(old == SIG_ERR);
-    t_end();
-    int r = raise(SIGUSR1);
-    t_begin("raise");
-    t_arg_str("sig", "SIGUSR1");
-    t_result(r != 0);
-    t_end();
-    old = signal(SIGUSR2, on_signal);
-    t_begin("signal");
-    t_arg_str("sig", "SIGUSR2");
-    t_arg_str("func", "handler");
-    t_result(old == SIG_ERR);
-    t_end();
-    r = raise(SIGUSR2);
-    t_begin("raise");
-    t_arg_str("sig", "SIGUSR2");
-    t_result(r != 0);
-    t_end();
+    trace_signal(SIGUSR1, "SIGUSR1", SIG_IGN, "SIG_IGN");
+    trace_raise(SIGUSR1, "SIGUSR1");
+    trace_signal(SIGUSR2, "SIGUSR2", on_signal, "handler");
+    trace_raise(SIGUSR2, "SIGUSR2");
     check("the SIGUSR2 handler ran with SIGUSR2", handled == SIGUSR2, NULL);
     errno = 0;
-    old = signal(SIGKILL, on_signal);
-    t_begin("signal");
-    t_arg_str("sig", "SIGKILL");
-    t_arg_str("func", "handler");
-    if (old == SIG_ERR) t_err(errno);
-    else t_ok();
-    t_end();
+    trace_signal(SIGKILL, "SIGKILL", on_signal, "handler");
 }
 
 static void raise_invalid(void) {
     errno = 0;
     int r = raise(-1);
-    t_begin("raise");
-    t_arg_int("sig", -1);
-    t_result(r != 0);
-    t_end();
+    t_call_int("raise", "sig", -1, r != 0);
     errno = 0;
-    r = raise(_NSIG);
-    t_begin("raise");
-    t_arg_str("sig", "_NSIG");
-    t_result(r != 0);
-    t_end();
+    trace_raise(_NSIG, "_NSIG");
 }
 
 static int all_zero(const unsigned char *b, size_t n) {
@@ -351,10 +319,7 @@ static void do_getentropy(void) {
     if (n > sizeof buf) n = sizeof buf;
     errno = 0;
     int r = getentropy(buf, n);
-    t_begin("getentropy");
-    t_arg_int("len", (long long)n);
-    t_result(r != 0);
-    t_end();
+    t_call_int("getentropy", "len", (long long)n, r != 0);
     if (r == 0 && n >= 64)
         check("the random bytes are not all zero", !all_zero(buf, n), NULL);
 }
@@ -363,14 +328,8 @@ static void random_distinct(void) {
     unsigned char a[32], b[32];
     int ra = getentropy(a, sizeof a);
     int rb = getentropy(b, sizeof b);
-    t_begin("getentropy");
-    t_arg_int("len", 32);
-    t_result(ra != 0);
-    t_end();
-    t_begin("getentropy");
-    t_arg_int("len", 32);
-    t_result(rb != 0);
-    t_end();
+    t_call_int("getentropy", "len", 32, ra != 0);
+    t_call_int("getentropy", "len", 32, rb != 0);
     check("two getentropy(32) results differ", ra == 0 && rb == 0 && memcmp(a, b, sizeof a) != 0, NULL);
 }
 
@@ -399,13 +358,7 @@ static void do_arc4random(void) {
 }
 
 static void dev_urandom(void) {
-    errno = 0;
-    int fd = open("/dev/urandom", O_RDONLY);
-    t_begin("open");
-    t_arg_str("path", "/dev/urandom");
-    t_arg_str("flags", "O_RDONLY");
-    t_result(fd < 0);
-    t_end();
+    int fd = t_open("/dev/urandom", O_RDONLY, "O_RDONLY");
     if (fd < 0) return;
     unsigned char buf[16];
     errno = 0;

@@ -40,6 +40,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "calls.h"
 #include "trace.h"
 
 /* An untraced raw write to `fd`, bypassing stdio: where it lands in the
@@ -73,52 +74,42 @@ static void printf_stdout(void) {
 
 static void fputs_stderr(void) {
     int r = fputs("to stderr\n", stderr);
-    t_begin("fputs");
-    t_arg_str("stream", "stderr");
-    t_result(r == EOF);
-    t_end();
+    t_call_str("fputs", "stream", "stderr", r == EOF);
+}
+
+/* puts(s) to stdout. */
+static void trace_puts(const char *s) {
+    int r = puts(s);
+    t_call_str("puts", "s", s, r == EOF);
 }
 
 static void puts_stdout(void) {
-    int r = puts("a line from puts");
-    t_begin("puts");
-    t_arg_str("s", "a line from puts");
-    t_result(r == EOF);
-    t_end();
-    r = puts("");
-    t_begin("puts");
-    t_arg_str("s", "");
-    t_result(r == EOF);
-    t_end();
+    trace_puts("a line from puts");
+    trace_puts("");
     int f = fflush(stdout);
     trace_int_call("fflush", "stdout", f, f != 0);
 }
 
+/* fwrite of `nmemb` members of `size` bytes to `f`, traced (with
+ * `stream` unless NULL); what fwrite returned. */
+static size_t trace_fwrite(FILE *f, const char *stream, const void *data, size_t size,
+                           size_t nmemb) {
+    size_t n = fwrite(data, size, nmemb, f);
+    t_begin("fwrite");
+    if (stream) t_arg_str("stream", stream);
+    t_arg_int("size", (long long)size);
+    t_arg_int("nmemb", (long long)nmemb);
+    t_result(n != nmemb);
+    t_ret_int("ret", (long long)n);
+    t_end();
+    return n;
+}
+
 static void fwrite_stdout(void) {
     static const char data[] = "fwrite: héllo 日本 🦀\n";
-    size_t n = fwrite(data, 1, sizeof data - 1, stdout);
-    t_begin("fwrite");
-    t_arg_int("size", 1);
-    t_arg_int("nmemb", (long long)(sizeof data - 1));
-    t_result(n != sizeof data - 1);
-    t_ret_int("ret", (long long)n);
-    t_end();
-
-    n = fwrite("abcdef", 3, 2, stdout);
-    t_begin("fwrite");
-    t_arg_int("size", 3);
-    t_arg_int("nmemb", 2);
-    t_result(n != 2);
-    t_ret_int("ret", (long long)n);
-    t_end();
-
-    n = fwrite("unused", 1, 0, stdout);
-    t_begin("fwrite");
-    t_arg_int("size", 1);
-    t_arg_int("nmemb", 0);
-    t_ok();
-    t_ret_int("ret", (long long)n);
-    t_end();
+    trace_fwrite(stdout, NULL, data, 1, sizeof data - 1);
+    trace_fwrite(stdout, NULL, "abcdef", 3, 2);
+    trace_fwrite(stdout, NULL, "unused", 1, 0);
 
     int c = fputc('\n', stdout);
     trace_int_call("fputc", "stdout", c, c == EOF);
@@ -138,14 +129,7 @@ static void fill_mib(void) {
 
 static void fwrite_mib_to(FILE *f, const char *stream) {
     fill_mib();
-    size_t n = fwrite(mib, 1, sizeof mib, f);
-    t_begin("fwrite");
-    t_arg_str("stream", stream);
-    t_arg_int("size", 1);
-    t_arg_int("nmemb", (long long)sizeof mib);
-    t_result(n != sizeof mib);
-    t_ret_int("ret", (long long)n);
-    t_end();
+    size_t n = trace_fwrite(f, stream, mib, 1, sizeof mib);
     int r = fflush(f);
     trace_int_call("fflush", stream, r, r != 0);
     check("fwrite of 1 MiB reports every byte written", n == sizeof mib, NULL);
@@ -215,10 +199,7 @@ static void fflush_order(void) {
     raw(1, "raw second\n");
     fputs("buffered third\n", stdout);
     r = fflush(NULL);
-    t_begin("fflush");
-    t_arg_str("stream", "NULL");
-    t_result(r != 0);
-    t_end();
+    t_call_str("fflush", "stream", "NULL", r != 0);
     raw(1, "raw fourth\n");
 }
 

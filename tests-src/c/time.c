@@ -44,6 +44,7 @@
 #include <unistd.h>
 #include <wasi/api.h>
 
+#include "calls.h"
 #include "trace.h"
 
 /* wasi-libc's clockid_t points to this (its cloudlibc common/clock.h);
@@ -74,20 +75,15 @@ static const char *clock_name(clockid_t id) {
 static int trace_gettime(clockid_t id, struct timespec *ts) {
     errno = 0;
     int r = clock_gettime(id, ts);
-    t_begin("clock_gettime");
-    t_arg_str("clock", clock_name(id));
-    t_result(r != 0);
-    t_end();
+    t_call_str("clock_gettime", "clock", clock_name(id), r != 0);
     return r;
 }
 
+/* A traced clock_getres; returns 0 on success. */
 static int trace_getres(clockid_t id, struct timespec *ts) {
     errno = 0;
     int r = clock_getres(id, ts);
-    t_begin("clock_getres");
-    t_arg_str("clock", clock_name(id));
-    t_result(r != 0);
-    t_end();
+    t_call_str("clock_getres", "clock", clock_name(id), r != 0);
     return r;
 }
 
@@ -178,9 +174,7 @@ static void do_gettimeofday(void) {
     long long before = real_now();
     int r = gettimeofday(&tv, NULL);
     long long after = real_now();
-    t_begin("gettimeofday");
-    t_result(r != 0);
-    t_end();
+    t_call("gettimeofday", r != 0);
     if (r != 0) return;
     check("tv_usec is in [0, 1e6)", tv.tv_usec >= 0 && tv.tv_usec < 1000000, NULL);
     long long us = (long long)tv.tv_sec * 1000000 + tv.tv_usec;
@@ -281,10 +275,7 @@ static void usleep_10ms(void) {
     long long start = mono_now();
     errno = 0;
     int r = usleep(10000);
-    t_begin("usleep");
-    t_arg_int("usec", 10000);
-    t_result(r != 0);
-    t_end();
+    t_call_int("usleep", "usec", 10000, r != 0);
     if (r == 0) check_elapsed(start, 10000000, "at least 10 ms of CLOCK_MONOTONIC pass in usleep(10000)");
 }
 
@@ -368,13 +359,18 @@ static void trace_tm(const char *call, long long t, const struct tm *tm) {
     t_end();
 }
 
-static void do_gmtime(void) {
+/* `conv` and its reentrant `conv_r` of 1700000000, traced as `name` and
+ * `name_r`. */
+static void trace_conv(const char *name, struct tm *(*conv)(const time_t *), const char *name_r,
+                       struct tm *(*conv_r)(const time_t *, struct tm *)) {
     time_t t = 1700000000;
     errno = 0;
-    trace_tm("gmtime", t, gmtime(&t));
+    trace_tm(name, t, conv(&t));
     struct tm buf;
-    trace_tm("gmtime_r", t, gmtime_r(&t, &buf));
+    trace_tm(name_r, t, conv_r(&t, &buf));
 }
+
+static void do_gmtime(void) { trace_conv("gmtime", gmtime, "gmtime_r", gmtime_r); }
 
 static void gmtime_before_epoch(void) {
     time_t t = -31536001;
@@ -382,13 +378,7 @@ static void gmtime_before_epoch(void) {
     trace_tm("gmtime", t, gmtime(&t));
 }
 
-static void do_localtime(void) {
-    time_t t = 1700000000;
-    errno = 0;
-    trace_tm("localtime", t, localtime(&t));
-    struct tm buf;
-    trace_tm("localtime_r", t, localtime_r(&t, &buf));
-}
+static void do_localtime(void) { trace_conv("localtime", localtime, "localtime_r", localtime_r); }
 
 static void trace_strftime(const char *fmt, const struct tm *tm) {
     char out[256];
@@ -445,6 +435,15 @@ static void do_difftime(void) {
     }
 }
 
+/* The line of `call` (timegm, mktime) on the fields of gmtime(t). */
+static void trace_inverse(const char *call, long long t, time_t ret) {
+    t_begin(call);
+    t_arg_int("t", t);
+    t_ok();
+    t_ret_int("ret", (long long)ret);
+    t_end();
+}
+
 static void timegm_mktime(void) {
     static const long long values[] = {0, 1700000000, -31536001, 951782400 /* 2000-02-29 */, 4102444800LL};
     for (size_t i = 0; i < sizeof values / sizeof *values; i++) {
@@ -454,16 +453,8 @@ static void timegm_mktime(void) {
         struct tm copy = tm;
         time_t g = timegm(&tm);
         time_t m = mktime(&copy);
-        t_begin("timegm");
-        t_arg_int("t", values[i]);
-        t_ok();
-        t_ret_int("ret", (long long)g);
-        t_end();
-        t_begin("mktime");
-        t_arg_int("t", values[i]);
-        t_ok();
-        t_ret_int("ret", (long long)m);
-        t_end();
+        trace_inverse("timegm", values[i], g);
+        trace_inverse("mktime", values[i], m);
     }
     /* mktime normalises out-of-range fields: 2023-01-32 25:00 is 2023-02-02 01:00. */
     struct tm tm = {.tm_year = 123, .tm_mon = 0, .tm_mday = 32, .tm_hour = 25, .tm_min = 0, .tm_sec = 0};

@@ -110,15 +110,21 @@ void t_begin(const char *call) {
     first = 1;
 }
 
-void t_arg_str(const char *key, const char *value) {
+/* One `"key":"value"` member of the object being built. */
+static void put_str_member(const char *key, const char *value) {
     put_key(key);
     put_json_string(value, strlen(value));
 }
 
-void t_arg_int(const char *key, long long value) {
+/* One `"key":123` member of the object being built. */
+static void put_int_member(const char *key, long long value) {
     put_key(key);
     put_int(value);
 }
+
+void t_arg_str(const char *key, const char *value) { put_str_member(key, value); }
+
+void t_arg_int(const char *key, long long value) { put_int_member(key, value); }
 
 void t_ok(void) {
     puts_raw("},\"errno\":\"ok\",\"ret\":{");
@@ -138,15 +144,9 @@ void t_result(int failed) {
     else t_ok();
 }
 
-void t_ret_str(const char *key, const char *value) {
-    put_key(key);
-    put_json_string(value, strlen(value));
-}
+void t_ret_str(const char *key, const char *value) { put_str_member(key, value); }
 
-void t_ret_int(const char *key, long long value) {
-    put_key(key);
-    put_int(value);
-}
+void t_ret_int(const char *key, long long value) { put_int_member(key, value); }
 
 void t_ret_bool(const char *key, int value) {
     put_key(key);
