@@ -188,11 +188,15 @@ fn cargo_build(layout: &Layout, target_dir: &Path, packages: &[&str], target: &s
     let package = packages.join(", ");
     eprintln!("wasi-conform: building guests {package} ({target})");
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    // Resolved, so a checkout whose tests-src links to another's builds the
+    // same workspace (cargo names path packages by where they are).
+    let manifest = layout.tests_src.join("Cargo.toml");
+    let manifest = std::fs::canonicalize(&manifest).unwrap_or(manifest);
     let output = Command::new(cargo)
         .args(["build", "--release", "--quiet", "--target", target])
         .args(packages.iter().flat_map(|p| ["--package", p]))
         .arg("--manifest-path")
-        .arg(layout.tests_src.join("Cargo.toml"))
+        .arg(manifest)
         .arg("--target-dir")
         .arg(target_dir)
         // Settings of an outer cargo (when run from `cargo test`) must not leak in.
