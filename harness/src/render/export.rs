@@ -15,6 +15,7 @@
 //! Cases the format cannot express are skipped, and the summary says which
 //! and why.
 
+use crate::exec::c_guests;
 use crate::exec::executor;
 use crate::exec::fixture::{self, Sandbox};
 use crate::exec::guests::Guests;
@@ -192,7 +193,8 @@ pub fn export(layout: Layout, format: Format, dir: &Path, limits: Limits) -> Res
         .into_iter()
         .filter(|case| case.abis.contains(&Abi::P1))
         .collect();
-    let guests = Guests::build(&layout, &BTreeSet::from([Abi::P1]), false)?;
+    let with_c = cases.iter().any(|case| c_guests::is_c(&case.guest));
+    let guests = Guests::build(&layout, &BTreeSet::from([Abi::P1]), with_c)?;
     let mut summary = Summary {
         cases: cases.len(),
         ..Summary::default()
