@@ -96,7 +96,8 @@ fn install(layout: &Layout) -> Result<PathBuf> {
         let why = stderr
             .lines()
             .find(|l| l.starts_with("ERROR"))
-            .unwrap_or("see pip's output");
+            .or_else(|| stderr.lines().rev().find(|l| !l.trim().is_empty()))
+            .unwrap_or("pip printed nothing");
         bail!("cannot install the C toolchain (pip install ziglang=={ZIG_VERSION}): {why}");
     }
     let _ = std::fs::remove_dir_all(&dir);
