@@ -41,7 +41,7 @@ impl Runtime for PrunedReference {
 fn every_calls_case_runs_the_same_on_its_pruned_guest() {
     let layout = Layout::discover();
     let cases = manifest::load_dir(&layout.cases).unwrap();
-    let guests = Guests::build(&layout, &BTreeSet::from([Abi::P1]), false).unwrap();
+    let guests = Guests::build(&layout, &BTreeSet::from([Abi::P1]), None).unwrap();
     let calls: Vec<_> = cases
         .iter()
         .filter(|case| case.called_imports().is_some() && case.abis.contains(&Abi::P1))

@@ -29,6 +29,7 @@ pub fn check_output(stdout: &[u8], stderr: &[u8]) -> Result<(), String> {
         (_, true) => Err("the guest read a canary (its text is on stderr)".into()),
     }
 }
+
 /// Canary files, relative to the sandbox's top directory (the parent of `sandbox/`).
 const CANARIES: [&str; 2] = ["canary.txt", "canary-dir/secret.txt"];
 

@@ -18,7 +18,7 @@ pub const INTERP: &str = "interp";
 
 /// Builds the p1 guests and returns the interpreter's module.
 pub fn interp(layout: &Layout) -> Result<PathBuf> {
-    let guests = Guests::build(layout, &BTreeSet::from([Abi::P1]), false)?;
+    let guests = Guests::build(layout, &BTreeSet::from([Abi::P1]), None)?;
     guests.check(layout, INTERP, Abi::P1)
 }
 
@@ -36,9 +36,10 @@ fn package_and_target(abi: Abi) -> (&'static str, &'static str) {
 }
 
 impl Guests {
-    /// Builds what the given ABIs need, the C guests too when `with_c`
-    /// (saying so on stderr), and returns where the binaries are.
-    pub fn build(layout: &Layout, abis: &BTreeSet<Abi>, with_c: bool) -> Result<Guests> {
+    /// Builds what the given ABIs need, the C guests too with the C
+    /// compiler `zig` ([`c_guests::zig`]), saying so on stderr, and returns
+    /// where the binaries are.
+    pub fn build(layout: &Layout, abis: &BTreeSet<Abi>, zig: Option<&Path>) -> Result<Guests> {
         let guests = Guests {
             dir: layout.target.join("guests"),
         };
@@ -52,12 +53,12 @@ impl Guests {
             cargo_build(layout, &guests.dir, &packages, target)?;
         }
         let c_modules = guests.dir.join("c").join("wasm32-wasip1");
-        if with_c {
-            c_guests::build(layout, &c_guests::zig(layout)?, &c_modules)?;
+        if let Some(zig) = zig {
+            c_guests::build(layout, zig, &c_modules)?;
         }
         if abis.contains(&Abi::P1Component) {
             guests.adapt_all(&guests.dir.join("wasm32-wasip1/release"))?;
-            if with_c {
+            if zig.is_some() {
                 guests.adapt_all(&c_modules)?;
             }
         }

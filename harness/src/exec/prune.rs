@@ -385,7 +385,7 @@ mod tests {
     #[test]
     fn calls_guest_without_sock_accept() {
         let layout = Layout::discover();
-        let guests = Guests::build(&layout, &BTreeSet::from([Abi::P1]), false).unwrap();
+        let guests = Guests::build(&layout, &BTreeSet::from([Abi::P1]), None).unwrap();
         let path = guests.check(&layout, "calls", Abi::P1).unwrap();
         let wasm = std::fs::read(path).unwrap();
         let pruned = keep_imports(&wasm, |name| name != "sock_accept").unwrap();

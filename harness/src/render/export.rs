@@ -193,8 +193,12 @@ pub fn export(layout: Layout, format: Format, dir: &Path, limits: Limits) -> Res
         .into_iter()
         .filter(|case| case.abis.contains(&Abi::P1))
         .collect();
-    let with_c = cases.iter().any(|case| c_guests::is_c(&case.guest));
-    let guests = Guests::build(&layout, &BTreeSet::from([Abi::P1]), with_c)?;
+    let zig = if cases.iter().any(|case| c_guests::is_c(&case.guest)) {
+        Some(c_guests::zig(&layout)?)
+    } else {
+        None
+    };
+    let guests = Guests::build(&layout, &BTreeSet::from([Abi::P1]), zig.as_deref())?;
     let mut summary = Summary {
         cases: cases.len(),
         ..Summary::default()

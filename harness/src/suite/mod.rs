@@ -129,26 +129,31 @@ impl Suite {
     /// cannot be installed, the C cases are left out of the selection,
     /// saying so and why (an error when nothing else is selected).
     pub fn build_guests(&mut self) -> Result<Guests> {
-        let abis = self.abis();
         let c_pairs = self
             .pairs()
             .filter(|(case, _)| c_guests::is_c(&case.guest))
             .count();
-        if c_pairs > 0
-            && let Err(why) = c_guests::zig(&self.layout)
-        {
-            eprintln!(
-                "wasi-conform: skipping {c_pairs} runs of C cases (unsupported here): {why:#}"
-            );
-            let cases = &self.cases;
-            self.selected
-                .retain(|&(i, _)| !c_guests::is_c(&cases[i].guest));
-            if self.selected.is_empty() {
-                bail!("only C cases are selected, and the C toolchain is not available: {why:#}");
-            }
-            return Guests::build(&self.layout, &self.abis(), false);
-        }
-        Guests::build(&self.layout, &abis, c_pairs > 0)
+        let zig = match c_pairs {
+            0 => None,
+            _ => match c_guests::zig(&self.layout) {
+                Ok(zig) => Some(zig),
+                Err(why) => {
+                    eprintln!(
+                        "wasi-conform: skipping {c_pairs} runs of C cases (unsupported here): {why:#}"
+                    );
+                    let cases = &self.cases;
+                    self.selected
+                        .retain(|&(i, _)| !c_guests::is_c(&cases[i].guest));
+                    if self.selected.is_empty() {
+                        bail!(
+                            "only C cases are selected, and the C toolchain is not available: {why:#}"
+                        );
+                    }
+                    None
+                }
+            },
+        };
+        Guests::build(&self.layout, &self.abis(), zig.as_deref())
     }
 
     /// Builds the guests of the selected pairs and reads their expected bodies.
