@@ -201,6 +201,11 @@ pub struct LimitArgs {
     /// Seconds before a run becomes a `timeout`.
     #[arg(long, default_value_t = 30.0)]
     pub timeout: f64,
+    /// Seconds given instead to a run that the runtime's expectation file
+    /// records as a `timeout`: a known hang is checked again, not waited
+    /// out (at most --timeout; --known-timeout 30 waits them out).
+    #[arg(long, default_value_t = 2.0)]
+    pub known_timeout: f64,
     /// Bytes of stdout and of stderr kept per run; more is truncated.
     #[arg(long, default_value_t = 16 << 20)]
     pub output_cap: usize,
@@ -220,6 +225,7 @@ impl From<LimitArgs> for Limits {
     fn from(args: LimitArgs) -> Limits {
         Limits {
             timeout: Duration::from_secs_f64(args.timeout),
+            known_timeout: Duration::from_secs_f64(args.known_timeout.min(args.timeout)),
             output_cap: args.output_cap,
         }
     }

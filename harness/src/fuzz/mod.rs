@@ -57,6 +57,7 @@ pub const PREOPEN: &str = "/sandbox";
 /// itself a finding.
 pub const LIMITS: Limits = Limits {
     timeout: Duration::from_secs(10),
+    known_timeout: Duration::from_secs(10),
     output_cap: 1 << 20,
 };
 

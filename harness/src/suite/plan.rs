@@ -135,12 +135,32 @@ fn record(
     expectations: &[(String, Expectations)],
     limits: Limits,
 ) -> Result<Record> {
-    let run = executor::execute(fixtures, job.case, job.abi, job.runtime, &job.wasm, limits)?;
-    let Judgement { verdict, detail } = judge::judge(job.case, job.abi, &run, &job.expected_body);
     let known = expectations
         .iter()
         .find(|(name, _)| name == job.runtime.name())
         .and_then(|(_, e)| e.get(&job.case.name, job.abi));
+    let known_hang = known.is_some_and(|k| k.verdict == Verdict::Timeout)
+        && limits.known_timeout < limits.timeout;
+    let limits = Limits {
+        timeout: if known_hang {
+            limits.known_timeout
+        } else {
+            limits.timeout
+        },
+        ..limits
+    };
+    let run = executor::execute(fixtures, job.case, job.abi, job.runtime, &job.wasm, limits)?;
+    let Judgement {
+        verdict,
+        mut detail,
+    } = judge::judge(job.case, job.abi, &run, &job.expected_body);
+    if known_hang && verdict == Verdict::Timeout {
+        // On a line of its own: the first is the evidence an entry pins.
+        detail.push_str(&format!(
+            "\na recorded hang, checked again for {} s (--known-timeout)",
+            limits.timeout.as_secs_f64()
+        ));
+    }
     Ok(Record {
         case: job.case.name.clone(),
         abi: job.abi,

@@ -6,10 +6,16 @@
 //! repository), `{template_dir}`, in `preopen` `{guest}` and `{host}`, in `env`
 //! `{key}` and `{value}`. An element that is exactly `{preopens}`, `{env}` or
 //! `{args}` expands to the preopen flags, the env flags or the guest's
-//! arguments. `binary` lists candidates: the first that exists is used (a
-//! bare name is looked up on PATH).
+//! arguments, and one that is exactly `{job}` to the template's `job` (the
+//! arguments of one run). `binary` lists candidates: the first that exists
+//! is used (a bare name is looked up on PATH).
+//!
+//! A template with `serve` is run by long-lived workers (`served.rs`) that
+//! are sent each run's `job`; `command` stays the way to run one case by
+//! hand, and is used when a run's input is too large to hand a worker.
 
 use super::pipes::Pipes;
+use super::served::Servers;
 use super::{Invocation, Runtime};
 use crate::model::abi::Abi;
 use crate::model::outcome::{RawOutcome, Status, split_trace};
@@ -38,6 +44,12 @@ pub struct Template {
     pub version: Vec<String>,
     /// The command running one guest.
     pub command: Vec<String>,
+    /// The arguments of one run (`{job}` in `command`; what a worker is sent).
+    #[serde(default)]
+    pub job: Vec<String>,
+    /// The command starting a worker that serves many runs (`served.rs`).
+    #[serde(default)]
+    pub serve: Vec<String>,
     /// Flags for one preopen.
     #[serde(default)]
     pub preopen: Vec<String>,
@@ -68,6 +80,8 @@ pub struct Template {
     repo_root: PathBuf,
     #[serde(skip)]
     version_line: OnceLock<String>,
+    #[serde(skip)]
+    servers: Servers,
 }
 
 /// Loads every `*.toml` template in `dir`, sorted by file name.
@@ -99,8 +113,24 @@ impl Template {
                 path.display()
             );
         }
-        if !template.command.iter().any(|arg| arg.contains("{wasm}")) {
-            bail!("{}: `command` never mentions {{wasm}}", path.display());
+        let mentions = |args: &[String], what: &str| args.iter().any(|arg| arg.contains(what));
+        if !mentions(&template.command, "{wasm}") && !mentions(&template.job, "{wasm}") {
+            bail!(
+                "{}: neither `command` nor `job` mentions {{wasm}}",
+                path.display()
+            );
+        }
+        if !template.job.is_empty() && !template.command.iter().any(|arg| arg == "{job}") {
+            bail!(
+                "{}: `job` is given but `command` has no {{job}}",
+                path.display()
+            );
+        }
+        if !template.serve.is_empty() && template.job.is_empty() {
+            bail!(
+                "{}: `serve` needs `job`, the arguments of one run",
+                path.display()
+            );
         }
         template.source = path.to_owned();
         template.repo_root = repo_root.to_owned();
@@ -166,11 +196,12 @@ impl Template {
             })
     }
 
-    /// Builds the argv of one run.
-    fn argv(&self, binary: &Path, inv: &Invocation) -> Vec<String> {
+    /// Expands `args` (the template's `command`, `job` or `serve`) for one run.
+    fn expand(&self, args: &[String], binary: &Path, inv: &Invocation) -> Vec<String> {
         let mut argv = Vec::new();
-        for arg in &self.command {
+        for arg in args {
             match arg.as_str() {
+                "{job}" => argv.extend(self.expand(&self.job, binary, inv)),
                 "{preopens}" => {
                     for p in inv.preopens {
                         argv.extend(self.preopen.iter().map(|flag| {
@@ -247,7 +278,33 @@ impl Runtime for Template {
 
     fn run(&self, inv: &Invocation) -> Result<RawOutcome, RunError> {
         let binary = self.binary_path().map_err(RunError::Unsupported)?;
-        let argv = self.argv(&binary, inv);
+        let served = if self.serve.is_empty() {
+            None
+        } else {
+            self.servers.run(
+                &self.expand(&self.serve, &binary, inv),
+                inv.sandbox_root,
+                &self.expand(&self.job, &binary, inv),
+                inv.stdin,
+                inv.limits.timeout,
+                inv.limits.output_cap,
+            )?
+        };
+        let (waited, stdout, stderr, truncated) = match served {
+            Some(served) => served,
+            None => self.spawn(&self.expand(&self.command, &binary, inv), inv)?,
+        };
+        self.outcome(waited, stdout, stderr, truncated)
+    }
+}
+
+impl Template {
+    /// Runs the runtime once as a process of its own.
+    fn spawn(
+        &self,
+        argv: &[String],
+        inv: &Invocation,
+    ) -> Result<(Waited, Vec<u8>, Vec<u8>, bool), RunError> {
         let io_error = |e: std::io::Error| RunError::Harness(format!("stdio pipes: {e}"));
         // Pipes, as a user who runs the runtime in a shell pipeline or from
         // another program gets them (not terminals, not files).
@@ -271,6 +328,18 @@ impl Runtime for Template {
         let waited = wait(child, inv.limits.timeout, || pipes.over_cap());
         kill_group(pid);
         let (stdout, stderr, truncated) = pipes.finish();
+        Ok((waited, stdout, stderr, truncated))
+    }
+
+    /// The outcome of a run that ended as `waited`, by the template's rules
+    /// for traps and link errors.
+    fn outcome(
+        &self,
+        waited: Waited,
+        stdout: Vec<u8>,
+        stderr: Vec<u8>,
+        truncated: bool,
+    ) -> Result<RawOutcome, RunError> {
         let status = match waited {
             Waited::TimedOut => {
                 let (trace, _) = split_trace(&stdout);
@@ -325,7 +394,7 @@ impl Runtime for Template {
 }
 
 /// How waiting for a runtime ended.
-enum Waited {
+pub(super) enum Waited {
     Exited(std::process::ExitStatus),
     TimedOut,
     OverCap,
@@ -361,7 +430,7 @@ fn wait(child: Child, timeout: Duration, over_cap: impl Fn() -> bool) -> Waited 
 
 /// Kills the process group the runtime was started in (runner scripts may
 /// have children of their own).
-fn kill_group(pid: i32) {
+pub(super) fn kill_group(pid: i32) {
     // SAFETY: kill(2) with a negative pid signals a process group; no memory is shared.
     unsafe {
         libc::kill(-pid, libc::SIGKILL);

@@ -6,6 +6,7 @@ mod engine;
 mod pipes;
 pub use engine::keep_compiled_guests_in;
 pub mod reference;
+mod served;
 #[cfg(feature = "wasmedge")]
 pub mod wasmedge;
 pub mod wasmer;
@@ -28,6 +29,10 @@ use wasi_conform_reference::memfs::MemFs;
 pub struct Limits {
     /// Wall-clock time before the run becomes a `timeout`.
     pub timeout: Duration,
+    /// The timeout instead, when at most `timeout`, of a run that its
+    /// runtime's expectation file records as a `timeout`: a known hang is
+    /// checked again, not waited out (`suite::plan` applies it).
+    pub known_timeout: Duration,
     /// Bytes kept of stdout and of stderr each; the rest is dropped and the
     /// outcome marked truncated.
     pub output_cap: usize,
@@ -37,6 +42,7 @@ impl Default for Limits {
     fn default() -> Self {
         Limits {
             timeout: Duration::from_secs(30),
+            known_timeout: Duration::from_secs(2),
             output_cap: 16 << 20,
         }
     }

@@ -206,6 +206,7 @@ mod tests {
             limits: Limits {
                 timeout: std::time::Duration::from_secs(10),
                 output_cap: 8,
+                ..Limits::default()
             },
         })
     }

@@ -261,6 +261,7 @@ pub fn serve(runtime: &dyn Runtime) -> std::io::Result<()> {
             limits: Limits {
                 timeout: Duration::from_millis(request.timeout_ms),
                 output_cap: request.output_cap,
+                ..Limits::default()
             },
         };
         let ran =
@@ -353,6 +354,7 @@ mod tests {
             limits: Limits {
                 timeout,
                 output_cap: 1 << 20,
+                ..Limits::default()
             },
         };
         isolated.run(&invocation)
