@@ -65,7 +65,9 @@ async function run(argv, [stdin, stdout, stderr]) {
   const wasi = new WASI({ version: "preview1", args, env, preopens, returnOnExit: true, stdin, stdout, stderr });
   let instance;
   try {
-    instance = await WebAssembly.instantiate(await compile(wasm), { wasi_snapshot_preview1: wasi.wasiImport });
+    // Bun's LinkError quotes this expression: kept as it was recorded.
+    const module = await compile(wasm);
+    instance = await WebAssembly.instantiate(module, { wasi_snapshot_preview1: wasi.wasiImport });
   } catch (e) {
     say(`${e.name}: ${e.message}`);
     return e instanceof WebAssembly.LinkError ? 135 : 134;

@@ -1,0 +1,66 @@
+;; poll_oneoff with one fd_write subscription on a regular file.
+;; path_open creates "f" in the preopen (fd 3) and opens it read/write, then
+;; poll_oneoff subscribes to fd_write on it.
+;; Expected: "path_open errno=0", "poll_oneoff errno=0", "nevents=1",
+;; "event.error=0" ("This event always triggers for regular files").
+(module
+  (import "wasi_snapshot_preview1" "fd_write"
+    (func $fd_write (param i32 i32 i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "proc_exit" (func $proc_exit (param i32)))
+  (import "wasi_snapshot_preview1" "path_open"
+    (func $path_open (param i32 i32 i32 i32 i32 i64 i64 i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "poll_oneoff"
+    (func $poll_oneoff (param i32 i32 i32 i32) (result i32)))
+  (data (i32.const 512) "f")
+  (data (i32.const 4096) "path_open errno=")
+  (data (i32.const 4128) "poll_oneoff errno=")
+  (data (i32.const 4160) "nevents=")
+  (data (i32.const 4192) "event.error=")
+  (memory (export "memory") 1)
+  ;; $print(msg, len, n): writes the len bytes at msg, then n in decimal,
+  ;; then "\n" to stdout, as one iovec (built at 300).
+  (func $print (param $msg i32) (param $len i32) (param $n i32)
+    (local $p i32) (local $out i32) (local $i i32)
+    (local.set $p (i32.const 160))
+    (loop $digit
+      (local.set $p (i32.sub (local.get $p) (i32.const 1)))
+      (i32.store8 (local.get $p)
+        (i32.add (i32.const 48) (i32.rem_u (local.get $n) (i32.const 10))))
+      (local.set $n (i32.div_u (local.get $n) (i32.const 10)))
+      (br_if $digit (local.get $n)))
+    (local.set $out (i32.const 300))
+    (block $done
+      (loop $copy
+        (br_if $done (i32.ge_u (local.get $i) (local.get $len)))
+        (i32.store8 (local.get $out) (i32.load8_u (i32.add (local.get $msg) (local.get $i))))
+        (local.set $out (i32.add (local.get $out) (i32.const 1)))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $copy)))
+    (block $done
+      (loop $copy
+        (br_if $done (i32.ge_u (local.get $p) (i32.const 160)))
+        (i32.store8 (local.get $out) (i32.load8_u (local.get $p)))
+        (local.set $out (i32.add (local.get $out) (i32.const 1)))
+        (local.set $p (i32.add (local.get $p) (i32.const 1)))
+        (br $copy)))
+    (i32.store8 (local.get $out) (i32.const 10))
+    (i32.store (i32.const 0) (i32.const 300))
+    (i32.store (i32.const 4) (i32.sub (i32.add (local.get $out) (i32.const 1)) (i32.const 300)))
+    (drop (call $fd_write (i32.const 1) (i32.const 0) (i32.const 1) (i32.const 16))))
+  (func (export "_start")
+    ;; path_open(3, dirflags 0, "f", oflags creat (1), rights_base fd_read|fd_seek|fd_write|poll_fd_readwrite (0x8000046),
+    ;;           rights_inheriting 0, fdflags 0) -> fd at 200
+    (call $print (i32.const 4096) (i32.const 16)
+      (call $path_open (i32.const 3) (i32.const 0) (i32.const 512) (i32.const 1)
+        (i32.const 1) (i64.const 0x8000046) (i64.const 0) (i32.const 0) (i32.const 200)))
+    ;; subscription at 1024: userdata 1, tag 2 (fd_write), file_descriptor = that fd
+    (i64.store (i32.const 1024) (i64.const 1))
+    (i32.store8 (i32.const 1032) (i32.const 2))
+    (i32.store (i32.const 1040) (i32.load (i32.const 200)))
+    (call $print (i32.const 4128) (i32.const 18)
+      (call $poll_oneoff (i32.const 1024) (i32.const 2048) (i32.const 1) (i32.const 204)))
+    (call $print (i32.const 4160) (i32.const 8) (i32.load (i32.const 204)))
+    ;; event at 2048: error u16 @8
+    (call $print (i32.const 4192) (i32.const 12) (i32.load16_u (i32.const 2056)))
+    (call $proc_exit (i32.const 0)))
+)
