@@ -18,13 +18,26 @@ use wasi_conform_reference::host::{Config, ReferenceHost};
 use wasi_conform_reference::trace::Traced;
 
 /// The checkout, the interpreter module (built on first use) and the
-/// triage file.
+/// triage file. A continuous-fuzzing runner has only the built targets: a
+/// `wasi-conform/` directory beside the executable, as
+/// `.clusterfuzzlite/build.sh` makes it, then stands for the checkout and
+/// holds the interpreter ready-built.
 fn interp() -> &'static (Layout, PathBuf, Triage) {
     static INTERP: OnceLock<(Layout, PathBuf, Triage)> = OnceLock::new();
     INTERP.get_or_init(|| {
-        let layout = Layout::discover();
-        let wasm = crate::exec::guests::interp(&layout)
-            .unwrap_or_else(|e| panic!("cannot build the interpreter: {e:#}"));
+        let bundled = std::env::current_exe()
+            .ok()
+            .and_then(|exe| Some(exe.parent()?.join("wasi-conform")))
+            .filter(|dir| dir.join("interp.wasm").is_file());
+        let (layout, wasm) = match bundled {
+            Some(dir) => (Layout::new(&dir), dir.join("interp.wasm")),
+            None => {
+                let layout = Layout::discover();
+                let wasm = crate::exec::guests::interp(&layout)
+                    .unwrap_or_else(|e| panic!("cannot build the interpreter: {e:#}"));
+                (layout, wasm)
+            }
+        };
         let triage = Triage::load(&layout.fuzz_triage()).unwrap_or_else(|e| panic!("{e:#}"));
         (layout, wasm, triage)
     })
