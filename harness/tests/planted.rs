@@ -34,7 +34,7 @@ fn checkout_with_liar() -> tempfile::TempDir {
     let node = std::fs::read_to_string(templates.join("node.toml")).unwrap();
     let liar = node
         .replace("name = \"node\"", "name = \"liar\"")
-        .replace("node-wasi.mjs\", \"--argv0", "liar.mjs\", \"--argv0");
+        .replace("node-wasi.mjs", "liar.mjs");
     assert_ne!(liar, node);
     std::fs::write(templates.join("liar.toml"), liar).unwrap();
     dir

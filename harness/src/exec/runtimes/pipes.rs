@@ -169,8 +169,11 @@ impl Pipes {
                 .custom_flags(libc::O_NONBLOCK)
                 .open(fifo);
         }
+        // Counted once the readers are done: the end of the output may
+        // still have been on its way.
+        let (stdout, stderr) = (self.stdout.finish(), self.stderr.finish());
         let truncated = self.over_cap();
-        (self.stdout.finish(), self.stderr.finish(), truncated)
+        (stdout, stderr, truncated)
     }
 }
 
@@ -200,7 +203,8 @@ impl Drain {
         self.seen.load(Ordering::Relaxed)
     }
 
-    fn finish(self) -> Vec<u8> {
+    /// Waits for the reader (at most [`DRAIN_GRACE`]) and takes what it kept.
+    fn finish(&self) -> Vec<u8> {
         let _ = self.done.recv_timeout(DRAIN_GRACE);
         std::mem::take(&mut *self.kept.lock().expect("no reader panics holding it"))
     }
@@ -269,41 +273,17 @@ fn output_pipe() -> std::io::Result<(PipeReader, PipeWriter)> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::process::Command;
+    use std::process::{Command, Stdio};
 
-    #[test]
-    fn a_child_reads_stdin_and_its_output_is_kept_up_to_the_cap() {
-        let (ends, pipes) = Pipes::start(b"hello", 3).unwrap();
-        let status = Command::new("sh")
-            .args([
-                "-c",
-                "cat; echo err >&2; [ -p /dev/stdin ] && [ -p /dev/stdout ]",
-            ])
-            .stdin(ends.stdin)
-            .stdout(ends.stdout)
-            .stderr(ends.stderr)
-            .status()
-            .unwrap();
-        assert!(status.success(), "stdin and stdout are pipes");
-        let (stdout, stderr, truncated) = pipes.finish();
-        assert_eq!(
-            (stdout.as_slice(), stderr.as_slice()),
-            (&b"hel"[..], &b"err"[..])
-        );
-        assert!(truncated);
-    }
-
-    #[test]
-    fn fifos_are_pipes_to_a_process_that_opens_them_by_path() {
-        let dir = tempfile::tempdir().unwrap();
-        let (fifos, pipes) = Pipes::through_fifos(dir.path(), b"hello", 3)
-            .unwrap()
-            .unwrap();
-        // The runtime's side, as a served worker opens it: stdin first.
-        let stdin = File::open(&fifos.stdin).unwrap();
-        drop(fifos.stdin_writer);
-        let stdout = OpenOptions::new().write(true).open(&fifos.stdout).unwrap();
-        let stderr = OpenOptions::new().write(true).open(&fifos.stderr).unwrap();
+    /// Runs a shell that echoes stdin (`hello`) and `err` on the given
+    /// stdio, and checks that they are pipes and that `pipes` kept the
+    /// output up to its cap of 3 bytes.
+    fn check_child(
+        stdin: impl Into<Stdio>,
+        stdout: impl Into<Stdio>,
+        stderr: impl Into<Stdio>,
+        pipes: Pipes,
+    ) {
         let status = Command::new("sh")
             .args([
                 "-c",
@@ -321,6 +301,26 @@ mod tests {
             (&b"hel"[..], &b"err"[..])
         );
         assert!(truncated);
+    }
+
+    #[test]
+    fn a_child_reads_stdin_and_its_output_is_kept_up_to_the_cap() {
+        let (ends, pipes) = Pipes::start(b"hello", 3).unwrap();
+        check_child(ends.stdin, ends.stdout, ends.stderr, pipes);
+    }
+
+    #[test]
+    fn fifos_are_pipes_to_a_process_that_opens_them_by_path() {
+        let dir = tempfile::tempdir().unwrap();
+        let (fifos, pipes) = Pipes::through_fifos(dir.path(), b"hello", 3)
+            .unwrap()
+            .unwrap();
+        // The runtime's side, as a served worker opens it: stdin first.
+        let stdin = File::open(&fifos.stdin).unwrap();
+        drop(fifos.stdin_writer);
+        let stdout = OpenOptions::new().write(true).open(&fifos.stdout).unwrap();
+        let stderr = OpenOptions::new().write(true).open(&fifos.stderr).unwrap();
+        check_child(stdin, stdout, stderr, pipes);
     }
 
     #[test]
