@@ -259,6 +259,13 @@ fn runtimes_lists_embedded_and_command_runtimes() {
     }
 }
 
+/// The cases whose verdict on node depends on when its timers fire.
+const NODE_SLEEPS: [&str; 3] = [
+    "libc-time/nanosleep-10ms",
+    "libc-time/usleep-10ms",
+    "libc-time/clock-nanosleep-monotonic",
+];
+
 #[test]
 fn command_runtimes_get_their_recorded_verdicts() {
     let setup = wasi_conform(&repo(), &["setup", "wasmtime-cli"]);
@@ -293,6 +300,13 @@ fn command_runtimes_get_their_recorded_verdicts() {
         .unwrap()
         .iter()
         .filter(|run| run["verdict"] != run["expected"] || run["verdict"] == "escape")
+        // Node's sleeps now and then end early (libuv's timers read a
+        // coarse clock): in about two runs of five one of the ten 10-ms
+        // sleeps of these cases lasts 9.4 ms. A verdict that is a matter
+        // of luck cannot be recorded (README.md, "Verdicts").
+        .filter(|run| {
+            !(run["runtime"] == "node" && NODE_SLEEPS.contains(&run["case"].as_str().unwrap_or("")))
+        })
         .map(|run| format!("{} {} {}", run["runtime"], run["case"], run["verdict"]))
         .collect();
     assert_eq!(
