@@ -155,6 +155,8 @@ fn trap_summary(message: &str) -> &str {
     let Some(causes) = message.split("Caused by:").nth(1) else {
         return message.lines().next().unwrap_or("");
     };
+    // With RUST_BACKTRACE set, the host's own backtrace follows the causes.
+    let causes = causes.split("Stack backtrace:").next().unwrap_or(causes);
     let last = causes
         .lines()
         .rev()
@@ -179,6 +181,11 @@ mod tests {
         assert_eq!(
             super::trap_summary("RuntimeError: unreachable\n  at x"),
             "RuntimeError: unreachable"
+        );
+        let with_backtrace = "error\n\nCaused by:\n    0: Invalid enum value Clockid\n\nStack backtrace:\n   0: clone3\n             at clone3.S:81\n";
+        assert_eq!(
+            super::trap_summary(with_backtrace),
+            "Invalid enum value Clockid"
         );
     }
 
