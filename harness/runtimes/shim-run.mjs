@@ -108,7 +108,7 @@ async function run(argv, [stdinFd, stdoutFd, stderrFd]) {
   const stdin = readFileSync(stdinFd);
   const out = (fd) => (bytes) => { if (bytes.length) writeSync(fd, bytes); };
   const stdio = { stdin, stdout: out(stdoutFd), stderr: out(stderrFd) };
-  // A trap seen before the shim handles it (see `instantiate`).
+  // A trap seen before the shim handles it (see `instantiator`).
   const seen = { trap: null };
   try {
     const guest = instantiator(options.wasm, seen, stdio.stderr);

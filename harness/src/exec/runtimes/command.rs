@@ -309,19 +309,11 @@ impl Template {
         // Pipes, as a user who runs the runtime in a shell pipeline or from
         // another program gets them (not terminals, not files).
         let (ends, pipes) = Pipes::start(inv.stdin, inv.limits.output_cap).map_err(io_error)?;
-        let child = Command::new(&argv[0])
-            .args(&argv[1..])
+        let child = runtime_process(argv)
             .current_dir(inv.sandbox_root)
-            .env_clear()
-            .envs(
-                ["PATH", "HOME"]
-                    .into_iter()
-                    .filter_map(|k| Some((k, std::env::var_os(k)?))),
-            )
             .stdin(ends.stdin)
             .stdout(ends.stdout)
             .stderr(ends.stderr)
-            .process_group(0)
             .spawn()
             .map_err(|e| RunError::Harness(format!("{}: cannot start: {e}", argv[0])))?;
         let pid = child.id() as i32;
@@ -426,6 +418,23 @@ fn wait(child: Child, timeout: Duration, over_cap: impl Fn() -> bool) -> Waited 
         let _ = receiver.recv();
         return stop;
     }
+}
+
+/// The runtime's process for `argv` as every run gets it, spawned or
+/// serving: an environment of only `PATH` and `HOME`, and a process group
+/// of its own ([`kill_group`] stops it with whatever it started).
+pub(super) fn runtime_process(argv: &[String]) -> Command {
+    let mut command = Command::new(&argv[0]);
+    command
+        .args(&argv[1..])
+        .env_clear()
+        .envs(
+            ["PATH", "HOME"]
+                .into_iter()
+                .filter_map(|k| Some((k, std::env::var_os(k)?))),
+        )
+        .process_group(0);
+    command
 }
 
 /// Kills the process group the runtime was started in (runner scripts may

@@ -125,15 +125,7 @@ impl Pipes {
             .write(true)
             .custom_flags(libc::O_NONBLOCK)
             .open(&stdin_path)?;
-        let fd = stdin_writer.as_raw_fd();
-        // SAFETY: fcntl(2) on a descriptor this function owns; no memory is passed.
-        let room = unsafe {
-            match libc::fcntl(fd, libc::F_SETPIPE_SZ, OUTPUT_PIPE_SIZE) {
-                -1 => libc::fcntl(fd, libc::F_GETPIPE_SZ),
-                size => size,
-            }
-        };
-        if stdin.len() > room.max(0) as usize {
+        if stdin.len() > enlarge(&stdin_writer) {
             return Ok(None);
         }
         stdin_writer.write_all(stdin)?;
@@ -225,8 +217,8 @@ impl FifoReader {
         // SAFETY: fcntl(2) on a descriptor this function owns; no memory is passed.
         unsafe {
             libc::fcntl(file.as_raw_fd(), libc::F_SETFL, 0);
-            libc::fcntl(file.as_raw_fd(), libc::F_SETPIPE_SZ, OUTPUT_PIPE_SIZE);
         }
+        enlarge(&file);
         Ok(FifoReader(file))
     }
 }
@@ -259,15 +251,26 @@ fn make_fifo(path: &Path) -> std::io::Result<()> {
     Ok(())
 }
 
-/// A pipe for output, its buffer enlarged to [`OUTPUT_PIPE_SIZE`] where the
-/// kernel allows it (a smaller buffer is still a pipe).
+/// A pipe for output, its buffer enlarged ([`enlarge`]).
 fn output_pipe() -> std::io::Result<(PipeReader, PipeWriter)> {
     let (reader, writer) = std::io::pipe()?;
-    // SAFETY: fcntl(2) on a descriptor this function owns; no memory is passed.
-    unsafe {
-        libc::fcntl(writer.as_raw_fd(), libc::F_SETPIPE_SZ, OUTPUT_PIPE_SIZE);
-    }
+    enlarge(&writer);
     Ok((reader, writer))
+}
+
+/// Enlarges the buffer of the pipe or FIFO `end` to [`OUTPUT_PIPE_SIZE`]
+/// where the kernel allows it (a smaller buffer is still a pipe), and
+/// returns the size it has.
+fn enlarge(end: &impl AsRawFd) -> usize {
+    let fd = end.as_raw_fd();
+    // SAFETY: fcntl(2) on a descriptor the caller holds; no memory is passed.
+    let size = unsafe {
+        match libc::fcntl(fd, libc::F_SETPIPE_SZ, OUTPUT_PIPE_SIZE) {
+            -1 => libc::fcntl(fd, libc::F_GETPIPE_SZ),
+            size => size,
+        }
+    };
+    size.max(0) as usize
 }
 
 #[cfg(test)]

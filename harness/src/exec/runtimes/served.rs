@@ -16,14 +16,15 @@
 //! had), or `exit N retire` when it ends after this job (to shed what a
 //! runtime leaks per instance, such as descriptors).
 
-use super::command::{Waited, kill_group};
-use super::pipes::{Fifos, Pipes};
+use super::command::{Waited, kill_group, runtime_process};
+use super::pipes::Pipes;
 use crate::model::verdict::RunError;
 use serde::Serialize;
+use std::fs::File;
 use std::io::{BufRead, BufReader, Write};
-use std::os::unix::process::{CommandExt, ExitStatusExt};
+use std::os::unix::process::ExitStatusExt;
 use std::path::Path;
-use std::process::{Child, ChildStdin, Command, ExitStatus, Stdio};
+use std::process::{Child, ChildStdin, ExitStatus, Stdio};
 use std::sync::Mutex;
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
 use std::time::{Duration, Instant};
@@ -89,17 +90,11 @@ impl Servers {
         else {
             return Ok(None);
         };
-        let Fifos {
-            stdin: stdin_path,
-            stdout: stdout_path,
-            stderr: stderr_path,
-            stdin_writer,
-        } = fifos;
         let job = Job {
             cwd,
-            stdin: &stdin_path,
-            stdout: &stdout_path,
-            stderr: &stderr_path,
+            stdin: &fifos.stdin,
+            stdout: &fifos.stdout,
+            stderr: &fifos.stderr,
             args,
         };
         let mut line = serde_json::to_vec(&job).expect("jobs serialise");
@@ -109,53 +104,64 @@ impl Servers {
             Some(server) => server,
             None => Server::start(start)?,
         };
-        let mut stdin_writer = Some(stdin_writer);
         let sent = server
             .jobs
             .write_all(&line)
             .and_then(|()| server.jobs.flush());
+        let waited = match sent {
+            Err(_) => Waited::Exited(server.end()),
+            Ok(()) => self.wait(server, fifos.stdin_writer, &pipes, timeout, &start[0])?,
+        };
+        let (stdout, stderr, truncated) = pipes.finish();
+        Ok(Some((waited, stdout, stderr, truncated)))
+    }
+
+    /// Waits for `server`'s answers to the job it was sent, up to `timeout`
+    /// and the output cap of `pipes`; `stdin_writer` is dropped once the
+    /// worker has opened its FIFOs. A worker that finished the job waits
+    /// idle for the next, unless it retires.
+    fn wait(
+        &self,
+        server: Server,
+        stdin_writer: File,
+        pipes: &Pipes,
+        timeout: Duration,
+        name: &str,
+    ) -> Result<Waited, RunError> {
         let deadline = Instant::now() + timeout;
-        let waited = loop {
-            if sent.is_err() {
-                break Waited::Exited(server.end());
-            }
+        let mut stdin_writer = Some(stdin_writer);
+        loop {
             match server.replies.recv_timeout(CHECK) {
-                Ok(reply) if reply == "opened" => stdin_writer = None,
-                Ok(reply) => match parse_exit(&reply) {
-                    Some((code, retire)) => {
-                        if retire {
-                            server.end();
-                        } else {
-                            self.idle
-                                .lock()
-                                .expect("no thread panics holding it")
-                                .push(server);
-                        }
-                        break Waited::Exited(ExitStatus::from_raw(code << 8));
-                    }
-                    None => {
+                Ok(reply) if reply == "opened" => drop(stdin_writer.take()),
+                Ok(reply) => {
+                    let Some((code, retire)) = parse_exit(&reply) else {
                         server.end();
                         return Err(RunError::Harness(format!(
-                            "{}: the worker answered {reply:?}, not `opened` or `exit N`",
-                            start[0]
+                            "{name}: the worker answered {reply:?}, not `opened` or `exit N`"
                         )));
+                    };
+                    if retire {
+                        server.end();
+                    } else {
+                        self.idle
+                            .lock()
+                            .expect("no thread panics holding it")
+                            .push(server);
                     }
-                },
-                Err(RecvTimeoutError::Disconnected) => break Waited::Exited(server.end()),
+                    return Ok(Waited::Exited(ExitStatus::from_raw(code << 8)));
+                }
+                Err(RecvTimeoutError::Disconnected) => return Ok(Waited::Exited(server.end())),
                 Err(RecvTimeoutError::Timeout) if pipes.over_cap() => {
                     server.end();
-                    break Waited::OverCap;
+                    return Ok(Waited::OverCap);
                 }
                 Err(RecvTimeoutError::Timeout) if Instant::now() >= deadline => {
                     server.end();
-                    break Waited::TimedOut;
+                    return Ok(Waited::TimedOut);
                 }
                 Err(RecvTimeoutError::Timeout) => continue,
             }
-        };
-        drop(stdin_writer);
-        let (stdout, stderr, truncated) = pipes.finish();
-        Ok(Some((waited, stdout, stderr, truncated)))
+        }
     }
 }
 
@@ -172,18 +178,10 @@ fn parse_exit(reply: &str) -> Option<(i32, bool)> {
 
 impl Server {
     fn start(argv: &[String]) -> Result<Server, RunError> {
-        let mut child = Command::new(&argv[0])
-            .args(&argv[1..])
-            .env_clear()
-            .envs(
-                ["PATH", "HOME"]
-                    .into_iter()
-                    .filter_map(|k| Some((k, std::env::var_os(k)?))),
-            )
+        let mut child = runtime_process(argv)
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
-            .process_group(0)
             .spawn()
             .map_err(|e| RunError::Harness(format!("{}: cannot start: {e}", argv[0])))?;
         let jobs = child.stdin.take().expect("stdin is piped");
