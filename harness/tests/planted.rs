@@ -101,7 +101,7 @@ fn a_planted_divergence_is_found_minimised_replayed_and_blessed() {
         assert!(kind.contains("| \"perm\""), "{kind}");
     }
 
-    // Minimised to the one call, and written.
+    // Minimised and written.
     let repro = std::fs::read_dir(&out_dir)
         .unwrap()
         .map(|entry| entry.unwrap().path())
@@ -115,13 +115,16 @@ fn a_planted_divergence_is_found_minimised_replayed_and_blessed() {
         .expect("the reproducer has a program section")
         .lines()
         .collect();
-    assert_eq!(
-        program.len(),
-        1,
-        "minimised to the one call:\n{text_of_repro}"
+    // Minimising keeps the kind, errnos included: an op that makes node's
+    // answer what it is (an `fd_close $3` before a `badf`) stays.
+    assert!(
+        program.len() <= 2,
+        "minimised to the call and what its kind needs:\n{text_of_repro}"
     );
     assert!(
-        program[0].starts_with("path_create_directory "),
+        program
+            .last()
+            .is_some_and(|op| op.starts_with("path_create_directory ")),
         "{text_of_repro}"
     );
 

@@ -3,7 +3,7 @@
 
 use crate::exec::runtimes::{Limits, Runtime};
 use crate::fuzz::campaign::{self, Options};
-use crate::fuzz::{compare, repro, run_all};
+use crate::fuzz::{compare, locate_fs_op, repro, run_all};
 use crate::layout::{Layout, write_atomic};
 use crate::suite::Filter;
 use anyhow::{Result, bail};
@@ -59,7 +59,15 @@ pub fn replay(layout: &Layout, path: &Path, runtimes: &[String]) -> Result<u8> {
     let wasm = crate::exec::guests::interp(layout)?;
     let runs = run_all(layout, &order, &wasm, &repro.program)?;
     match compare(&runs) {
-        Some(divergence) => {
+        Some(mut divergence) => {
+            locate_fs_op(
+                layout,
+                &order,
+                &wasm,
+                &repro.program,
+                &runs,
+                &mut divergence,
+            )?;
             print!("{}", repro::render(&repro.program, &runs, &divergence));
             Ok(1)
         }

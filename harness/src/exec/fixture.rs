@@ -36,6 +36,119 @@ const CANARIES: [&str; 2] = ["canary.txt", "canary-dir/secret.txt"];
 /// A temporary directory holding a case's fixture and its canaries.
 pub struct Sandbox {
     dir: tempfile::TempDir,
+    /// The host paths the fixture's absolute symlinks name, watched while
+    /// the guest runs (see [`HostTargets`]).
+    host_targets: Option<HostTargets>,
+}
+
+/// The host paths named by a fixture's absolute symlink targets (the fuzz
+/// fixture's `abs -> /a`, a case's `out-abs-dir -> /`). A runtime that
+/// resolves such a target on the host, not inside the preopen, reaches the
+/// machine itself: what it does there is an escape no canary beside the
+/// sandbox shows. While such a case runs, no other does (one lock for the
+/// process), so a change there is this run's doing: a target created, a
+/// file target changed, or a new entry in a directory target. What the
+/// guest created is removed afterwards.
+struct HostTargets {
+    _alone: std::sync::MutexGuard<'static, ()>,
+    /// (fixture path, host target, its state before the run).
+    targets: Vec<(String, PathBuf, HostState)>,
+}
+
+/// What a host target is, compared before and after the run.
+#[derive(PartialEq)]
+enum HostState {
+    Missing,
+    /// A file or symlink: its size and modification time.
+    File(u64, i64, i64),
+    /// A directory: its entries.
+    Dir(Vec<String>),
+}
+
+impl HostState {
+    fn of(target: &Path) -> HostState {
+        match fs::symlink_metadata(target) {
+            Err(_) => HostState::Missing,
+            Ok(meta) if meta.is_dir() => {
+                let mut entries = list(target);
+                entries.sort();
+                HostState::Dir(entries)
+            }
+            Ok(meta) => HostState::File(meta.len(), meta.mtime(), meta.mtime_nsec()),
+        }
+    }
+}
+
+impl HostTargets {
+    fn watch(case: &Case) -> Option<HostTargets> {
+        static ALONE: std::sync::Mutex<()> = std::sync::Mutex::new(());
+        let named: Vec<(String, PathBuf)> = case
+            .fixture
+            .iter()
+            .filter_map(|entry| {
+                let target = entry.symlink.as_deref().filter(|t| t.starts_with('/'))?;
+                Some((entry.path.clone(), PathBuf::from(target)))
+            })
+            .collect();
+        if named.is_empty() {
+            return None;
+        }
+        let alone = ALONE
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let targets = named
+            .into_iter()
+            .map(|(path, target)| {
+                let before = HostState::of(&target);
+                (path, target, before)
+            })
+            .collect();
+        Some(HostTargets {
+            _alone: alone,
+            targets,
+        })
+    }
+
+    /// `Err` naming the first change the guest made on the host through a
+    /// target; what it created is removed.
+    fn check(&self) -> Result<(), String> {
+        let remove = |path: &Path| {
+            let _ = fs::remove_dir_all(path).or_else(|_| fs::remove_file(path));
+        };
+        for (path, target, before) in &self.targets {
+            let after = HostState::of(target);
+            if after == *before {
+                continue;
+            }
+            let through = format!("through the absolute symlink {path}");
+            return Err(match (before, after) {
+                (HostState::Missing, _) => {
+                    remove(target);
+                    format!(
+                        "the guest created {} on the host, {through}",
+                        target.display()
+                    )
+                }
+                (HostState::Dir(old), HostState::Dir(new))
+                    if new.iter().any(|e| !old.contains(e)) =>
+                {
+                    let created: Vec<&String> = new.iter().filter(|e| !old.contains(e)).collect();
+                    for entry in &created {
+                        remove(&target.join(entry));
+                    }
+                    format!(
+                        "the guest changed the host directory {} (entries {created:?} appeared), {through}",
+                        target.display()
+                    )
+                }
+                _ => format!(
+                    "the guest changed {} on the host, {through}",
+                    target.display()
+                ),
+            });
+        }
+        Ok(())
+    }
 }
 
 /// A preopened directory: the path the guest sees and the host directory.
@@ -50,7 +163,10 @@ impl Sandbox {
     /// in a fresh temp dir and plants the canaries.
     pub fn create(case: &Case, fixtures_dir: &Path) -> Result<Sandbox> {
         let dir = tempfile::Builder::new().prefix("wasi-conform-").tempdir()?;
-        let sandbox = Sandbox { dir };
+        let sandbox = Sandbox {
+            dir,
+            host_targets: HostTargets::watch(case),
+        };
         let root = sandbox.root();
         fs::create_dir(&root)?;
         if let Some(name) = &case.fixture_dir {
@@ -102,7 +218,10 @@ impl Sandbox {
         if list(&self.dir.path().join("canary-dir")) != ["secret.txt"] {
             return Err("files appeared in canary-dir".into());
         }
-        Ok(())
+        match &self.host_targets {
+            Some(targets) => targets.check(),
+            None => Ok(()),
+        }
     }
 }
 
@@ -329,6 +448,46 @@ mod tests {
 
         fs::write(sandbox.root().join("escape"), "changed through the symlink").unwrap();
         assert!(sandbox.check_canaries().unwrap_err().contains("modified"));
+    }
+
+    /// A guest that creates the target of an absolute symlink on the host
+    /// escaped; what it created is removed.
+    #[test]
+    fn creating_an_absolute_symlink_target_on_the_host_is_an_escape() {
+        let outside = tempfile::tempdir().unwrap();
+        let target = outside.path().join("a");
+        let case = case_with(vec![FixtureEntry {
+            symlink: Some(target.to_str().unwrap().into()),
+            ..entry("abs")
+        }]);
+        let sandbox = Sandbox::create(&case, Path::new("/nonexistent")).unwrap();
+        assert_eq!(sandbox.check_canaries(), Ok(()));
+        fs::write(sandbox.root().join("abs"), "created through the symlink").unwrap();
+        let escape = sandbox.check_canaries().unwrap_err();
+        assert!(
+            escape.contains("created") && escape.contains("absolute symlink abs"),
+            "{escape}"
+        );
+        assert!(!target.exists(), "what the guest created is removed");
+        // A sandbox with such a target holds the process's lock until it
+        // is dropped.
+        drop(sandbox);
+
+        // A target that is an existing directory: a new entry in it.
+        let case = case_with(vec![FixtureEntry {
+            symlink: Some(outside.path().to_str().unwrap().into()),
+            ..entry("abs-dir")
+        }]);
+        let sandbox = Sandbox::create(&case, Path::new("/nonexistent")).unwrap();
+        assert_eq!(sandbox.check_canaries(), Ok(()));
+        fs::write(
+            sandbox.root().join("abs-dir/x"),
+            "created through the symlink",
+        )
+        .unwrap();
+        let escape = sandbox.check_canaries().unwrap_err();
+        assert!(escape.contains("[\"x\"] appeared"), "{escape}");
+        assert!(!outside.path().join("x").exists());
     }
 
     #[test]

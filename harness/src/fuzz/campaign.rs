@@ -7,7 +7,7 @@
 //! `--shard I/N` a campaign runs programs `I-1`, `I-1+N`, ... of its seed.
 
 use super::triage::{Judgement, Triage};
-use super::{Program, divergence, minimise::minimise, repro, run_all};
+use super::{Program, divergence, locate_fs_op, minimise::minimise, repro, run_all};
 use crate::exec::pool;
 use crate::exec::runtimes::{self, Runtime};
 use crate::layout::{Layout, write_atomic};
@@ -131,7 +131,8 @@ pub struct Findings {
 pub fn fuzz(layout: &Layout, options: &Options) -> Result<Findings> {
     let (chosen, indexes) = select(layout, &options.runtimes)?;
     let runtimes: Vec<&dyn Runtime> = indexes.iter().map(|&i| chosen[i].as_ref()).collect();
-    let triage = Triage::load(&layout.fuzz_triage())?;
+    let names: Vec<&str> = runtimes.iter().map(|r| r.name()).collect();
+    let triage = Triage::load(&layout.fuzz_triage(), &names)?;
     let wasm = crate::exec::guests::interp(layout)?;
     let started = Instant::now();
     let done = AtomicUsize::new(0);
@@ -260,13 +261,14 @@ impl Campaign<'_> {
         }
         let minimal = minimise(program, shows)?;
         let runs = run_all(self.layout, &two, self.wasm, &minimal)?;
-        let Some(found) = divergence(&runs, 0, 1) else {
+        let Some(mut found) = divergence(&runs, 0, 1) else {
             eprintln!(
                 "wasi-conform: {} did not diverge again (flaky)",
                 path.display()
             );
             return Ok(false);
         };
+        locate_fs_op(self.layout, &two, self.wasm, &minimal, &runs, &mut found)?;
         write_atomic(path, repro::render(&minimal, &runs, &found).as_bytes())?;
         eprintln!(
             "\rdivergence: {} vs {}: {wanted} ({} ops after minimising) -> {}\x1b[K",

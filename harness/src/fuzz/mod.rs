@@ -154,6 +154,9 @@ pub struct Divergence {
     /// The index of the first op whose trace line differs (`None` when the
     /// traces agree and the status, output or filesystem differ).
     pub first_op: Option<usize>,
+    /// When the traces agree and the filesystems differ: the first op after
+    /// which they differ ([`locate_fs_op`]; `None` until it has run).
+    pub fs_op: Option<usize>,
 }
 
 /// The first run that differs from the first one, as a divergence from it.
@@ -181,7 +184,55 @@ pub fn divergence(runs: &[Run], a: usize, b: usize) -> Option<Divergence> {
     Some(Divergence {
         pair: (a, b),
         first_op,
+        fs_op: None,
     })
+}
+
+/// The filesystem section of a rendered body (empty after a run error).
+fn fs_section(body: &str) -> &str {
+    body.find("\n== fs").map_or("", |i| &body[i..])
+}
+
+/// Names the op behind a filesystem difference: when `divergence` has no
+/// differing trace line and the filesystems of its two runs differ, runs
+/// the program's shorter prefixes (its first op, its first two, ...) on both
+/// runtimes and records the first prefix after which their filesystems
+/// differ. Every runtime shows its filesystem this way, with no hook into
+/// it; the reference host keeps its filesystem in memory, so its side costs
+/// about a millisecond a prefix. Programs are minimised first, so they are
+/// a few ops long.
+pub fn locate_fs_op(
+    layout: &Layout,
+    runtimes: &[&dyn Runtime],
+    wasm: &Path,
+    program: &Program,
+    runs: &[Run],
+    divergence: &mut Divergence,
+) -> Result<()> {
+    let (a, b) = divergence.pair;
+    if divergence.first_op.is_some()
+        || program.ops.is_empty()
+        || fs_section(&runs[a].body) == fs_section(&runs[b].body)
+    {
+        return Ok(());
+    }
+    // The whole program's runs are `runs`: only the shorter prefixes run.
+    let last = program.ops.len() - 1;
+    for end in 1..=last {
+        let prefix = Program {
+            ops: program.ops[..end].to_vec(),
+        };
+        let (left, right) = (
+            run(layout, runtimes[a], wasm, &prefix)?,
+            run(layout, runtimes[b], wasm, &prefix)?,
+        );
+        if fs_section(&left.body) != fs_section(&right.body) {
+            divergence.fs_op = Some(end - 1);
+            return Ok(());
+        }
+    }
+    divergence.fs_op = Some(last);
+    Ok(())
 }
 
 /// The `args.op` of an interpreter trace line.
@@ -201,4 +252,30 @@ pub fn run_all(
         .iter()
         .map(|runtime| run(layout, *runtime, wasm, program))
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::exec::runtimes::{reference::Reference, wasmer::Wasmer};
+
+    /// A difference only in the filesystem is named by the op after which
+    /// it appears. wasmer 7.4.2's path_symlink returns ok and creates
+    /// nothing (the suite's symlink/basic records it), so the third op of
+    /// this program is where the filesystems part.
+    #[test]
+    fn a_filesystem_difference_names_its_op() {
+        let layout = Layout::discover();
+        let wasm = crate::exec::guests::interp(&layout).unwrap();
+        let program = Program::parse(
+            "path_open $3 follow \"b\" 0 all all 0\nfd_write $4 5 1\npath_symlink \"a\" $3 \"x\"\n",
+        )
+        .unwrap();
+        let runtimes: [&dyn Runtime; 2] = [&Reference, &Wasmer];
+        let runs = run_all(&layout, &runtimes, &wasm, &program).unwrap();
+        let mut divergence = compare(&runs).expect("the filesystems differ");
+        assert_eq!(divergence.first_op, None, "the traces agree");
+        locate_fs_op(&layout, &runtimes, &wasm, &program, &runs, &mut divergence).unwrap();
+        assert_eq!(divergence.fs_op, Some(2));
+    }
 }

@@ -30,9 +30,14 @@ const OUTCOME: &str = "== outcome ";
 pub fn render(program: &Program, runs: &[Run], divergence: &Divergence) -> String {
     let (a, b) = (&runs[divergence.pair.0], &runs[divergence.pair.1]);
     let names: Vec<&str> = runs.iter().map(|r| r.runtime.as_str()).collect();
-    let first_op = match divergence.first_op {
-        Some(i) => format!("{i} ({})", program.ops.get(i).map_or("?", |op| op.name())),
-        None => "none (the traces agree; status, output or filesystem differ)".to_string(),
+    let op = |i: usize| format!("{i} ({})", program.ops.get(i).map_or("?", |op| op.name()));
+    let first_op = match (divergence.first_op, divergence.fs_op) {
+        (Some(i), _) => op(i),
+        (None, Some(i)) => format!(
+            "none (the traces agree); the filesystems first differ after op {}",
+            op(i)
+        ),
+        (None, None) => "none (the traces agree; status, output or filesystem differ)".to_string(),
     };
     let mut out = format!(
         "# wasi-conform fuzz reproducer: replay with `wasi-conform run --repro FILE`,\n\
@@ -103,6 +108,7 @@ mod tests {
         let divergence = Divergence {
             pair: (0, 1),
             first_op: Some(1),
+            fs_op: None,
         };
         let text = render(&program, &runs, &divergence);
         assert!(text.contains("first differing op: 1 (fd_close)"), "{text}");

@@ -38,7 +38,9 @@ fn interp() -> &'static (Layout, PathBuf, Triage) {
                 (layout, wasm)
             }
         };
-        let triage = Triage::load(&layout.fuzz_triage()).unwrap_or_else(|e| panic!("{e:#}"));
+        let names = DIFF_P1_RUNTIMES.map(|r| r.name());
+        let triage =
+            Triage::load(&layout.fuzz_triage(), &names).unwrap_or_else(|e| panic!("{e:#}"));
         (layout, wasm, triage)
     })
 }

@@ -25,7 +25,7 @@ use super::{FIXTURE, Program, Run};
 use anyhow::{Context, Result, bail};
 use serde::Deserialize;
 use std::path::Path;
-use wasi_conform_program::{Op, SANDBOX_SLOT};
+use wasi_conform_program::{Op, SANDBOX_SLOT, Sub};
 
 /// The triage file, loaded.
 #[derive(Debug, Default)]
@@ -66,8 +66,26 @@ struct Triaged {
     /// situations ([`Triage::avoids`]), so a campaign does not find it again.
     #[serde(default)]
     when: Vec<Situation>,
+    /// The calls whose ops show it, for a kind that names none (a
+    /// `timeout`, a crash); by default the call the kind names.
+    #[serde(default)]
+    calls: Vec<String>,
     /// The suite case that shows it, with that runtime's verdict recorded.
     case: String,
+}
+
+impl Triaged {
+    /// Whether `op` is one this kind shows on: its call, in one of the
+    /// rule's situations.
+    fn shows_on(&self, op: &Op) -> bool {
+        let call = op.name();
+        let named = if self.calls.is_empty() {
+            self.kind.split(':').next() == Some(call)
+        } else {
+            self.calls.iter().any(|c| c == call)
+        };
+        named && Situation::any_holds(&self.when, op)
+    }
 }
 
 /// A situation an op can be in, read from its operands.
@@ -99,6 +117,18 @@ enum Situation {
     /// A path names the symlink with an absolute target (`abs`), or
     /// `path_symlink` is given an absolute target.
     AbsoluteSymlink,
+    /// `poll_oneoff` with a clock subscription of 0 ns.
+    ClockZero,
+    /// `poll_oneoff` with a read or write subscription on a descriptor.
+    FdSubscription,
+    /// A set_times call with `atim` and `atim_now`, or `mtim` and
+    /// `mtim_now`, both set (witx: `inval`).
+    TimeAndNow,
+    /// An operand the witx does not define: an unnamed flag bit, an enum
+    /// value out of range.
+    UndefinedOperand,
+    /// `path_open` with oflags `excl` and not `creat`.
+    ExclWithoutCreat,
 }
 
 impl Situation {
@@ -151,6 +181,17 @@ impl Situation {
                 symlink_named(true)
                     || matches!(op, Op::PathSymlink { target, .. } if target.0.starts_with('/'))
             }
+            Situation::ClockZero => {
+                matches!(op, Op::PollOneoff { subs } if subs.0.contains(&Sub::Clock(0)))
+            }
+            Situation::FdSubscription => matches!(op,
+                Op::PollOneoff { subs } if subs.0.iter().any(|s| !matches!(s, Sub::Clock(_)))),
+            Situation::TimeAndNow => matches!(op,
+                Op::PathFilestatSetTimes { flags, .. } | Op::FdFilestatSetTimes { flags, .. }
+                    if flags.0 & ATIM_BOTH == ATIM_BOTH || flags.0 & MTIM_BOTH == MTIM_BOTH),
+            Situation::UndefinedOperand => op.has_undefined_operand(),
+            Situation::ExclWithoutCreat => matches!(op,
+                Op::PathOpen { oflags, .. } if oflags.0 & EXCL != 0 && oflags.0 & CREAT == 0),
         }
     }
 
@@ -162,8 +203,14 @@ impl Situation {
 
 /// `fdflags` dsync (bit 1), rsync (bit 3) and sync (bit 4).
 const SYNC_FDFLAGS: u8 = 0b1_1010;
-/// `oflags` directory (bit 1).
+/// `oflags` creat (bit 0), directory (bit 1) and excl (bit 2).
+const CREAT: u8 = 0b1;
 const DIRECTORY: u8 = 0b10;
+const EXCL: u8 = 0b100;
+/// `fstflags` atim and atim_now (bits 0 and 1), mtim and mtim_now (bits 2
+/// and 3).
+const ATIM_BOTH: u8 = 0b0011;
+const MTIM_BOTH: u8 = 0b1100;
 
 /// What two runs of a program amount to.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -179,8 +226,9 @@ pub enum Judgement {
 }
 
 impl Triage {
-    /// Loads `path`; every rule must name a call and carry its evidence.
-    pub fn load(path: &Path) -> Result<Triage> {
+    /// Loads `path`, with the triaged kinds of `runtimes` (the runtimes of
+    /// a campaign); every rule must name a call and carry its evidence.
+    pub fn load(path: &Path, runtimes: &[&str]) -> Result<Triage> {
         #[derive(Deserialize)]
         #[serde(deny_unknown_fields)]
         struct File {
@@ -214,9 +262,14 @@ impl Triage {
                 rule.kind
             );
         }
+        let triaged = file
+            .triaged
+            .into_iter()
+            .filter(|rule| runtimes.contains(&rule.runtime.as_str()))
+            .collect();
         Ok(Triage {
             permitted: file.permitted,
-            triaged: file.triaged,
+            triaged,
         })
     }
 
@@ -244,7 +297,11 @@ impl Triage {
                 break;
             };
             if !self.permits(&l.name, &l.errno, &r.errno, op) {
-                return self.finding(&b.runtime, difference_kind(left, right), Some(op));
+                return self.finding(
+                    &b.runtime,
+                    difference_kind(left, right),
+                    std::slice::from_ref(op),
+                );
             }
             if l.errno == "ok" || r.errno == "ok" {
                 // One call did something the other did not: what follows
@@ -257,7 +314,7 @@ impl Triage {
             return Judgement::Permitted;
         }
         let kind = first_difference(&a.body, &b.body, &passed);
-        self.finding(&b.runtime, kind, None)
+        self.finding(&b.runtime, kind, &program.ops)
     }
 
     /// Whether runs whose traces agree up to the shorter one's end (but for
@@ -304,24 +361,24 @@ impl Triage {
     }
 
     /// Whether generated programs leave `op` out: it would show a triaged
-    /// kind that has situations (on any runtime). Such ops open no
-    /// descriptor, so leaving them out renumbers no slot.
+    /// kind that has situations (on a runtime of the campaign). Such ops
+    /// open no descriptor, so leaving them out renumbers no slot.
     pub fn avoids(&self, op: &Op) -> bool {
-        self.triaged.iter().any(|rule| {
-            !rule.when.is_empty()
-                && rule.kind.split(':').next() == Some(op.name())
-                && !op.opens_fd()
-                && Situation::any_holds(&rule.when, op)
-        })
+        self.triaged
+            .iter()
+            .any(|rule| !rule.when.is_empty() && !op.opens_fd() && rule.shows_on(op))
     }
 
-    /// A difference of `kind` on `runtime`: triaged when the file lists it.
-    fn finding(&self, runtime: &str, kind: String, op: Option<&Op>) -> Judgement {
+    /// A difference of `kind` on `runtime`, coming from one of `ops` (the
+    /// op whose trace lines differ, or every op of the program when the
+    /// difference is in the status, output or files): triaged when the
+    /// file lists it.
+    fn finding(&self, runtime: &str, kind: String, ops: &[Op]) -> Judgement {
         let known = self.triaged.iter().find(|rule| {
             rule.runtime == runtime
                 && rule.kind == kind
-                && (rule.when.is_empty()
-                    || op.is_some_and(|op| Situation::any_holds(&rule.when, op)))
+                && ((rule.when.is_empty() && rule.calls.is_empty())
+                    || ops.iter().any(|op| rule.shows_on(op)))
         });
         match known {
             Some(rule) => Judgement::Triaged {
@@ -478,11 +535,42 @@ mod tests {
         format!(r#"{{"call":"{call}","args":{{"op":{op}}},"errno":"{errno}"}}"#)
     }
 
+    /// A hang names no call: its rule's `calls` and `when` match it against
+    /// the program's ops, and only a campaign with that runtime leaves
+    /// those ops out.
+    #[test]
+    fn a_triaged_hang_matches_by_its_calls_and_only_for_its_runtime() {
+        let path = crate::layout::Layout::discover().fuzz_triage();
+        let program = Program::parse("fd_filestat_get $3\npoll_oneoff clock:0\n").unwrap();
+        let reference = run("reference", "exit 0", &[]);
+        let hang = Run {
+            runtime: "wasmer".into(),
+            body: "timeout\n".into(),
+            trace: Vec::new(),
+        };
+        let with_wasmer = Triage::load(&path, &["reference", "wasmer"]).unwrap();
+        assert_eq!(
+            with_wasmer.judge(&program, &reference, &hang),
+            Judgement::Triaged {
+                kind: "status: exit 0 | timeout".into(),
+                case: "poll/clock-zero-timeout".into()
+            }
+        );
+        assert!(with_wasmer.avoids(&program.ops[1]) && !with_wasmer.avoids(&program.ops[0]));
+        let without = Triage::load(&path, &["reference", "wasmtime"]).unwrap();
+        assert!(!without.avoids(&program.ops[1]));
+        let other = Program::parse("poll_oneoff clock:5\n").unwrap();
+        assert!(matches!(
+            with_wasmer.judge(&other, &reference, &hang),
+            Judgement::New { .. }
+        ));
+    }
+
     /// The shipped file loads, and each kind of judgement comes out of it.
     #[test]
     fn judgements_follow_the_shipped_file() {
         let layout = crate::layout::Layout::discover();
-        let triage = Triage::load(&layout.fuzz_triage()).unwrap();
+        let triage = Triage::load(&layout.fuzz_triage(), &["wasmtime"]).unwrap();
         let program = Program::parse(
             "fd_read $3 10\nfd_filestat_set_times $3 0 0 mtim_now\nfd_tell $3\nfd_fdstat_set_flags $4 bit7\n",
         )

@@ -11,16 +11,18 @@ impl ReferenceHost {
     pub(super) fn fd_advise(
         &mut self,
         fd: Fd,
-        offset: Filesize,
+        _offset: Filesize,
         len: Filesize,
         _advice: Advice,
     ) -> Result<(), Errno> {
         self.file(fd, Rights::FD_ADVISE, Errno::Badf)?;
-        // posix_fadvise: EINVAL for a negative (here: overflowing) range.
-        offset
-            .checked_add(len)
-            .filter(|&e| e <= i64::MAX as u64)
-            .ok_or(Errno::Inval)?;
+        // posix_fadvise: EINVAL when "the value of len is less than zero"
+        // (here: over i64::MAX, negative as an off_t); no rule for the
+        // offset or the end of the range (RATIONALE.md, "Why does fd_advise
+        // refuse only a negative len?").
+        if len > i64::MAX as u64 {
+            return Err(Errno::Inval);
+        }
         Ok(())
     }
 
@@ -289,6 +291,13 @@ mod tests {
         assert_eq!(h.fd_filestat_get(fd).unwrap().size, 10);
         assert_eq!(h.fd_allocate(fd, 0, 0), Err(Errno::Inval));
         assert_eq!(h.fd_advise(fd, 0, 10, Advice::Random), Ok(()));
+        // Only a negative len (as an off_t) is refused, not the range's end.
+        assert_eq!(h.fd_advise(fd, i64::MAX as u64, 1, Advice::Normal), Ok(()));
+        assert_eq!(h.fd_advise(fd, u64::MAX, 1, Advice::Normal), Ok(()));
+        assert_eq!(
+            h.fd_advise(fd, 0, u64::MAX, Advice::Normal),
+            Err(Errno::Inval)
+        );
         assert_eq!(h.fd_sync(fd), Ok(()));
         assert_eq!(h.fd_datasync(fd), Ok(()));
         // Seeking/reading on the preopen directory and stdio.

@@ -75,6 +75,8 @@ impl ReferenceHost {
         if creat && oflags.contains(Oflags::DIRECTORY) {
             return Err(Errno::Inval);
         }
+        // excl without creat is ignored, as openat does (RATIONALE.md, "Why
+        // does excl without creat open an existing file?").
         let excl = creat && oflags.contains(Oflags::EXCL);
         // O_EXCL never follows a final symlink (open(2)).
         let follow = dirflags.contains(Lookupflags::SYMLINK_FOLLOW) && !excl;

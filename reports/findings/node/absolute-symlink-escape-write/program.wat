@@ -1,0 +1,80 @@
+;; node:wasi sandbox escape through a symlink with an absolute target:
+;; "abs" is a symlink in the preopen whose target is an existing host
+;; directory outside it (setup.sh makes abs -> T/outside/a, T a fresh
+;; temporary directory). The program calls
+;;   path_create_directory(3, "abs/zz"),
+;;   path_open(3, symlink_follow, "abs/zf", creat) and fd_write of
+;;   "ESCAPED\n" to the descriptor it returns,
+;;   path_symlink("q", 3, "abs/zl").
+;; Expected: every path call fails (63 perm or 76 notcapable) and nothing
+;; appears in T/outside/a.
+(module
+  (import "wasi_snapshot_preview1" "fd_write"
+    (func $fd_write (param i32 i32 i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "proc_exit" (func $proc_exit (param i32)))
+  (import "wasi_snapshot_preview1" "path_create_directory"
+    (func $path_create_directory (param i32 i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "path_open"
+    (func $path_open (param i32 i32 i32 i32 i32 i64 i64 i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "path_symlink"
+    (func $path_symlink (param i32 i32 i32 i32 i32) (result i32)))
+  (data (i32.const 512) "abs/zz")
+  (data (i32.const 528) "abs/zf")
+  (data (i32.const 544) "abs/zl")
+  (data (i32.const 560) "q")
+  (data (i32.const 600) "ESCAPED\n")
+  (data (i32.const 4096) "path_create_directory errno=")
+  (data (i32.const 4128) "path_open errno=")
+  (data (i32.const 4160) "fd_write errno=")
+  (data (i32.const 4192) "path_symlink errno=")
+  (memory (export "memory") 1)
+  ;; $print(msg, len, n): writes the len bytes at msg, then n in decimal,
+  ;; then "\n" to stdout, as one iovec (built at 300).
+  (func $print (param $msg i32) (param $len i32) (param $n i32)
+    (local $p i32) (local $out i32) (local $i i32)
+    (local.set $p (i32.const 160))
+    (loop $digit
+      (local.set $p (i32.sub (local.get $p) (i32.const 1)))
+      (i32.store8 (local.get $p)
+        (i32.add (i32.const 48) (i32.rem_u (local.get $n) (i32.const 10))))
+      (local.set $n (i32.div_u (local.get $n) (i32.const 10)))
+      (br_if $digit (local.get $n)))
+    (local.set $out (i32.const 300))
+    (block $done
+      (loop $copy
+        (br_if $done (i32.ge_u (local.get $i) (local.get $len)))
+        (i32.store8 (local.get $out) (i32.load8_u (i32.add (local.get $msg) (local.get $i))))
+        (local.set $out (i32.add (local.get $out) (i32.const 1)))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $copy)))
+    (block $done
+      (loop $copy
+        (br_if $done (i32.ge_u (local.get $p) (i32.const 160)))
+        (i32.store8 (local.get $out) (i32.load8_u (local.get $p)))
+        (local.set $out (i32.add (local.get $out) (i32.const 1)))
+        (local.set $p (i32.add (local.get $p) (i32.const 1)))
+        (br $copy)))
+    (i32.store8 (local.get $out) (i32.const 10))
+    (i32.store (i32.const 0) (i32.const 300))
+    (i32.store (i32.const 4) (i32.sub (i32.add (local.get $out) (i32.const 1)) (i32.const 300)))
+    (drop (call $fd_write (i32.const 1) (i32.const 0) (i32.const 1) (i32.const 16))))
+  (func (export "_start")
+    ;; path_create_directory(3, "abs/zz")
+    (call $print (i32.const 4096) (i32.const 28)
+      (call $path_create_directory (i32.const 3) (i32.const 512) (i32.const 6)))
+    ;; path_open(3, dirflags symlink_follow (1), "abs/zf", oflags creat (1),
+    ;;           rights_base fd_read|fd_seek|fd_write (0x46), inheriting 0,
+    ;;           fdflags 0) -> fd at 200
+    (call $print (i32.const 4128) (i32.const 16)
+      (call $path_open (i32.const 3) (i32.const 1) (i32.const 528) (i32.const 6)
+        (i32.const 1) (i64.const 0x46) (i64.const 0) (i32.const 0) (i32.const 200)))
+    ;; fd_write(fd, one ciovec at 208 -> "ESCAPED\n")
+    (i32.store (i32.const 208) (i32.const 600))
+    (i32.store (i32.const 212) (i32.const 8))
+    (call $print (i32.const 4160) (i32.const 15)
+      (call $fd_write (i32.load (i32.const 200)) (i32.const 208) (i32.const 1) (i32.const 216)))
+    ;; path_symlink(old_path "q", 3, new_path "abs/zl")
+    (call $print (i32.const 4192) (i32.const 19)
+      (call $path_symlink (i32.const 560) (i32.const 1) (i32.const 3) (i32.const 544) (i32.const 6)))
+    (call $proc_exit (i32.const 0)))
+)

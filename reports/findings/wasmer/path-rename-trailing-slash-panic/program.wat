@@ -1,0 +1,78 @@
+;; path_rename of a regular file to a new name with a trailing slash.
+;; D is the preopened directory sandbox/ (it holds the empty file b; there
+;; is no c). path_rename(D, "b", D, "c/").
+;; Expected: path_rename fails with 54 (notdir), as renameat(2) does when
+;; the new path ends in a slash and the old path is not a directory, and b
+;; stays; exit 0.
+(module
+  (import "wasi_snapshot_preview1" "fd_write"
+    (func $fd_write (param i32 i32 i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "proc_exit" (func $proc_exit (param i32)))
+  (import "wasi_snapshot_preview1" "fd_prestat_get"
+    (func $fd_prestat_get (param i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "fd_prestat_dir_name"
+    (func $fd_prestat_dir_name (param i32 i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "path_rename"
+    (func $path_rename (param i32 i32 i32 i32 i32 i32) (result i32)))
+  (data (i32.const 1024) "b")
+  (data (i32.const 1032) "c/")
+  (data (i32.const 3840) "sandbox")
+  (data (i32.const 4096) "path_rename errno=")
+  (memory (export "memory") 1)
+  ;; $print(msg, len, n): writes the len bytes at msg, then n in decimal,
+  ;; then "\n" to stdout, as one iovec (built at 300).
+  (func $print (param $msg i32) (param $len i32) (param $n i32)
+    (local $p i32) (local $out i32) (local $i i32)
+    (local.set $p (i32.const 160))
+    (loop $digit
+      (local.set $p (i32.sub (local.get $p) (i32.const 1)))
+      (i32.store8 (local.get $p)
+        (i32.add (i32.const 48) (i32.rem_u (local.get $n) (i32.const 10))))
+      (local.set $n (i32.div_u (local.get $n) (i32.const 10)))
+      (br_if $digit (local.get $n)))
+    (local.set $out (i32.const 300))
+    (block $done
+      (loop $copy
+        (br_if $done (i32.ge_u (local.get $i) (local.get $len)))
+        (i32.store8 (local.get $out) (i32.load8_u (i32.add (local.get $msg) (local.get $i))))
+        (local.set $out (i32.add (local.get $out) (i32.const 1)))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $copy)))
+    (block $done
+      (loop $copy
+        (br_if $done (i32.ge_u (local.get $p) (i32.const 160)))
+        (i32.store8 (local.get $out) (i32.load8_u (local.get $p)))
+        (local.set $out (i32.add (local.get $out) (i32.const 1)))
+        (local.set $p (i32.add (local.get $p) (i32.const 1)))
+        (br $copy)))
+    (i32.store8 (local.get $out) (i32.const 10))
+    (i32.store (i32.const 0) (i32.const 300))
+    (i32.store (i32.const 4) (i32.sub (i32.add (local.get $out) (i32.const 1)) (i32.const 300)))
+    (drop (call $fd_write (i32.const 1) (i32.const 0) (i32.const 1) (i32.const 16))))
+  ;; $preopen: the first descriptor from 3 on whose preopened directory is
+  ;; named "sandbox" (program.json preopens the directory sandbox/ under
+  ;; that name; the embedded wasmer puts a "/" preopen of its own at fd 3
+  ;; first, other runtimes give "sandbox" fd 3), else 3.
+  (func $preopen (result i32) (local $fd i32)
+    (local.set $fd (i32.const 3))
+    (block $none
+      (loop $next
+        ;; prestat at 240: tag u8 @0 (0 = dir), name length u32 @4
+        (br_if $none (call $fd_prestat_get (local.get $fd) (i32.const 240)))
+        (if (i32.eq (i32.load (i32.const 244)) (i32.const 7))
+          (then
+            (i64.store (i32.const 248) (i64.const 0))
+            (drop (call $fd_prestat_dir_name (local.get $fd) (i32.const 248) (i32.const 7)))
+            (if (i64.eq (i64.load (i32.const 248)) (i64.load (i32.const 3840)))
+              (then (return (local.get $fd))))))
+        (local.set $fd (i32.add (local.get $fd) (i32.const 1)))
+        (br $next)))
+    (i32.const 3))
+  (func (export "_start") (local $d i32)
+    (local.set $d (call $preopen))
+    ;; path_rename(D, "b", D, "c/")
+    (call $print (i32.const 4096) (i32.const 18)
+      (call $path_rename (local.get $d) (i32.const 1024) (i32.const 1)
+        (local.get $d) (i32.const 1032) (i32.const 2)))
+    (call $proc_exit (i32.const 0)))
+)
