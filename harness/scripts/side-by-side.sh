@@ -23,45 +23,19 @@
 # Writes nothing outside a temporary directory, removed on exit.
 # Exit status: 0 when the verdicts agree, 1 when they do not, 2 on bad setup.
 set -euo pipefail
-
-die() { echo "side-by-side: $*" >&2; exit 2; }
+. "$(dirname "$0")/upstream-common.sh"
 
 [ $# -ge 1 ] && [ $# -le 2 ] || die "usage: $0 UPSTREAM_CHECKOUT [RUNS]"
 RUNS=${2:-5}
 case $RUNS in '' | *[!0-9]* | 0) die "RUNS must be a positive integer, not '$RUNS'" ;; esac
-
-ROOT=$(cd "$(dirname "$0")/../.." && pwd)
-WC=$ROOT/target/release/wasi-conform
-# The real binary, as harness/runtimes/wasmtime-cli.toml runs it (bin/wasmtime
-# is a Python wrapper that would add an interpreter start to every upstream run).
-WASMTIME_CLI=$ROOT/target/runtimes/wasmtime-cli/wasmtime_cli/wasmtime
-PY=${UPSTREAM_PYTHON:-python3}
 SUITES=(tests/assemblyscript/testsuite/wasm32-wasip1 tests/c/testsuite/wasm32-wasip1 tests/rust/testsuite/wasm32-wasip1)
 
 # --- preconditions: each a one-line error, exit 2 ---
-[ -d "$1" ] || die "no upstream checkout at '$1'"
-UP=$(cd "$1" && pwd)
-[ -f "$UP/test-runner/wasi_test_runner.py" ] && [ -f "$UP/adapters/wasmtime.py" ] ||
-  die "'$UP' is not a wasi-testsuite checkout (no test-runner/wasi_test_runner.py or adapters/wasmtime.py)"
+check_setup "$1"
 for s in "${SUITES[@]}"; do
   ls "$UP/$s"/*.wasm >/dev/null 2>&1 ||
     die "no prebuilt tests in $UP/$s (check out the prod/testsuite-all branch)"
 done
-[ -x "$WC" ] || die "$WC is missing: build it with \`cargo build --release\`"
-[ -x "$WASMTIME_CLI" ] || die "no wasmtime CLI at $WASMTIME_CLI: run \`wasi-conform setup wasmtime-cli\`"
-command -v "$PY" >/dev/null 2>&1 || die "missing runner dependency: no Python '$PY' (set UPSTREAM_PYTHON)"
-problem=$("$PY" -c '
-import sys
-if sys.version_info < (3, 12):
-    print("Python >= 3.12 (this is %d.%d)" % sys.version_info[:2]); sys.exit()
-missing = []
-for m in ("colorama", "requests"):
-    try: __import__(m)
-    except ImportError: missing.append(m)
-if missing: print("the module(s) " + ", ".join(missing))
-' 2>&1) || problem="a working Python ($problem)"
-[ -z "$problem" ] ||
-  die "missing runner dependency: $PY lacks $problem; pip install -r $UP/test-runner/requirements.txt into a venv and set UPSTREAM_PYTHON"
 
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/side-by-side.XXXXXX")
 trap 'rm -rf "$TMP"' EXIT
@@ -75,41 +49,26 @@ now() { date +%s%N; }
 # run KIND N: one run of a side; appends its wall ms to $TMP/KIND.ms and
 # writes its verdicts (one "suite/test pass|fail|skip" line each) to $TMP/KIND.N.v.
 run() {
-  local kind=$1 n=$2 t0 t1 rc=0
+  local kind=$1 n=$2 t0 t1 rc=0 json=$TMP/wc.json
   case $kind in
     upstream)
+      json=$TMP/up.json
       t0=$(now)
-      (cd "$UP" && WASMTIME=$WASMTIME_CLI "$PY" test-runner/wasi_test_runner.py \
-        -r adapters/wasmtime.py --disable-colors --json-output-location "$TMP/up.json" \
-        -t "${SUITES[@]}") >"$TMP/log" 2>&1 || rc=$?
+      run_upstream "$json" "${SUITES[@]}" >"$TMP/log" 2>&1 || rc=$?
       t1=$(now) ;;
     embedded | cli)
       local rt=wasmtime
       [ "$kind" = cli ] && rt=wasmtime-cli
       t0=$(now)
-      "$WC" testsuite "${ABS_SUITES[@]}" --runtime "$rt" --json "$TMP/wc.json" >"$TMP/log" 2>&1 || rc=$?
+      "$WC" testsuite "${ABS_SUITES[@]}" --runtime "$rt" --json "$json" >"$TMP/log" 2>&1 || rc=$?
       t1=$(now) ;;
   esac
   # 1 = some test failed; anything else is the runner failing.
   [ "$rc" -le 1 ] || die "$kind run failed (exit $rc): $(tail -n 1 "$TMP/log")"
   echo $(((t1 - t0) / 1000000)) >>"$TMP/$kind.ms"
-  "$PY" - "$kind" "$UP" "$TMP" "${SUITES[@]}" >"$TMP/$kind.$n.v" <<'EOF' ||
-import json, sys
-kind, up, tmp, suites = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4:]
-rows = []
-if kind == "upstream":
-    # Suites are reported in the order given with -t.
-    for suite, res in zip(suites, json.load(open(tmp + "/up.json"))["results"]):
-        for t in res["tests"]:
-            v = "skip" if not t["executed"] else ("fail" if t["failures"] else "pass")
-            rows.append((suite + "/" + t["name"], v))
-else:
-    for r in json.load(open(tmp + "/wc.json"))["runs"]:
-        v = {"pass": "pass", "skipped": "skip"}.get(r["verdict"], "fail")
-        rows.append((r["case"][len(up) + 1:], v))
-for name, v in sorted(rows):
-    print(name, v)
-EOF
+  local source=wc
+  [ "$kind" = upstream ] && source=upstream
+  verdicts "$source" "$json" "$UP" "${SUITES[@]}" >"$TMP/$kind.$n.v" ||
     die "$kind run wrote no readable verdicts: $(tail -n 1 "$TMP/log")"
 }
 
@@ -148,7 +107,6 @@ echo
 echo "ratio a/b: $(ratio "$U" "$E")x   a/c: $(ratio "$U" "$C")x   (target: a/b >= 10x)"
 
 # --- verdicts: every timed run of every side against the upstream runner's first ---
-tally() { awk '{n[$2]++} END {printf "%d pass, %d fail, %d skip", n["pass"], n["fail"], n["skip"]}' "$1"; }
 echo "verdicts: (a) $(tally "$TMP/upstream.1.v")   (b) $(tally "$TMP/embedded.1.v")   (c) $(tally "$TMP/cli.1.v")"
 agree=yes
 for kind in upstream embedded cli; do

@@ -142,9 +142,10 @@ pub enum Command {
         /// The runtime, as `wasi-conform runtimes` names it.
         name: String,
     },
-    /// Runs tests in the WebAssembly/wasi-testsuite format: every X.wasm
-    /// (with its optional X.json) under the directories, each run in a fresh
-    /// copy of its fixture, judged by exit code and exact stdout/stderr.
+    /// Runs tests in the WebAssembly/wasi-testsuite format as its official
+    /// runner does: every X.wasm (with its optional X.json) under the
+    /// directories, each run in a fresh copy of its fixture, judged by its
+    /// operations (expected stdout/stderr as prefixes, the exit code).
     Testsuite {
         /// Directories searched recursively for tests.
         #[arg(required = true)]
@@ -158,6 +159,10 @@ pub enum Command {
         /// Parallel jobs (default: the number of cores).
         #[arg(long)]
         jobs: Option<usize>,
+        /// Stricter than the official runner: the expected stdout and stderr
+        /// must be all the guest wrote, not only how it starts.
+        #[arg(long)]
+        exact_output: bool,
         #[command(flatten)]
         limits: LimitArgs,
     },
@@ -187,7 +192,7 @@ pub struct FilterArgs {
     /// Only cases whose name matches this glob (repeatable), e.g. 'args/*'.
     #[arg(long = "case")]
     pub cases: Vec<String>,
-    /// Only these ABIs, comma-separated: p1, p1-component, p2.
+    /// Only these ABIs, comma-separated: p1, p1-component, p2, p3 (no case is p3 yet).
     #[arg(long = "abi", value_delimiter = ',')]
     pub abis: Vec<Abi>,
     /// Only part I of N of the selected pairs (every N-th, from the I-th),

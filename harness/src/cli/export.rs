@@ -17,8 +17,8 @@ pub fn export(layout: Layout, format: Format, dir: &Path, limits: Limits) -> Res
     );
     if summary.renamed > 0 {
         println!(
-            "{} of them with preopens renamed: `/name` is preopened as `name` \
-             (the format preopens each of `dirs` under its own relative name)",
+            "{} of them with their preopen renamed: `/name` is preopened as `/` \
+             (the format's `root`)",
             summary.renamed
         );
     }

@@ -16,6 +16,7 @@ mod runtimes;
 mod testsuite;
 
 use crate::exec::pool::default_threads;
+use crate::judge::testsuite::Reads;
 use crate::layout::Layout;
 use args::{Cli, Command};
 use clap::Parser;
@@ -130,6 +131,7 @@ fn dispatch(layout: Layout, command: Command) -> anyhow::Result<u8> {
             runtime,
             json,
             jobs,
+            exact_output,
             limits,
         } => testsuite::run(
             layout,
@@ -138,6 +140,11 @@ fn dispatch(layout: Layout, command: Command) -> anyhow::Result<u8> {
                 runtimes: runtime,
                 json,
                 jobs: jobs.unwrap_or_else(default_threads),
+                reads: if exact_output {
+                    Reads::Exact
+                } else {
+                    Reads::Prefix
+                },
                 limits: limits.into(),
             },
         ),

@@ -2,6 +2,7 @@
 
 use crate::exec::pool;
 use crate::exec::runtimes::{self, Limits, Runtime};
+use crate::judge::testsuite::Reads;
 use crate::layout::Layout;
 use crate::model::abi::Abi;
 use crate::model::record::Record;
@@ -18,6 +19,8 @@ pub struct Options {
     pub runtimes: Vec<String>,
     pub json: Option<PathBuf>,
     pub jobs: usize,
+    /// How expected stdout and stderr are matched.
+    pub reads: Reads,
     pub limits: Limits,
 }
 
@@ -31,6 +34,9 @@ pub fn run(layout: Layout, options: &Options) -> Result<u8> {
     };
     let runtimes = runtimes::select(&names, &layout.templates, &layout.root)?;
     let tests = testsuite::discover(&options.dirs)?;
+    for warning in tests.iter().flat_map(|test| &test.spec.warnings) {
+        eprintln!("wasi-conform: warning: {warning}");
+    }
     let mut lines = Vec::new();
     let mut jobs: Vec<(&Test, &dyn Runtime, Abi)> = Vec::new();
     for runtime in &runtimes {
@@ -39,7 +45,7 @@ pub fn run(layout: Layout, options: &Options) -> Result<u8> {
         }
         let before = jobs.len();
         jobs.extend(tests.iter().filter_map(|test| {
-            let abi = test.kind.abi_on(runtime.abis())?;
+            let abi = test.abi_on(runtime.abis())?;
             Some((test, runtime.as_ref(), abi))
         }));
         lines.push(runtimes::summary_line(
@@ -66,7 +72,7 @@ pub fn run(layout: Layout, options: &Options) -> Result<u8> {
         options.jobs
     );
     let records = pool::parallel(&jobs, options.jobs, |&(test, runtime, abi)| {
-        testsuite::record(test, runtime, abi, options.limits)
+        testsuite::record(test, runtime, abi, options.reads, options.limits)
     })
     .into_iter()
     .collect::<Result<Vec<Record>>>()?;

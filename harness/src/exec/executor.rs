@@ -55,6 +55,7 @@ pub fn execute(
         stdin: case.stdin.as_bytes(),
         sandbox_root: &root,
         preopens: &preopens,
+        network: case.network,
         fixture: memory.as_ref(),
         limits,
     };

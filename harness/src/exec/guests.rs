@@ -32,6 +32,7 @@ fn package_and_target(abi: Abi) -> (&'static str, &'static str) {
     match abi {
         Abi::P1 | Abi::P1Component => ("guests-p1", "wasm32-wasip1"),
         Abi::P2 => ("guests-p2", "wasm32-wasip2"),
+        Abi::P3 => unreachable!("the manifest loader refuses p3 cases"),
     }
 }
 
@@ -75,7 +76,7 @@ impl Guests {
                 .join("c")
                 .join(target)
                 .join(format!("{guest}.wasm")),
-            Abi::P1 | Abi::P2 => self
+            Abi::P1 | Abi::P2 | Abi::P3 => self
                 .dir
                 .join(target)
                 .join("release")

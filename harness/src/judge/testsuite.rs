@@ -1,26 +1,30 @@
-//! Judging a wasi-testsuite test: the sandbox, the exit code, then stdout
-//! and stderr byte for byte where the test's spec gives them.
+//! Judging a wasi-testsuite test as the official runner does: the sandbox,
+//! then each operation after `run` in order. A `read` takes as many
+//! characters from its stream as the expected text has (upstream's
+//! `do_read`), so the expected text is a prefix of what the guest wrote; a
+//! `wait` compares the exit code.
 
 use crate::judge::{diff, exit_problems, run_error};
 use crate::model::outcome::Outcome;
 use crate::model::verdict::{Judgement, RunError, Verdict};
+use crate::testsuite::spec::{Step, Stream};
 
 /// Lines of a stdout or stderr diff shown for a failed test.
 const DIFF_LINES: usize = 24;
 
-/// Judges a run of a test: the sandbox, the exit code, then stdout and
-/// stderr byte for byte where the spec gives them.
-/// What a wasi-testsuite test expects of a run.
-#[derive(Debug, Default, Clone, Copy)]
-pub struct Expected<'a> {
-    pub exit_code: i32,
-    /// The exact stdout, when the test gives it.
-    pub stdout: Option<&'a str>,
-    /// The exact stderr, when the test gives it.
-    pub stderr: Option<&'a str>,
+/// How a `read` is matched.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub enum Reads {
+    /// As upstream: the expected text is what the guest wrote first.
+    #[default]
+    Prefix,
+    /// Stricter than upstream (`testsuite --exact-output`): the reads of a
+    /// stream take all of it.
+    Exact,
 }
 
-pub fn judge(spec: Expected, run: &Result<Outcome, RunError>) -> Judgement {
+/// Judges a run of a test by its steps.
+pub fn judge(steps: &[Step], reads: Reads, run: &Result<Outcome, RunError>) -> Judgement {
     let outcome = match run {
         Ok(outcome) => outcome,
         Err(err) => return run_error(err),
@@ -31,21 +35,55 @@ pub fn judge(spec: Expected, run: &Result<Outcome, RunError>) -> Judgement {
             detail: format!("sandbox escape: {escape}"),
         };
     }
-    let mut problems = exit_problems(spec.exit_code, outcome);
-    for (name, want, got) in [
-        ("stdout", spec.stdout, &outcome.raw_stdout),
-        ("stderr", spec.stderr, &outcome.stderr),
-    ] {
-        if let Some(want) = want.filter(|want| want.as_bytes() != got.as_slice()) {
-            let diff = diff(want, &String::from_utf8_lossy(got));
-            let mut lines: Vec<&str> = diff.lines().collect();
-            let more = lines.len().saturating_sub(DIFF_LINES);
-            lines.truncate(DIFF_LINES);
-            problems.push(format!("{name} differs:\n{}", lines.join("\n")));
-            if more > 0 {
-                problems.push(format!("({more} more diff lines)"));
+    let text = |bytes: &[u8]| {
+        String::from_utf8_lossy(bytes)
+            .chars()
+            .collect::<Vec<char>>()
+    };
+    let mut streams = [
+        (Stream::Stdout, text(&outcome.raw_stdout), 0usize),
+        (Stream::Stderr, text(&outcome.stderr), 0usize),
+    ];
+    let mut problems = Vec::new();
+    let mut waited = false;
+    for step in steps {
+        match step {
+            Step::Write { .. } => {}
+            Step::Wait { exit_code } => {
+                waited = true;
+                problems.extend(exit_problems(*exit_code, outcome));
+            }
+            Step::Read { stream, payload } => {
+                let (_, chars, at) = streams
+                    .iter_mut()
+                    .find(|(s, ..)| s == stream)
+                    .expect("reads are of stdout or stderr");
+                let want = payload.chars().count();
+                let end = (*at + want).min(chars.len());
+                let got: String = chars[*at..end].iter().collect();
+                *at = end;
+                if got != *payload {
+                    problems.push(mismatch(*stream, payload, &got));
+                }
             }
         }
+    }
+    if reads == Reads::Exact {
+        for (stream, chars, at) in &streams {
+            let read_from = steps
+                .iter()
+                .any(|s| matches!(s, Step::Read { stream: r, .. } if r == stream));
+            if read_from && *at < chars.len() {
+                let rest: String = chars[*at..].iter().collect();
+                problems.push(mismatch(*stream, "", &rest));
+            }
+        }
+    }
+    if !waited {
+        problems.push(
+            "the spec never waits for the guest: the official runner kills it and fails the test"
+                .into(),
+        );
     }
     if outcome.truncated && !problems.is_empty() {
         problems.push("output was truncated at the cap".into());
@@ -58,6 +96,20 @@ pub fn judge(spec: Expected, run: &Result<Outcome, RunError>) -> Judgement {
         },
         detail: problems.join("\n"),
     }
+}
+
+/// A failed read: what was expected of the stream and what it held there.
+fn mismatch(stream: Stream, want: &str, got: &str) -> String {
+    let name = stream.name();
+    let diff = diff(want, got);
+    let mut lines: Vec<&str> = diff.lines().collect();
+    let more = lines.len().saturating_sub(DIFF_LINES);
+    lines.truncate(DIFF_LINES);
+    let mut text = format!("{name} differs:\n{}", lines.join("\n"));
+    if more > 0 {
+        text.push_str(&format!("\n({more} more diff lines)"));
+    }
+    text
 }
 
 #[cfg(test)]
@@ -77,48 +129,79 @@ mod tests {
         Ok(Outcome::new(raw, Snapshot::default(), Ok(())))
     }
 
-    #[test]
-    fn judged_by_exit_code_and_exact_output() {
-        let spec = Expected {
-            stdout: Some("@@wasi {\"call\":\"x\"}\nhi\n"),
-            exit_code: 2,
-            ..Expected::default()
-        };
-        let good = outcome(Status::Exit(2), "@@wasi {\"call\":\"x\"}\nhi\n", "anything");
-        assert_eq!(judge(spec, &good).verdict, Verdict::Pass);
+    fn read(stream: Stream, payload: &str) -> Step {
+        Step::Read {
+            stream,
+            payload: payload.into(),
+        }
+    }
 
-        let bad = judge(spec, &outcome(Status::Exit(0), "hi\n", "oops"));
+    #[test]
+    fn reads_are_prefixes_in_order_then_the_exit_code() {
+        let steps = [
+            read(Stream::Stdout, "@@wasi {\"call\":\"x\"}\n"),
+            read(Stream::Stdout, "hi"),
+            Step::Wait { exit_code: 2 },
+        ];
+        let good = outcome(
+            Status::Exit(2),
+            "@@wasi {\"call\":\"x\"}\nhi\nmore",
+            "anything",
+        );
+        assert_eq!(judge(&steps, Reads::Prefix, &good).verdict, Verdict::Pass);
+        let exact = judge(&steps, Reads::Exact, &good);
+        assert_eq!(exact.verdict, Verdict::Fail);
+        assert!(exact.detail.contains("\n+more"), "{}", exact.detail);
+
+        let bad = judge(
+            &steps,
+            Reads::Prefix,
+            &outcome(Status::Exit(0), "hi\n", "oops"),
+        );
         assert_eq!(bad.verdict, Verdict::Fail);
         assert!(
-            bad.detail
-                .starts_with("expected exit 2, got exit 0\nstderr: oops\nstdout differs:\n"),
+            bad.detail.starts_with("stdout differs:\n") && bad.detail.contains("-@@wasi"),
             "{}",
             bad.detail
         );
-        assert!(bad.detail.contains("-@@wasi"), "{}", bad.detail);
+        assert!(
+            bad.detail
+                .ends_with("expected exit 2, got exit 0\nstderr: oops"),
+            "{}",
+            bad.detail
+        );
 
-        let stderr = Expected {
-            stderr: Some("e"),
-            ..Expected::default()
-        };
+        // A short stream fails the read; characters, not bytes, are counted.
+        let stderr = [read(Stream::Stderr, "é!"), Step::Wait { exit_code: 0 }];
         assert_eq!(
-            judge(stderr, &outcome(Status::Exit(0), "", "e")).verdict,
+            judge(&stderr, Reads::Prefix, &outcome(Status::Exit(0), "", "é!?")).verdict,
             Verdict::Pass
         );
         assert_eq!(
-            judge(stderr, &outcome(Status::Exit(0), "", "f")).verdict,
+            judge(&stderr, Reads::Prefix, &outcome(Status::Exit(0), "", "é")).verdict,
             Verdict::Fail
+        );
+        let unwaited = judge(&[], Reads::Prefix, &outcome(Status::Exit(0), "", ""));
+        assert!(
+            unwaited.detail.contains("never waits"),
+            "{}",
+            unwaited.detail
         );
 
         let mut escaped = outcome(Status::Exit(0), "", "").unwrap();
         escaped.canary = Err("canary canary.txt was modified".into());
         assert!(
-            judge(Expected::default(), &Ok(escaped))
+            judge(&steps, Reads::Prefix, &Ok(escaped))
                 .detail
                 .starts_with("sandbox escape")
         );
         assert_eq!(
-            judge(Expected::default(), &Err(RunError::Timeout(String::new()))).verdict,
+            judge(
+                &steps,
+                Reads::Prefix,
+                &Err(RunError::Timeout(String::new()))
+            )
+            .verdict,
             Verdict::Timeout
         );
     }

@@ -49,6 +49,10 @@ pub struct Case {
     /// Preopened directories: (guest path, directory relative to the sandbox root).
     #[serde(default)]
     pub preopens: Vec<(String, String)>,
+    /// Whether the guest may reach the host's network (`wasi:sockets`): a
+    /// runtime that needs leave for it gets it (wasmtime's `inherit-network`).
+    #[serde(default)]
+    pub network: bool,
     /// Where the documents allow several errnos: call name -> the allowed set.
     #[serde(default)]
     pub allowed_errnos: BTreeMap<String, Vec<String>>,
@@ -135,6 +139,7 @@ impl Case {
             fixture_dir: None,
             fixture: Vec::new(),
             preopens: Vec::new(),
+            network: false,
             allowed_errnos: BTreeMap::new(),
             source: PathBuf::new(),
         }

@@ -4,16 +4,16 @@
 //!
 //! Each case becomes `DIR/<case>/<guest>.wasm` with `<guest>.json` beside it
 //! (one directory per case, so argv[0] stays `<guest>.wasm` and fixtures never
-//! collide). The JSON holds the case's args (without argv[0]), env, exit
-//! code, and the reference host's stdout (trace lines included: that is what
-//! the guest prints) and stderr, exactly. Preopens become `root` (a lone `/`
-//! preopen, its directory written as `root.dir`) or `dirs` (each directory
-//! written under its name). The format preopens each of `dirs` under its own
-//! relative name, so `/sandbox` becomes `sandbox`: the case is run on the
-//! reference host exactly as exported (renamed preopens included), and its
-//! outcome must still exit as the case expects and pass the guest's checks.
-//! Cases the format cannot express are skipped, and the summary says which
-//! and why.
+//! collide). The JSON holds the legacy keys upstream's current runner reads
+//! (`test_case.py`'s `LEGACY_CONFIG_KEYS`): the case's args (without
+//! argv[0]), env, exit code, `root`, and the reference host's stdout (trace
+//! lines included: that is what the guest prints) and stderr. A case's one
+//! preopen becomes `root`, its directory written as `root.dir` and
+//! preopened as `/`, so `/sandbox` is renamed `/`: the case is run on the
+//! reference host exactly as exported, and its outcome must still exit as
+//! the case expects and pass the guest's checks. Cases the format cannot
+//! express (stdin, several preopens) are skipped, and the summary says
+//! which and why.
 
 use crate::exec::c_guests;
 use crate::exec::executor;
@@ -26,10 +26,10 @@ use crate::layout::Layout;
 use crate::model::abi::Abi;
 use crate::model::case::Case;
 use crate::suite::manifest;
-use crate::testsuite::Spec;
+use crate::testsuite::spec::Legacy;
 use anyhow::{Context, Result, bail};
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::{Component, Path};
+use std::path::Path;
 use std::str::FromStr;
 
 /// The test formats `export` writes.
@@ -51,82 +51,65 @@ impl FromStr for Format {
     }
 }
 
+/// A pipe's buffer on Linux. Upstream's runner reads all of the expected
+/// stdout before it reads stderr, so a guest that writes more than this to
+/// stderr blocks, and the runner with it.
+const PIPE_BUFFER: usize = 64 << 10;
+
 /// The directory a `/` preopen is written as, next to the test.
 const ROOT_DIR: &str = "root.dir";
 
 /// A case as the format can say it: the case as it is run for the export
-/// (preopens renamed), the spec's args, env, `root`/`dirs`, and the fixture
-/// directories to write next to the test (name there, directory in the
-/// sandbox).
+/// (its preopen renamed `/`), the spec's args, env and `root`, and the
+/// fixture directory to write next to the test (name there, directory in
+/// the sandbox).
 #[derive(Debug)]
 struct Plan {
     case: Case,
-    spec: Spec,
+    spec: Legacy,
     copies: Vec<(String, String)>,
-    /// Whether a preopen had to be renamed (`/sandbox` to `sandbox`).
+    /// Whether the preopen had to be renamed (`/sandbox` to `/`).
     renamed: bool,
 }
 
 /// How `case` is expressed in the format, or why it cannot be.
 fn plan(case: &Case) -> Result<Plan, String> {
     if !case.stdin.is_empty() {
-        return Err("reads stdin, which the format cannot give".into());
+        // Upstream's `write` operation leaves stdin open until `wait`, so a
+        // guest reading to end-of-file would never get there.
+        return Err(
+            "reads stdin, which upstream's runner leaves open until `wait`: it would wait forever"
+                .into(),
+        );
     }
     let keys: BTreeSet<&str> = case.env.iter().map(|(k, _)| k.as_str()).collect();
     if keys.len() != case.env.len() {
         return Err("sets an environment variable twice, which a JSON object cannot say".into());
     }
-    let mut spec = Spec {
+    let mut spec = Legacy {
         args: case.args.clone(),
         env: case.env.clone(),
-        ..Spec::default()
+        ..Legacy::default()
     };
+    let mut exported = case.clone();
     let mut copies = Vec::new();
     let mut renamed = false;
     match case.preopens.as_slice() {
-        [(guest, dir)] if guest == "/" => {
+        [] => {}
+        [(guest, dir)] => {
             spec.root = Some(ROOT_DIR.into());
             copies.push((ROOT_DIR.to_string(), dir.clone()));
-        }
-        preopens => {
-            for (guest, dir) in preopens {
-                let name = guest.strip_prefix('/').unwrap_or(guest);
-                let plain = matches!(
-                    Path::new(name).components().collect::<Vec<_>>()[..],
-                    [Component::Normal(_)]
-                ) && !name.contains('/');
-                if !plain {
-                    return Err(format!(
-                        "preopens `{guest}`, which is neither a lone `/` nor one directory name"
-                    ));
-                }
-                let taken = [
-                    format!("{}.wasm", case.guest),
-                    format!("{}.json", case.guest),
-                ];
-                if taken.iter().any(|t| t == name) || spec.dirs.iter().any(|d| d == name) {
-                    return Err(format!(
-                        "preopen `{guest}` clashes with another file of the test"
-                    ));
-                }
-                renamed |= name != guest;
-                spec.dirs.push(name.to_string());
-                copies.push((name.to_string(), dir.clone()));
+            renamed = guest != "/";
+            if renamed {
+                // The `calls` guest names a preopen `$NAME`; preopened as
+                // `/`, it is `$root`.
+                let name = guest.trim_start_matches('/');
+                spec.args = spec.args.iter().map(|arg| as_root(arg, name)).collect();
+                exported.args = spec.args.clone();
             }
+            exported.preopens = vec![("/".to_string(), dir.clone())];
         }
-    }
-    for (i, (_, a)) in copies.iter().enumerate() {
-        for (_, b) in &copies[i + 1..] {
-            if contains(a, b) || contains(b, a) {
-                return Err(format!(
-                    "preopens of `{a}` and `{b}` share files, which separate copies would not"
-                ));
-            }
-        }
-    }
-    let mut exported = case.clone();
-    if !spec.dirs.is_empty() {
-        exported.preopens = copies.clone();
+        _ => return Err("preopens several directories; the format preopens one, as `/`".into()),
     }
     Ok(Plan {
         case: exported,
@@ -136,16 +119,20 @@ fn plan(case: &Case) -> Result<Plan, String> {
     })
 }
 
-/// Whether sandbox directory `inner` is `outer` or inside it.
-fn contains(outer: &str, inner: &str) -> bool {
-    let parts = |p: &str| -> Vec<String> {
-        Path::new(p)
-            .components()
-            .filter(|c| *c != Component::CurDir)
-            .map(|c| c.as_os_str().to_string_lossy().into_owned())
-            .collect()
-    };
-    parts(inner).starts_with(&parts(outer))
+/// `arg` with every `$name` token (not followed by more of a name) as `$root`.
+fn as_root(arg: &str, name: &str) -> String {
+    let token = format!("${name}");
+    let mut out = String::new();
+    let mut rest = arg;
+    while let Some(at) = rest.find(&token) {
+        let after = &rest[at + token.len()..];
+        let whole = !after.starts_with(|c: char| c.is_alphanumeric() || c == '_');
+        out.push_str(&rest[..at]);
+        out.push_str(if whole { "$root" } else { &token });
+        rest = after;
+    }
+    out.push_str(rest);
+    out
 }
 
 /// What an export wrote.
@@ -155,7 +142,7 @@ pub struct Summary {
     pub cases: usize,
     /// Cases written.
     pub exported: usize,
-    /// Cases written with a preopen renamed (`/name` as `name`).
+    /// Cases written with their preopen renamed (`/name` as `/`).
     pub renamed: usize,
     /// Cases skipped, by why.
     pub skipped: BTreeMap<String, Vec<String>>,
@@ -265,6 +252,29 @@ fn export_case(
             )));
         }
     };
+    // Upstream's runner gives the guest a stdin pipe it closes only at
+    // `wait`, after reading the expected output: a guest that reads stdin
+    // waits forever there. One that does behaves otherwise with input.
+    let mut with_input = exported.clone();
+    with_input.stdin = "wasi-conform\n".into();
+    let probe = executor::execute(
+        &layout.fixtures,
+        &with_input,
+        Abi::P1,
+        &Reference,
+        &wasm,
+        limits,
+    )?;
+    let reads_stdin = probe.is_ok_and(|probe| {
+        (&probe.status, &probe.raw_stdout, &probe.stderr)
+            != (&outcome.status, &outcome.raw_stdout, &outcome.stderr)
+    });
+    if reads_stdin {
+        return Ok(Exported::Skipped(
+            "reads stdin, which upstream's runner leaves open until `wait`: it would wait forever"
+                .into(),
+        ));
+    }
     let ok = outcome.canary.is_ok()
         && judge::exit_problems(case.exit, &outcome).is_empty()
         && outcome.failed_checks().is_empty();
@@ -276,6 +286,13 @@ fn export_case(
     }
     if outcome.truncated {
         return Ok(Exported::Skipped("prints more than the output cap".into()));
+    }
+    if outcome.stderr.len() > PIPE_BUFFER {
+        return Ok(Exported::Skipped(format!(
+            "writes more than {} KiB to stderr, which fills the pipe while \
+             upstream's runner still reads stdout: it would wait forever",
+            PIPE_BUFFER >> 10
+        )));
     }
     let (Ok(stdout), Ok(stderr)) = (
         String::from_utf8(outcome.raw_stdout),
@@ -327,38 +344,43 @@ mod tests {
     }
 
     #[test]
-    fn root_and_directory_names_are_expressible() {
+    fn the_one_preopen_becomes_root() {
         let none = plan(&case(&[])).unwrap();
         assert_eq!(none.spec.args, ["a"]);
         assert_eq!(none.spec.env[0], ("K".to_string(), "v".to_string()));
-        assert!(none.copies.is_empty() && !none.renamed);
+        assert!(none.copies.is_empty() && !none.renamed && none.spec.root.is_none());
 
         let root = plan(&case(&[("/", ".")])).unwrap();
         assert_eq!(root.spec.root.as_deref(), Some(ROOT_DIR));
         assert_eq!(root.copies, [(ROOT_DIR.to_string(), ".".to_string())]);
         assert_eq!(root.case.preopens, [("/".to_string(), ".".to_string())]);
+        assert!(!root.renamed);
 
-        let dirs = plan(&case(&[("a", "x"), ("/b", "y/z")])).unwrap();
-        assert_eq!(dirs.spec.dirs, ["a", "b"]);
-        assert_eq!(dirs.copies[1], ("b".to_string(), "y/z".to_string()));
-        assert_eq!(dirs.case.preopens, dirs.copies);
-        assert!(dirs.renamed);
-        assert!(!plan(&case(&[("a", "x")])).unwrap().renamed);
+        let mut calls = case(&[("/sandbox", "x")]);
+        calls.args = vec![
+            "path_open $sandbox a as f => ok".into(),
+            "x $sandbox2 $sandbox".into(),
+        ];
+        let named = plan(&calls).unwrap();
+        assert_eq!(named.case.preopens, [("/".to_string(), "x".to_string())]);
+        assert_eq!(
+            named.spec.args,
+            ["path_open $root a as f => ok", "x $sandbox2 $root"]
+        );
+        assert_eq!(named.case.args, named.spec.args);
+        assert_eq!(named.copies, [(ROOT_DIR.to_string(), "x".to_string())]);
+        assert!(named.renamed && named.spec.dirs.is_empty());
+        let json = serde_json::to_string(&named.spec).unwrap();
+        assert_eq!(
+            json,
+            r#"{"args":["path_open $root a as f => ok","x $sandbox2 $root"],"env":{"K":"v","A":"w"},"root":"root.dir","exit_code":0}"#
+        );
     }
 
     #[test]
     fn inexpressible_cases_say_why() {
-        for (preopens, needle) in [
-            (&[("/a/b", ".")][..], "`/a/b`, which is neither"),
-            (&[(".", ".")][..], "`.`, which is neither"),
-            (&[("/", "a"), ("b", "b")][..], "`/`, which is neither"),
-            (&[("a", "."), ("b", "./sub")][..], "share files"),
-            (&[("a", "x"), ("/a", "y")][..], "clashes"),
-            (&[("g.wasm", "x")][..], "clashes"),
-        ] {
-            let why = plan(&case(preopens)).unwrap_err();
-            assert!(why.contains(needle), "{preopens:?}: {why}");
-        }
+        let why = plan(&case(&[("a", "x"), ("/b", "y")])).unwrap_err();
+        assert!(why.contains("several directories"), "{why}");
         let mut stdin = case(&[]);
         stdin.stdin = "x".into();
         assert!(plan(&stdin).unwrap_err().contains("stdin"));

@@ -156,6 +156,7 @@ pub fn abi_label(abi: Abi) -> &'static str {
         Abi::P1 => "p1",
         Abi::P1Component => "runtime + preview1 adapter",
         Abi::P2 => "p2",
+        Abi::P3 => "p3",
     }
 }
 

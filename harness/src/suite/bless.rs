@@ -102,6 +102,7 @@ fn oracle_run(
             );
             Ok((run, source))
         }
+        Abi::P3 => unreachable!("the manifest loader refuses p3 cases"),
         Abi::P2 => {
             let wasmtime = runtimes::wasmtime::Wasmtime;
             let run = executor::execute(fixtures, case, abi, &wasmtime, wasm, limits)?;

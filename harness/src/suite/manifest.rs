@@ -4,6 +4,7 @@
 //! The schema is documented in `tests-src/README.md`; every key is checked
 //! (unknown keys are errors) so a typo never silently drops part of a case.
 
+use crate::model::abi::Abi;
 use crate::model::case::{Binding, Case};
 use anyhow::{Context, Result, bail};
 use serde::Deserialize;
@@ -91,6 +92,9 @@ fn validate(case: &Case) -> Result<(), String> {
     }
     if case.abis.is_empty() {
         return Err("`abis` is empty".into());
+    }
+    if case.abis.contains(&Abi::P3) {
+        return Err("ABI `p3` is run only by `testsuite`: the suite has no p3 guests yet".into());
     }
     if case.abis.iter().collect::<BTreeSet<_>>().len() != case.abis.len() {
         return Err("`abis` lists an ABI twice".into());

@@ -1,164 +1,36 @@
 //! `wasi-conform testsuite`: runs tests written in the WebAssembly/wasi-testsuite
-//! format. A test is `X.wasm` with an optional `X.json` beside it:
+//! format as its official runner does. A test is `X.wasm` with an optional
+//! `X.json` beside it ([`spec`]); a directory of tests may hold a
+//! `manifest.json` (`name`, `version`), and a directory named after a WASI
+//! version (`wasm32-wasip1`, `wasm32-wasip2`, `wasm32-wasip3`) holds tests of
+//! that version, as upstream reads them.
 //!
-//! ```json
-//! {"args": ["a"], "env": {"K": "v"}, "root": "fs-tests.dir",
-//!  "exit_code": 0, "stdout": "...", "stderr": "..."}
-//! ```
-//!
-//! `root` names a directory next to the test, preopened as `/`; `dirs` (the
-//! suite's older form) lists directories next to the test, each preopened
-//! under its own name. The fixture is copied into a fresh sandbox for every
-//! run, so a test never changes its own directory. argv[0] is the file name
-//! `X.wasm`; stdin is empty. A test is judged by its exit code and, when the
-//! spec gives them, its exact stdout and stderr (the official runner
-//! prefix-matches; see [`crate::judge::testsuite`]). Specs of the
-//! operation-based form (`operations`, `servers`, ...) are recognised and
-//! reported `unsupported`.
+//! `root` names a directory next to the test, preopened as `/`; each of
+//! `dirs` is preopened under its own name. The fixture is copied into a
+//! fresh sandbox for every run, so a test never changes its own directory.
+//! argv[0] is the file name `X.wasm`, which is what upstream's wasmtime
+//! adapter gives the guest (the wasmtime CLI passes the base name of the
+//! path the runner hands it). stdin is what the spec's `write` operations
+//! write, then end-of-file. Specs whose operations talk to a running guest
+//! are `unsupported`, with the reason, and not as expected.
+
+pub mod spec;
 
 use crate::exec::executor;
 use crate::exec::runtimes::{Limits, Runtime};
-use crate::judge;
+use crate::judge::{self, testsuite::Reads};
 use crate::model::abi::Abi;
 use crate::model::case::{Binding, Case};
 use crate::model::record::Record;
 use crate::model::verdict::{Judgement, Verdict};
 use anyhow::{Context, Result, bail};
-use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
+use spec::{Spec, Step};
 use std::collections::HashMap;
-use std::path::{Component, Path, PathBuf};
+use std::path::{Path, PathBuf};
 
 /// The runtime `testsuite` uses when none is named.
 pub const DEFAULT_RUNTIME: &str = "reference";
-
-/// A test's `X.json`: every key optional.
-#[derive(Debug, Default, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Spec {
-    /// argv after argv[0].
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub args: Vec<String>,
-    /// The environment, in the order of the JSON object.
-    #[serde(default, skip_serializing_if = "Vec::is_empty", with = "ordered_map")]
-    pub env: Vec<(String, String)>,
-    /// Directories next to the test, each preopened under its own name.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub dirs: Vec<String>,
-    /// A directory next to the test, preopened as `/`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub root: Option<String>,
-    /// The expected exit code.
-    #[serde(default)]
-    pub exit_code: i32,
-    /// The expected stdout, exactly; not compared when absent.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub stdout: Option<String>,
-    /// The expected stderr, exactly; not compared when absent.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub stderr: Option<String>,
-    /// Operation-based form: the steps of the test (not run here).
-    #[serde(default, skip_serializing)]
-    pub operations: Option<serde_json::Value>,
-    /// Operation-based form: WASI proposals the test needs (not run here).
-    #[serde(default, skip_serializing)]
-    pub proposals: Option<serde_json::Value>,
-    /// Operation-based form: the world the test targets (not run here).
-    #[serde(default, skip_serializing)]
-    pub world: Option<serde_json::Value>,
-    /// Operation-based form: HTTP servers the test talks to (not run here).
-    #[serde(default, skip_serializing)]
-    pub servers: Option<serde_json::Value>,
-}
-
-impl Spec {
-    /// Reads and checks a test's JSON; `wasm_dir` holds the test's directories.
-    pub fn parse(text: &str, path: &Path, wasm_dir: &Path) -> Result<Spec> {
-        let spec: Spec =
-            serde_json::from_str(text).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
-        if spec.root.is_some() && !spec.dirs.is_empty() {
-            bail!("{}: give `root` or `dirs`, not both", path.display());
-        }
-        for dir in spec.root.iter().chain(&spec.dirs) {
-            let plain = !dir.is_empty()
-                && Path::new(dir)
-                    .components()
-                    .all(|c| matches!(c, Component::Normal(_)));
-            if !plain {
-                bail!(
-                    "{}: directory `{dir}` must be a relative path without `.` or `..`",
-                    path.display()
-                );
-            }
-            if !wasm_dir.join(dir).is_dir() {
-                bail!(
-                    "{}: directory `{dir}` does not exist next to the test",
-                    path.display()
-                );
-            }
-        }
-        Ok(spec)
-    }
-
-    /// What the spec expects of a run, for [`judge::testsuite::judge`].
-    pub fn expected(&self) -> judge::testsuite::Expected<'_> {
-        judge::testsuite::Expected {
-            exit_code: self.exit_code,
-            stdout: self.stdout.as_deref(),
-            stderr: self.stderr.as_deref(),
-        }
-    }
-
-    /// Why the spec cannot be run here, when it uses the operation-based form.
-    pub fn operation_based(&self) -> Option<String> {
-        let keys: Vec<&str> = [
-            ("operations", &self.operations),
-            ("proposals", &self.proposals),
-            ("world", &self.world),
-            ("servers", &self.servers),
-        ]
-        .into_iter()
-        .filter(|(_, value)| value.is_some())
-        .map(|(key, _)| key)
-        .collect();
-        (!keys.is_empty()).then(|| {
-            format!(
-                "operation-based spec ({}): wasi-conform runs only run-and-wait tests",
-                keys.join(", ")
-            )
-        })
-    }
-}
-
-/// A JSON object as an ordered list of string pairs: the environment of a
-/// test is passed in the order its file gives it.
-mod ordered_map {
-    use serde::de::{MapAccess, Visitor};
-    use serde::{Deserializer, Serializer};
-    use std::fmt;
-
-    pub fn serialize<S: Serializer>(pairs: &[(String, String)], s: S) -> Result<S::Ok, S::Error> {
-        s.collect_map(pairs.iter().map(|(k, v)| (k, v)))
-    }
-
-    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<(String, String)>, D::Error> {
-        struct Pairs;
-        impl<'de> Visitor<'de> for Pairs {
-            type Value = Vec<(String, String)>;
-            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                f.write_str("an object of strings")
-            }
-            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-                let mut pairs = Vec::new();
-                while let Some(pair) = map.next_entry()? {
-                    pairs.push(pair);
-                }
-                Ok(pairs)
-            }
-        }
-        d.deserialize_map(Pairs)
-    }
-}
 
 /// What a `.wasm` file holds, by its header.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -186,13 +58,67 @@ impl WasmKind {
         }
     }
 
-    /// The ABI a runtime declaring `abis` runs this as; `None` to skip it.
-    pub fn abi_on(self, abis: &[Abi]) -> Option<Abi> {
-        let candidates: &[Abi] = match self {
-            WasmKind::Module => &[Abi::P1],
-            WasmKind::Component => &[Abi::P2, Abi::P1Component],
+    /// The ABIs a test of this kind and WASI `version` runs as, in order
+    /// of preference: a module as `p1`; a component of a `wasm32-wasip3`
+    /// suite as `p3`; any other component as `p2`, or `p1-component` where
+    /// that is all a runtime declares.
+    pub fn abis(self, version: WasiVersion) -> &'static [Abi] {
+        match (self, version) {
+            (WasmKind::Module, _) => &[Abi::P1],
+            (WasmKind::Component, WasiVersion::P3) => &[Abi::P3],
+            (WasmKind::Component, _) => &[Abi::P2, Abi::P1Component],
+        }
+    }
+}
+
+/// The WASI version a directory of tests targets (upstream's `WasiVersion`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WasiVersion {
+    P1,
+    P2,
+    P3,
+}
+
+impl WasiVersion {
+    fn named(name: &str) -> Option<WasiVersion> {
+        match name {
+            "wasm32-wasip1" => Some(WasiVersion::P1),
+            "wasm32-wasip2" => Some(WasiVersion::P2),
+            "wasm32-wasip3" => Some(WasiVersion::P3),
+            _ => None,
+        }
+    }
+
+    /// The version of the tests in `dir`, as upstream's `_read_manifest`
+    /// tells it: `manifest.json`'s `version`, else the directory's name,
+    /// else `wasm32-wasip1`. A manifest key other than `name` and
+    /// `version` is an error, as upstream.
+    pub fn of_dir(dir: &Path) -> Result<WasiVersion> {
+        let by_name = dir
+            .file_name()
+            .and_then(|n| WasiVersion::named(&n.to_string_lossy()))
+            .unwrap_or(WasiVersion::P1);
+        let path = dir.join("manifest.json");
+        let text = match std::fs::read_to_string(&path) {
+            Ok(text) => text,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(by_name),
+            Err(e) => bail!("{}: cannot read: {e}", path.display()),
         };
-        candidates.iter().copied().find(|abi| abis.contains(abi))
+        let manifest: serde_json::Map<String, serde_json::Value> =
+            serde_json::from_str(&text).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+        let mut version = by_name;
+        for (key, value) in &manifest {
+            match (key.as_str(), value.as_str()) {
+                ("name", Some(_)) => {}
+                ("version", Some(v)) => {
+                    version = WasiVersion::named(v).ok_or_else(|| {
+                        anyhow::anyhow!("{}: unknown WASI version `{v}`", path.display())
+                    })?
+                }
+                _ => bail!("{}: unexpected manifest option `{key}`", path.display()),
+            }
+        }
+        Ok(version)
     }
 }
 
@@ -207,13 +133,20 @@ pub struct Test {
     /// bytes, so identical binaries are compiled once.
     pub binary: PathBuf,
     pub kind: WasmKind,
+    /// The WASI version of the test's directory.
+    pub version: WasiVersion,
     pub spec: Spec,
 }
 
 impl Test {
-    /// Loads `X.wasm` and `X.json` (if present); `binaries` maps the digest
-    /// of every binary loaded so far to its first file.
-    fn load(wasm: &Path, binaries: &mut HashMap<Vec<u8>, PathBuf>) -> Result<Test> {
+    /// Loads `X.wasm` and `X.json` (if present) of a directory of `version`;
+    /// `binaries` maps the digest of every binary loaded so far to its
+    /// first file.
+    fn load(
+        wasm: &Path,
+        version: WasiVersion,
+        binaries: &mut HashMap<Vec<u8>, PathBuf>,
+    ) -> Result<Test> {
         let bytes =
             std::fs::read(wasm).with_context(|| format!("{}: cannot read", wasm.display()))?;
         let kind = WasmKind::of_header(&bytes)
@@ -225,7 +158,10 @@ impl Test {
         let json = wasm.with_extension("json");
         let spec = match std::fs::read_to_string(&json) {
             Ok(text) => Spec::parse(&text, &json, wasm.parent().unwrap_or(Path::new(".")))?,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Spec::default(),
+            // Upstream's default configuration: run, then wait for exit 0.
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                Spec::of_legacy(spec::Legacy::default())
+            }
             Err(e) => bail!("{}: cannot read: {e}", json.display()),
         };
         Ok(Test {
@@ -233,16 +169,26 @@ impl Test {
             wasm: wasm.to_owned(),
             binary,
             kind,
+            version,
             spec,
         })
+    }
+
+    /// The ABI a runtime declaring `abis` runs this test as; `None` to skip it.
+    pub fn abi_on(&self, abis: &[Abi]) -> Option<Abi> {
+        self.kind
+            .abis(self.version)
+            .iter()
+            .copied()
+            .find(|abi| abis.contains(abi))
     }
 
     /// The test as a case the runner can execute as `abi`, its fixture
     /// taken from the test's directory ([`Test::fixtures`]).
     pub fn case(&self, abi: Abi) -> Case {
-        let spec = &self.spec;
+        let run = &self.spec.run;
         let (fixture_dir, preopens): (Option<&str>, Vec<(&str, &str)>) =
-            match (&spec.root, spec.dirs.as_slice()) {
+            match (&run.root, run.dirs.as_slice()) {
                 (Some(root), _) => (Some(root), vec![("/", ".")]),
                 (None, []) => (None, vec![]),
                 (None, [dir]) => (Some(dir), vec![(dir, ".")]),
@@ -259,9 +205,19 @@ impl Test {
             .unwrap_or_default();
         let description = format!("wasi-testsuite test {}", self.wasm.display());
         let mut case = Case::new(&self.name, &guest, &description, vec![abi]);
-        case.args = spec.args.clone();
-        case.env = spec.env.clone();
-        case.exit = spec.exit_code;
+        case.args = run.args.clone();
+        case.env = run.env.clone();
+        case.stdin = self.spec.stdin();
+        case.network = self.spec.proposals.iter().any(|p| p == "sockets");
+        case.exit = self
+            .spec
+            .steps
+            .iter()
+            .find_map(|step| match step {
+                Step::Wait { exit_code } => Some(*exit_code),
+                _ => None,
+            })
+            .unwrap_or(0);
         case.fixture_dir = fixture_dir.map(str::to_string);
         case.preopens = preopens
             .into_iter()
@@ -289,8 +245,18 @@ pub fn discover(dirs: &[PathBuf]) -> Result<Vec<Test>> {
             bail!("{}: no tests (*.wasm) found", dir.display());
         }
         found.sort();
+        let mut versions: HashMap<PathBuf, WasiVersion> = HashMap::new();
         for wasm in found {
-            tests.push(Test::load(&wasm, &mut binaries)?);
+            let suite = wasm.parent().unwrap_or(Path::new(".")).to_owned();
+            let version = match versions.get(&suite) {
+                Some(version) => *version,
+                None => {
+                    let version = WasiVersion::of_dir(&suite)?;
+                    versions.insert(suite, version);
+                    version
+                }
+            };
+            tests.push(Test::load(&wasm, version, &mut binaries)?);
         }
     }
     Ok(tests)
@@ -310,39 +276,39 @@ fn collect_wasm(dir: &Path, found: &mut Vec<PathBuf>) -> std::io::Result<()> {
     Ok(())
 }
 
-/// Runs one test on one runtime in a fresh sandbox. An operation-based
-/// spec is not run: it is `unsupported`, and expected to be.
-pub fn record(test: &Test, runtime: &dyn Runtime, abi: Abi, limits: Limits) -> Result<Record> {
-    let (judgement, reason) = match test.spec.operation_based() {
-        Some(why) => (
-            Judgement {
-                verdict: Verdict::Unsupported,
-                detail: why.clone(),
-            },
-            Some(why),
-        ),
+/// Runs one test on one runtime in a fresh sandbox, its reads matched as
+/// `reads` says. A spec this runner cannot run is `unsupported`, with why;
+/// like every verdict but `pass`, that is not as expected.
+pub fn record(
+    test: &Test,
+    runtime: &dyn Runtime,
+    abi: Abi,
+    reads: Reads,
+    limits: Limits,
+) -> Result<Record> {
+    let judgement = match &test.spec.unrunnable {
+        Some(why) => Judgement {
+            verdict: Verdict::Unsupported,
+            detail: why.clone(),
+        },
         None => {
             let case = test.case(abi);
             let run =
                 executor::execute(test.fixtures(), &case, abi, runtime, &test.binary, limits)?;
-            (judge::testsuite::judge(test.spec.expected(), &run), None)
+            judge::testsuite::judge(&test.spec.steps, reads, &run)
         }
     };
     Ok(Record {
         case: test.name.clone(),
         abi,
         runtime: runtime.name().to_string(),
-        expected: if reason.is_some() {
-            Verdict::Unsupported
-        } else {
-            Verdict::Pass
-        },
+        expected: Verdict::Pass,
         verdict: judgement.verdict,
         // Judged as the official runner judges: by the test's own
         // expectations, which it holds to.
         tier: Some(Binding::Must),
         detail: judgement.detail,
-        reason,
+        reason: None,
         recorded_evidence: None,
     })
 }
@@ -350,66 +316,6 @@ pub fn record(test: &Test, runtime: &dyn Runtime, abi: Abi, limits: Limits) -> R
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn parse(text: &str, dir: &Path) -> Result<Spec> {
-        Spec::parse(text, &dir.join("t.json"), dir)
-    }
-
-    #[test]
-    fn env_keeps_the_file_order_both_ways() {
-        let dir = tempfile::tempdir().unwrap();
-        let spec = parse(
-            r#"{"env": {"Z": "1", "A": "2", "M": "3"}, "args": ["x"]}"#,
-            dir.path(),
-        )
-        .unwrap();
-        let keys: Vec<&str> = spec.env.iter().map(|(k, _)| k.as_str()).collect();
-        assert_eq!(keys, ["Z", "A", "M"]);
-        let written = serde_json::to_string(&spec).unwrap();
-        assert_eq!(
-            written,
-            r#"{"args":["x"],"env":{"Z":"1","A":"2","M":"3"},"exit_code":0}"#
-        );
-        assert_eq!(parse(&written, dir.path()).unwrap(), spec);
-    }
-
-    #[test]
-    fn bad_specs_are_one_line_errors_naming_the_file() {
-        let dir = tempfile::tempdir().unwrap();
-        std::fs::create_dir(dir.path().join("fs.dir")).unwrap();
-        assert!(parse(r#"{"root": "fs.dir"}"#, dir.path()).is_ok());
-        for (text, needle) in [
-            (r#"{"args": "a"}"#, "invalid type"),
-            (r#"{"stdin": "x"}"#, "unknown field `stdin`"),
-            (r#"{"args": ["#, "EOF"),
-            (r#"{"root": "fs.dir", "dirs": ["fs.dir"]}"#, "not both"),
-            (r#"{"dirs": ["../fs.dir"]}"#, "without `.` or `..`"),
-            (
-                r#"{"root": "missing.dir"}"#,
-                "does not exist next to the test",
-            ),
-        ] {
-            let err = format!("{:#}", parse(text, dir.path()).unwrap_err());
-            assert!(
-                err.contains("t.json: ") && err.contains(needle),
-                "{text}: {err}"
-            );
-            assert_eq!(err.lines().count(), 1, "{err}");
-        }
-    }
-
-    #[test]
-    fn operation_based_specs_say_which_keys() {
-        let dir = tempfile::tempdir().unwrap();
-        let spec = parse(
-            r#"{"operations": [{"type": "run"}], "servers": []}"#,
-            dir.path(),
-        )
-        .unwrap();
-        let why = spec.operation_based().unwrap();
-        assert!(why.contains("(operations, servers)"), "{why}");
-        assert_eq!(Spec::default().operation_based(), None);
-    }
 
     #[test]
     fn headers_tell_modules_from_components() {
@@ -429,29 +335,47 @@ mod tests {
         );
         assert!(WasmKind::of_header(b"\0as").is_err());
 
-        assert_eq!(WasmKind::Module.abi_on(&[Abi::P1]), Some(Abi::P1));
-        assert_eq!(WasmKind::Component.abi_on(&[Abi::P1]), None);
-        assert_eq!(WasmKind::Component.abi_on(&Abi::ALL), Some(Abi::P2));
+        assert_eq!(WasmKind::Module.abis(WasiVersion::P3), [Abi::P1]);
+        assert_eq!(WasmKind::Component.abis(WasiVersion::P3), [Abi::P3]);
         assert_eq!(
-            WasmKind::Component.abi_on(&[Abi::P1, Abi::P1Component]),
-            Some(Abi::P1Component)
+            WasmKind::Component.abis(WasiVersion::P1),
+            [Abi::P2, Abi::P1Component]
+        );
+    }
+
+    #[test]
+    fn the_version_comes_from_the_manifest_else_the_directory_name() {
+        let dir = tempfile::tempdir().unwrap();
+        let p3 = dir.path().join("wasm32-wasip3");
+        std::fs::create_dir(&p3).unwrap();
+        assert_eq!(WasiVersion::of_dir(&p3).unwrap(), WasiVersion::P3);
+        assert_eq!(WasiVersion::of_dir(dir.path()).unwrap(), WasiVersion::P1);
+        let manifest = dir.path().join("manifest.json");
+        std::fs::write(&manifest, r#"{"name": "n", "version": "wasm32-wasip2"}"#).unwrap();
+        assert_eq!(WasiVersion::of_dir(dir.path()).unwrap(), WasiVersion::P2);
+        std::fs::write(&manifest, r#"{"name": "n", "extra": 1}"#).unwrap();
+        let err = WasiVersion::of_dir(dir.path()).unwrap_err().to_string();
+        assert!(
+            err.contains("manifest.json: unexpected manifest option `extra`"),
+            "{err}"
         );
     }
 
     #[test]
     fn fixtures_become_a_case_with_preopens() {
-        let test = |spec: Spec| Test {
+        let test = |run: spec::Legacy| Test {
             name: "dir/t".into(),
             wasm: "dir/t.wasm".into(),
             binary: "dir/t.wasm".into(),
             kind: WasmKind::Module,
-            spec,
+            version: WasiVersion::P1,
+            spec: Spec::of_legacy(run),
         };
-        let root = test(Spec {
+        let root = test(spec::Legacy {
             root: Some("fs.dir".into()),
             args: vec!["a".into()],
             exit_code: 3,
-            ..Spec::default()
+            ..spec::Legacy::default()
         })
         .case(Abi::P1);
         assert_eq!(root.fixture_dir.as_deref(), Some("fs.dir"));
@@ -461,17 +385,17 @@ mod tests {
             ("t", &["a".to_string()][..], 3)
         );
 
-        let one = test(Spec {
+        let one = test(spec::Legacy {
             dirs: vec!["a.dir".into()],
-            ..Spec::default()
+            ..spec::Legacy::default()
         })
         .case(Abi::P1);
         assert_eq!(one.fixture_dir.as_deref(), Some("a.dir"));
         assert_eq!(one.preopens, [("a.dir".to_string(), ".".to_string())]);
 
-        let two = test(Spec {
+        let two = test(spec::Legacy {
             dirs: vec!["a".into(), "b".into()],
-            ..Spec::default()
+            ..spec::Legacy::default()
         })
         .case(Abi::P1);
         assert_eq!(two.fixture_dir.as_deref(), Some("."));

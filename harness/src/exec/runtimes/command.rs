@@ -6,8 +6,10 @@
 //! repository), `{template_dir}`, in `preopen` `{guest}` and `{host}`, in `env`
 //! `{key}` and `{value}`. An element that is exactly `{preopens}`, `{env}` or
 //! `{args}` expands to the preopen flags, the env flags or the guest's
-//! arguments, and one that is exactly `{job}` to the template's `job` (the
-//! arguments of one run). `binary` lists candidates: the first that exists
+//! arguments, one that is exactly `{abi_flags}` to the template's flags for
+//! the run's ABI, one that is exactly `{network}` to its `network` flags
+//! when the guest may use the network, and one that is exactly `{job}` to
+//! the template's `job` (the arguments of one run). `binary` lists candidates: the first that exists
 //! is used (a bare name is looked up on PATH).
 //!
 //! A template with `serve` is run by long-lived workers (`served.rs`) that
@@ -22,6 +24,7 @@ use crate::model::outcome::{RawOutcome, Status, split_trace};
 use crate::model::verdict::RunError;
 use anyhow::{Context, Result, bail};
 use serde::Deserialize;
+use std::collections::BTreeMap;
 use std::os::unix::process::{CommandExt, ExitStatusExt};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command};
@@ -56,6 +59,14 @@ pub struct Template {
     /// Flags for one environment variable.
     #[serde(default)]
     pub env: Vec<String>,
+    /// Flags for the runs of one ABI (`{abi_flags}`), e.g. what turns WASI
+    /// 0.3 on.
+    #[serde(default)]
+    pub abi_flags: BTreeMap<Abi, Vec<String>>,
+    /// Flags giving the guest the host's network (`{network}`), for a run
+    /// that may use it ([`Invocation::network`]).
+    #[serde(default)]
+    pub network: Vec<String>,
     /// Exit codes meaning the guest trapped.
     #[serde(default)]
     pub trap_exit_codes: Vec<i32>,
@@ -220,6 +231,11 @@ impl Template {
                     }
                 }
                 "{args}" => argv.extend(inv.argv[1..].iter().cloned()),
+                "{abi_flags}" => {
+                    argv.extend(self.abi_flags.get(&inv.abi).into_iter().flatten().cloned())
+                }
+                "{network}" if inv.network => argv.extend(self.network.iter().cloned()),
+                "{network}" => {}
                 _ => argv.push(
                     self.expand_static(arg)
                         .replace("{binary}", &binary.to_string_lossy())
@@ -511,6 +527,7 @@ unsupported_stderr = ["unknown import"]
             stdin: b"input",
             sandbox_root: dir.path(),
             preopens: &preopens,
+            network: false,
             fixture: None,
             limits,
         };

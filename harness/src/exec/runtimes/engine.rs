@@ -42,6 +42,8 @@ pub fn shared() -> &'static Shared {
     SHARED.get_or_init(|| {
         let mut config = wasmtime::Config::new();
         config.epoch_interruption(true);
+        // WASI 0.3 components (`Abi::P3`) use the component model's async.
+        config.wasm_component_model_async(true);
         // The pooling allocator reuses instance slots: an instantiation then
         // costs no mmap or munmap (fuzz campaigns instantiate thousands of
         // times a second). Its default of 1000 concurrent memories only
@@ -118,11 +120,23 @@ pub(super) fn cached<T: Clone, E: std::fmt::Debug>(
     Ok(compiled)
 }
 
-/// An error from instantiation: a missing import is `unsupported`, anything
-/// else is judged like an error from running the guest.
+/// What wasmtime says when a guest does not fit the host: a core module's
+/// missing function, a component's missing or differently typed import, a
+/// component without the export its world needs (another WASI version's
+/// `wasi:cli/run`).
+const LINK_ERRORS: [&str; 4] = [
+    "unknown import",
+    "has not been defined",
+    "matching implementation was not found in the linker",
+    "no exported instance named",
+];
+
+/// An error from instantiation: an import wasmtime cannot link is
+/// `unsupported`, anything else is judged like an error from running the
+/// guest.
 pub fn instantiation_error(err: wasmtime::Error) -> Result<Status, RunError> {
     let message = format!("{err:?}");
-    if message.contains("unknown import") || message.contains("has not been defined") {
+    if LINK_ERRORS.iter().any(|e| message.contains(e)) {
         Err(RunError::Unsupported(first_line(&message)))
     } else {
         run_error(err)

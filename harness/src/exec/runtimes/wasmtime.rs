@@ -1,5 +1,7 @@
 //! wasmtime embedded with wasmtime-wasi: p1 modules, adapted and native
-//! components, stdout/stderr captured in memory.
+//! 0.2 components, 0.3 components (wasmtime-wasi's `p3`, as the wasmtime
+//! CLI runs them with `-Sp3 -Wcomponent-model-async`), stdout/stderr
+//! captured in memory.
 
 use super::engine::{self, shared};
 use super::{Invocation, Runtime};
@@ -44,6 +46,10 @@ impl Runtime for Wasmtime {
             .stdout(stdout.clone())
             .stderr(stderr.clone())
             .allow_blocking_current_thread(true);
+        if inv.network {
+            // As the wasmtime CLI's `-S inherit-network`.
+            builder.inherit_network();
+        }
         for preopen in inv.preopens {
             builder
                 .preopened_dir(&preopen.host, &preopen.guest, FsPerms::ReadWrite)
@@ -54,6 +60,7 @@ impl Runtime for Wasmtime {
         let status = match inv.abi {
             Abi::P1 => run_module(inv, builder.build_p1()),
             Abi::P1Component | Abi::P2 => run_component(inv, builder.build()),
+            Abi::P3 => run_p3_component(inv, builder.build()),
         }?;
         let (stdout, stderr) = (stdout.contents().to_vec(), stderr.contents().to_vec());
         let truncated = matches!(&status, Status::Trap(msg) if msg.contains(CAP_TRAP));
@@ -134,4 +141,44 @@ fn run_component(inv: &Invocation, ctx: WasiCtx) -> Result<Status, RunError> {
         Ok(Err(())) => Ok(Status::Exit(1)),
         Err(err) => engine::run_error(err),
     }
+}
+
+/// Runs a WASI 0.3 command: its `run` is async, so it runs in wasmtime's
+/// concurrent event loop on a single-threaded tokio runtime. 0.2 is linked
+/// too, as the wasmtime CLI does: Rust's standard library for
+/// wasm32-wasip2 imports it.
+fn run_p3_component(inv: &Invocation, ctx: WasiCtx) -> Result<Status, RunError> {
+    let shared = shared();
+    let component = shared.component(inv.wasm)?;
+    let mut linker = wasmtime::component::Linker::new(&shared.engine);
+    wasmtime_wasi::p2::add_to_linker_async(&mut linker)
+        .and_then(|()| wasmtime_wasi::p3::add_to_linker(&mut linker))
+        .map_err(|e| RunError::Crash(format!("wasmtime-wasi linker: {e:?}")))?;
+    let state = ComponentState {
+        ctx,
+        table: ResourceTable::new(),
+    };
+    let mut store = shared.store(state, inv.limits.timeout);
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| RunError::Harness(format!("cannot start a tokio runtime: {e}")))?;
+    runtime.block_on(async {
+        let command = match wasmtime_wasi::p3::bindings::Command::instantiate_async(
+            &mut store, &component, &linker,
+        )
+        .await
+        {
+            Ok(command) => command,
+            Err(err) => return engine::instantiation_error(err),
+        };
+        let ran = store
+            .run_concurrent(async move |store| command.wasi_cli_run().call_run(store).await)
+            .await;
+        match ran.and_then(|run| run) {
+            Ok(Ok(())) => Ok(Status::Exit(0)),
+            Ok(Err(())) => Ok(Status::Exit(1)),
+            Err(err) => engine::run_error(err),
+        }
+    })
 }

@@ -48,6 +48,7 @@ struct Request {
     stdin: Vec<u8>,
     sandbox_root: PathBuf,
     preopens: Vec<(String, PathBuf)>,
+    network: bool,
     timeout_ms: u64,
     output_cap: usize,
 }
@@ -139,6 +140,7 @@ impl Runtime for Isolated {
             None => self.spawn()?,
         };
         let request = Request {
+            network: inv.network,
             abi: inv.abi,
             wasm: inv.wasm.to_owned(),
             argv: inv.argv.clone(),
@@ -257,6 +259,7 @@ pub fn serve(runtime: &dyn Runtime) -> std::io::Result<()> {
             stdin: &request.stdin,
             sandbox_root: &request.sandbox_root,
             preopens: &preopens,
+            network: request.network,
             fixture: None,
             limits: Limits {
                 timeout: Duration::from_millis(request.timeout_ms),
@@ -350,6 +353,7 @@ mod tests {
             stdin: b"",
             sandbox_root: dir.path(),
             preopens: &[],
+            network: false,
             fixture: None,
             limits: Limits {
                 timeout,
