@@ -55,7 +55,7 @@ pub fn execute(
         stdin: case.stdin.as_bytes(),
         sandbox_root: &root,
         preopens: &preopens,
-        network: case.network,
+        proposals: &case.proposals,
         fixture: memory.as_ref(),
         limits,
     };

@@ -49,10 +49,12 @@ pub struct Case {
     /// Preopened directories: (guest path, directory relative to the sandbox root).
     #[serde(default)]
     pub preopens: Vec<(String, String)>,
-    /// Whether the guest may reach the host's network (`wasi:sockets`): a
-    /// runtime that needs leave for it gets it (wasmtime's `inherit-network`).
+    /// WASI proposals the guest needs beyond the command world, as
+    /// wasi-testsuite names them: `sockets` (the host's network) and
+    /// `http` (outgoing requests). A runtime that needs leave for them gets
+    /// it (wasmtime's `-S inherit-network`, `-S http`).
     #[serde(default)]
-    pub network: bool,
+    pub proposals: Vec<String>,
     /// Where the documents allow several errnos: call name -> the allowed set.
     #[serde(default)]
     pub allowed_errnos: BTreeMap<String, Vec<String>>,
@@ -139,7 +141,7 @@ impl Case {
             fixture_dir: None,
             fixture: Vec::new(),
             preopens: Vec::new(),
-            network: false,
+            proposals: Vec::new(),
             allowed_errnos: BTreeMap::new(),
             source: PathBuf::new(),
         }

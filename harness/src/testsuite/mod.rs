@@ -208,7 +208,7 @@ impl Test {
         case.args = run.args.clone();
         case.env = run.env.clone();
         case.stdin = self.spec.stdin();
-        case.network = self.spec.proposals.iter().any(|p| p == "sockets");
+        case.proposals = self.spec.proposals.clone();
         case.exit = self
             .spec
             .steps

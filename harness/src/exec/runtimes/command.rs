@@ -7,8 +7,8 @@
 //! `{key}` and `{value}`. An element that is exactly `{preopens}`, `{env}` or
 //! `{args}` expands to the preopen flags, the env flags or the guest's
 //! arguments, one that is exactly `{abi_flags}` to the template's flags for
-//! the run's ABI, one that is exactly `{network}` to its `network` flags
-//! when the guest may use the network, and one that is exactly `{job}` to
+//! the run's ABI, one that is exactly `{proposal_flags}` to its flags for
+//! each WASI proposal the guest needs, and one that is exactly `{job}` to
 //! the template's `job` (the arguments of one run). `binary` lists candidates: the first that exists
 //! is used (a bare name is looked up on PATH).
 //!
@@ -63,10 +63,10 @@ pub struct Template {
     /// 0.3 on.
     #[serde(default)]
     pub abi_flags: BTreeMap<Abi, Vec<String>>,
-    /// Flags giving the guest the host's network (`{network}`), for a run
-    /// that may use it ([`Invocation::network`]).
+    /// Flags for each WASI proposal a run needs (`{proposal_flags}`,
+    /// [`Invocation::proposals`]), e.g. what gives the guest the network.
     #[serde(default)]
-    pub network: Vec<String>,
+    pub proposal_flags: BTreeMap<String, Vec<String>>,
     /// Exit codes meaning the guest trapped.
     #[serde(default)]
     pub trap_exit_codes: Vec<i32>,
@@ -234,8 +234,13 @@ impl Template {
                 "{abi_flags}" => {
                     argv.extend(self.abi_flags.get(&inv.abi).into_iter().flatten().cloned())
                 }
-                "{network}" if inv.network => argv.extend(self.network.iter().cloned()),
-                "{network}" => {}
+                "{proposal_flags}" => argv.extend(
+                    inv.proposals
+                        .iter()
+                        .filter_map(|p| self.proposal_flags.get(p))
+                        .flatten()
+                        .cloned(),
+                ),
                 _ => argv.push(
                     self.expand_static(arg)
                         .replace("{binary}", &binary.to_string_lossy())
@@ -527,7 +532,7 @@ unsupported_stderr = ["unknown import"]
             stdin: b"input",
             sandbox_root: dir.path(),
             preopens: &preopens,
-            network: false,
+            proposals: &[],
             fixture: None,
             limits,
         };

@@ -61,8 +61,8 @@ pub struct Invocation<'a> {
     /// The sandbox root: the directory the fixture was built in.
     pub sandbox_root: &'a Path,
     pub preopens: &'a [Preopen],
-    /// Whether the guest may reach the host's network ([`Case::network`](crate::model::case::Case::network)).
-    pub network: bool,
+    /// WASI proposals the guest needs ([`Case::proposals`](crate::model::case::Case::proposals)).
+    pub proposals: &'a [String],
     /// The fixture, for a runtime that keeps its filesystem in memory
     /// ([`Runtime::in_memory`]): then `sandbox_root` is a nominal path,
     /// never created, that `preopens` are relative to. `None` for the

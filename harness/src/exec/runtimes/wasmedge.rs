@@ -203,7 +203,7 @@ mod tests {
             sandbox_root: dir.path(),
             fixture: None,
             preopens,
-            network: false,
+            proposals: &[],
             limits: Limits {
                 timeout: std::time::Duration::from_secs(10),
                 output_cap: 8,

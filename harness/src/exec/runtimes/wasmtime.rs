@@ -46,9 +46,11 @@ impl Runtime for Wasmtime {
             .stdout(stdout.clone())
             .stderr(stderr.clone())
             .allow_blocking_current_thread(true);
-        if inv.network {
-            // As the wasmtime CLI's `-S inherit-network`.
-            builder.inherit_network();
+        // As the wasmtime CLI with `-S inherit-network`: without it, the
+        // 49 CLI denies even making a TCP or UDP socket (`access-denied`).
+        // `http` has no embedded linker here: such a guest is `unsupported`.
+        if inv.proposals.iter().any(|p| p == "sockets") {
+            builder.inherit_network().allow_tcp(true).allow_udp(true);
         }
         for preopen in inv.preopens {
             builder

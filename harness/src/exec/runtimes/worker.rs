@@ -48,7 +48,7 @@ struct Request {
     stdin: Vec<u8>,
     sandbox_root: PathBuf,
     preopens: Vec<(String, PathBuf)>,
-    network: bool,
+    proposals: Vec<String>,
     timeout_ms: u64,
     output_cap: usize,
 }
@@ -140,7 +140,7 @@ impl Runtime for Isolated {
             None => self.spawn()?,
         };
         let request = Request {
-            network: inv.network,
+            proposals: inv.proposals.to_vec(),
             abi: inv.abi,
             wasm: inv.wasm.to_owned(),
             argv: inv.argv.clone(),
@@ -259,7 +259,7 @@ pub fn serve(runtime: &dyn Runtime) -> std::io::Result<()> {
             stdin: &request.stdin,
             sandbox_root: &request.sandbox_root,
             preopens: &preopens,
-            network: request.network,
+            proposals: &request.proposals,
             fixture: None,
             limits: Limits {
                 timeout: Duration::from_millis(request.timeout_ms),
@@ -353,7 +353,7 @@ mod tests {
             stdin: b"",
             sandbox_root: dir.path(),
             preopens: &[],
-            network: false,
+            proposals: &[],
             fixture: None,
             limits: Limits {
                 timeout,
