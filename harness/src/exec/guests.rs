@@ -1,10 +1,12 @@
 //! Building the guest programs of `tests-src/`: p1 bins for wasm32-wasip1,
-//! each also wrapped into a component with the preview1 command adapter, and
-//! p2 bins for wasm32-wasip2; the C guests ([`c_guests`]) as wasm32-wasip1
+//! each also wrapped into a component with the preview1 command adapter, p2
+//! bins for wasm32-wasip2, and p3 bins for wasm32-wasip2 against the WASI
+//! 0.3 WIT of wasmtime-wasi ([`wit_source::p3_wit`], copied to
+//! `tests-src/p3/wit`, which git ignores); the C guests ([`c_guests`]) as wasm32-wasip1
 //! modules, adapted the same way. Cargo caches the compiles; a C module or
 //! an adapted component is rebuilt only when its inputs are newer.
 
-use crate::exec::c_guests;
+use crate::exec::{c_guests, wit_source};
 use crate::layout::Layout;
 use crate::model::abi::Abi;
 use anyhow::{Context, Result, bail};
@@ -32,7 +34,17 @@ fn package_and_target(abi: Abi) -> (&'static str, &'static str) {
     match abi {
         Abi::P1 | Abi::P1Component => ("guests-p1", "wasm32-wasip1"),
         Abi::P2 => ("guests-p2", "wasm32-wasip2"),
-        Abi::P3 => unreachable!("the manifest loader refuses p3 cases"),
+        Abi::P3 => ("guests-p3", "wasm32-wasip2"),
+    }
+}
+
+/// Where cargo builds the guests of `package`: the p3 guests apart, as
+/// their names are those of p2 guests for the same target.
+fn target_dir(guests: &Path, package: &str) -> PathBuf {
+    if package == "guests-p3" {
+        guests.join("p3")
+    } else {
+        guests.to_path_buf()
     }
 }
 
@@ -51,7 +63,10 @@ impl Guests {
             if *target == "wasm32-wasip1" {
                 packages.push(INTERP);
             }
-            cargo_build(layout, &guests.dir, &packages, target)?;
+            if *package == "guests-p3" {
+                wit_source::copy_once(&wit_source::p3_wit()?, &layout.tests_src.join("p3/wit"))?;
+            }
+            cargo_build(layout, &target_dir(&guests.dir, package), &packages, target)?;
         }
         let c_modules = guests.dir.join("c").join("wasm32-wasip1");
         if let Some(zig) = zig {
@@ -68,7 +83,7 @@ impl Guests {
 
     /// The binary of `guest` for `abi` (it may not exist: see [`Guests::check`]).
     pub fn path(&self, guest: &str, abi: Abi) -> PathBuf {
-        let (_, target) = package_and_target(abi);
+        let (package, target) = package_and_target(abi);
         match abi {
             Abi::P1Component => self.dir.join("p1-component").join(format!("{guest}.wasm")),
             _ if c_guests::is_c(guest) => self
@@ -76,8 +91,7 @@ impl Guests {
                 .join("c")
                 .join(target)
                 .join(format!("{guest}.wasm")),
-            Abi::P1 | Abi::P2 | Abi::P3 => self
-                .dir
+            Abi::P1 | Abi::P2 | Abi::P3 => target_dir(&self.dir, package)
                 .join(target)
                 .join("release")
                 .join(format!("{guest}.wasm")),

@@ -8,3 +8,4 @@ pub mod guests;
 pub mod pool;
 pub mod prune;
 pub mod runtimes;
+pub mod wit_source;

@@ -12,9 +12,8 @@ pub enum Abi {
     P1Component,
     /// A wasm32-wasip2 component written against WASI 0.2.
     P2,
-    /// A component written against WASI 0.3 (async, streams and futures).
-    /// Only `testsuite` runs it: no case of the suite is p3 yet, and the
-    /// manifest loader refuses one.
+    /// A wasm32-wasip2 component written against WASI 0.3 (async, streams
+    /// and futures).
     P3,
 }
 

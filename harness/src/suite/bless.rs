@@ -102,8 +102,7 @@ fn oracle_run(
             );
             Ok((run, source))
         }
-        Abi::P3 => unreachable!("the manifest loader refuses p3 cases"),
-        Abi::P2 => {
+        Abi::P2 | Abi::P3 => {
             let wasmtime = runtimes::wasmtime::Wasmtime;
             let run = executor::execute(fixtures, case, abi, &wasmtime, wasm, limits)?;
             let source = format!(

@@ -4,7 +4,6 @@
 //! The schema is documented in `tests-src/README.md`; every key is checked
 //! (unknown keys are errors) so a typo never silently drops part of a case.
 
-use crate::model::abi::Abi;
 use crate::model::case::{Binding, Case};
 use anyhow::{Context, Result, bail};
 use serde::Deserialize;
@@ -92,9 +91,6 @@ fn validate(case: &Case) -> Result<(), String> {
     }
     if case.abis.is_empty() {
         return Err("`abis` is empty".into());
-    }
-    if case.abis.contains(&Abi::P3) {
-        return Err("ABI `p3` is run only by `testsuite`: the suite has no p3 guests yet".into());
     }
     if case.abis.iter().collect::<BTreeSet<_>>().len() != case.abis.len() {
         return Err("`abis` lists an ABI twice".into());
@@ -278,21 +274,13 @@ binding = "should"
     /// preview1 witx and the 0.2 WIT of wasmtime-wasi), one string with
     /// the comment markers removed and whitespace collapsed.
     fn spec_text() -> String {
-        // The crate's source as cargo unpacked it from the registry.
-        let cargo_home = std::env::var_os("CARGO_HOME")
-            .map(std::path::PathBuf::from)
-            .unwrap_or_else(|| Path::new(&std::env::var_os("HOME").unwrap()).join(".cargo"));
-        let crate_dir = format!(
-            "wasmtime-wasi-{}",
-            env!("WASI_CONFORM_VERSION_WASMTIME_WASI")
-        );
-        let root = std::fs::read_dir(cargo_home.join("registry/src"))
-            .unwrap()
-            .map(|index| index.unwrap().path().join(&crate_dir))
-            .find(|dir| dir.is_dir())
-            .expect("wasmtime-wasi's source is in cargo's registry");
+        let root = crate::exec::wit_source::wasmtime_wasi_source().unwrap();
         let mut files = Vec::new();
-        let mut dirs = vec![root.join("witx/p1"), root.join("src/p2/wit")];
+        let mut dirs = vec![
+            root.join("witx/p1"),
+            root.join("src/p2/wit"),
+            root.join("src/p3/wit"),
+        ];
         while let Some(dir) = dirs.pop() {
             for entry in std::fs::read_dir(&dir).unwrap() {
                 let path = entry.unwrap().path();
