@@ -9,3 +9,28 @@ wit_bindgen::generate!({
     default_bindings_module: "guests_p3",
     generate_all,
 });
+
+/// Exports `$guest` (an implementation of `wasi:cli/run`'s `Guest`) as the
+/// command's `run`, and gives the bin the `main` Rust requires, which never
+/// runs.
+#[macro_export]
+macro_rules! command {
+    ($guest:ident) => {
+        $crate::export!($guest);
+
+        fn main() {
+            unreachable!("a WASI 0.3 command runs through wasi:cli/run")
+        }
+    };
+}
+
+/// The end of a scenario guest's `run`: a failed check fails the command
+/// (as `guest_support::finish` does), else it succeeds; an unknown
+/// scenario is a failed check.
+pub fn end(scenario: Option<&str>) -> Result<(), ()> {
+    if let Some(unknown) = scenario {
+        guest_support::check_detail("known scenario", false, Some(unknown));
+    }
+    guest_support::finish();
+    Ok(())
+}

@@ -4,7 +4,7 @@ use guests_p3::exports::wasi::cli::run::Guest;
 use guests_p3::wasi::cli::environment;
 
 struct Cli;
-guests_p3::export!(Cli);
+guests_p3::command!(Cli);
 
 impl Guest for Cli {
     async fn run() -> Result<(), ()> {
@@ -21,8 +21,4 @@ impl Guest for Cli {
         }
         Ok(())
     }
-}
-
-fn main() {
-    unreachable!("a WASI 0.3 command runs through wasi:cli/run")
 }

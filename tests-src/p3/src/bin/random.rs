@@ -1,10 +1,10 @@
 //! random <scenario>: `wasi:random@0.3.0` random and insecure.
-use guest_support::{check, check_detail, finish, fmt};
+use guest_support::{check, check_detail, fmt};
 use guests_p3::exports::wasi::cli::run::Guest;
 use guests_p3::wasi::random::{insecure, insecure_seed, random};
 
 struct Random;
-guests_p3::export!(Random);
+guests_p3::command!(Random);
 
 impl Guest for Random {
     async fn run() -> Result<(), ()> {
@@ -48,15 +48,8 @@ impl Guest for Random {
             "seed" => {
                 let _ = insecure_seed::get_insecure_seed();
             }
-            other => {
-                check_detail("known scenario", false, Some(other));
-            }
+            other => return guests_p3::end(Some(other)),
         };
-        finish();
-        Ok(())
+        guests_p3::end(None)
     }
-}
-
-fn main() {
-    unreachable!("a WASI 0.3 command runs through wasi:cli/run")
 }
