@@ -40,14 +40,22 @@ pub fn report(certificate: &Certificate) -> String {
          `unsupported` runs executed nothing and are counted apart.\n"
     );
     tier_table(&mut md, c);
-    if c.abis.contains(&Abi::P2) {
+    let native: Vec<&str> = [Abi::P2, Abi::P3]
+        .into_iter()
+        .filter(|abi| c.abis.contains(abi))
+        .map(Abi::name)
+        .collect();
+    if !native.is_empty() {
+        let abis = native.join(" and ");
         let _ = writeln!(
             md,
-            "p2 outcomes are blessed from embedded wasmtime (the reference host runs no components yet){}.\n",
+            "{abis} outcomes are blessed from embedded wasmtime (the reference host runs no components yet){}.\n",
             if c.runtime.starts_with("wasmtime") {
-                ": this runtime's p2 verdicts are self-judged"
+                format!(
+                    ": this runtime's {abis} verdicts are self-judged, but for the guests' own checks"
+                )
             } else {
-                ""
+                String::new()
             }
         );
     }
