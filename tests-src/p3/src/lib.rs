@@ -7,6 +7,7 @@ wit_bindgen::generate!({
     world: "wasi:cli/command@0.3.0",
     pub_export_macro: true,
     default_bindings_module: "guests_p3",
+    additional_derives: [PartialEq, Eq],
     generate_all,
 });
 

@@ -1,0 +1,260 @@
+//! fs <scenario>: `wasi:filesystem@0.3.0` on the first preopen. Results the
+//! text fixes are checks; the others are printed (`NAME: RESULT`), so that
+//! runtimes can be compared by their output.
+use guest_support::{check, check_detail, fmt};
+use guests_p3::exports::wasi::cli::run::Guest;
+use guests_p3::wasi::filesystem::preopens;
+use guests_p3::wasi::filesystem::types::{
+    Descriptor, DescriptorFlags, DescriptorType, ErrorCode, OpenFlags, PathFlags,
+};
+use guests_p3::wit_stream;
+
+struct Fs;
+guests_p3::command!(Fs);
+
+/// Opens `path` under `dir` for reading and writing, `create`d if asked.
+async fn open(dir: &Descriptor, path: &str, create: bool) -> Result<Descriptor, ErrorCode> {
+    let oflags = if create {
+        OpenFlags::CREATE
+    } else {
+        OpenFlags::empty()
+    };
+    dir.open_at(
+        PathFlags::empty(),
+        path.to_string(),
+        oflags,
+        DescriptorFlags::READ | DescriptorFlags::WRITE,
+    )
+    .await
+}
+
+/// Writes `data` at `offset` through `write-via-stream`.
+async fn write(file: &Descriptor, data: &[u8], offset: u64) -> Result<(), ErrorCode> {
+    let (mut tx, rx) = wit_stream::new();
+    let done = file.write_via_stream(rx, offset);
+    let rest = tx.write_all(data.to_vec()).await;
+    drop(tx);
+    check("write-via-stream takes every byte", rest.is_empty());
+    done.await
+}
+
+/// Everything from `offset` on, through `read-via-stream`.
+async fn read(file: &Descriptor, offset: u64) -> Result<Vec<u8>, ErrorCode> {
+    let (rx, done) = file.read_via_stream(offset);
+    let data = rx.collect().await;
+    done.await.map(|()| data)
+}
+
+/// `result` is one of `allowed`; its name is printed either way.
+fn one_of(name: &str, result: Result<(), ErrorCode>, allowed: &[ErrorCode]) {
+    let ok = matches!(&result, Err(code) if allowed.contains(code));
+    check_detail(name, ok, Some(&fmt!("{result:?}")));
+}
+
+/// The error-code the sandbox rule gives a path that starts with `/` or
+/// leaves the base directory.
+const NOT_PERMITTED: [ErrorCode; 1] = [ErrorCode::NotPermitted];
+
+impl Guest for Fs {
+    async fn run() -> Result<(), ()> {
+        let scenario = std::env::args().nth(1).unwrap_or_default();
+        let preopens = preopens::get_directories();
+        let Some((dir, _)) = preopens.first() else {
+            return guests_p3::end(Some("no preopen"));
+        };
+        match scenario.as_str() {
+            "preopen-type" => {
+                check(
+                    "the preopen is a directory",
+                    dir.get_type().await == Ok(DescriptorType::Directory),
+                );
+            }
+            "absolute-path" => {
+                one_of(
+                    "stat-at of an absolute path",
+                    dir.stat_at(PathFlags::empty(), "/etc".into())
+                        .await
+                        .map(drop),
+                    &NOT_PERMITTED,
+                );
+            }
+            "dotdot-escape" => {
+                one_of(
+                    "open-at of ..",
+                    open(dir, "..", false).await.map(drop),
+                    &NOT_PERMITTED,
+                );
+                check(
+                    "create-directory-at a",
+                    dir.create_directory_at("a".into()).await.is_ok(),
+                );
+                one_of(
+                    "create-directory-at a/../../x",
+                    dir.create_directory_at("a/../../x".into()).await,
+                    &NOT_PERMITTED,
+                );
+            }
+            "symlink-absolute" => {
+                one_of(
+                    "symlink-at to /etc/passwd",
+                    dir.symlink_at("/etc/passwd".into(), "l".into()).await,
+                    &NOT_PERMITTED,
+                );
+            }
+            "rmdir-not-empty" => {
+                check(
+                    "create-directory-at d",
+                    dir.create_directory_at("d".into()).await.is_ok(),
+                );
+                check("create d/f", open(dir, "d/f", true).await.is_ok());
+                one_of(
+                    "remove-directory-at of a non-empty directory",
+                    dir.remove_directory_at("d".into()).await,
+                    &[ErrorCode::NotEmpty],
+                );
+            }
+            "link-errors" => {
+                check("create f", open(dir, "f", true).await.is_ok());
+                check("create g", open(dir, "g", true).await.is_ok());
+                check(
+                    "create-directory-at d",
+                    dir.create_directory_at("d".into()).await.is_ok(),
+                );
+                let link = |old: &'static str, new: &'static str| {
+                    dir.link_at(PathFlags::empty(), old.into(), dir, new.into())
+                };
+                one_of(
+                    "link-at of a missing old path",
+                    link("missing", "n").await,
+                    &[ErrorCode::NoEntry],
+                );
+                one_of(
+                    "link-at onto an existing new path",
+                    link("f", "g").await,
+                    &[ErrorCode::Exist],
+                );
+                one_of(
+                    "link-at of a directory",
+                    link("d", "n").await,
+                    &[ErrorCode::NotPermitted],
+                );
+            }
+            "unlink-directory" => {
+                check(
+                    "create-directory-at d",
+                    dir.create_directory_at("d".into()).await.is_ok(),
+                );
+                one_of(
+                    "unlink-file-at of a directory",
+                    dir.unlink_file_at("d".into()).await,
+                    &[
+                        ErrorCode::NotPermitted,
+                        ErrorCode::Access,
+                        ErrorCode::IsDirectory,
+                    ],
+                );
+            }
+            "write-read" => {
+                let Ok(file) = open(dir, "f", true).await else {
+                    return guests_p3::end(Some("cannot create f"));
+                };
+                check(
+                    "write-via-stream of 11 bytes",
+                    write(&file, b"hello world", 0).await.is_ok(),
+                );
+                check(
+                    "write-via-stream at offset 6",
+                    write(&file, b"WASI!", 6).await.is_ok(),
+                );
+                let data = read(&file, 0).await;
+                check_detail(
+                    "read-via-stream reads back what was written",
+                    data.as_deref() == Ok(b"hello WASI!"),
+                    Some(&fmt!("{data:?}")),
+                );
+                let tail = read(&file, 6).await;
+                check(
+                    "read-via-stream from offset 6",
+                    tail.as_deref() == Ok(b"WASI!"),
+                );
+                let size = file.stat().await.map(|s| s.size);
+                check_detail("stat size is 11", size == Ok(11), Some(&fmt!("{size:?}")));
+            }
+            "write-past-end" => {
+                let Ok(file) = open(dir, "f", true).await else {
+                    return guests_p3::end(Some("cannot create f"));
+                };
+                check(
+                    "write-via-stream of 2 bytes",
+                    write(&file, b"ab", 0).await.is_ok(),
+                );
+                check(
+                    "write-via-stream at offset 5",
+                    write(&file, b"z", 5).await.is_ok(),
+                );
+                let data = read(&file, 0).await;
+                check_detail(
+                    "the gap reads as zeros",
+                    data.as_deref() == Ok(b"ab\0\0\0z"),
+                    Some(&fmt!("{data:?}")),
+                );
+            }
+            "read-directory" => {
+                for name in ["b", "a", "c"] {
+                    check("create a file", open(dir, name, true).await.is_ok());
+                }
+                check(
+                    "create-directory-at sub",
+                    dir.create_directory_at("sub".into()).await.is_ok(),
+                );
+                let (entries, done) = dir.read_directory();
+                let mut entries: Vec<(String, DescriptorType)> = entries
+                    .collect()
+                    .await
+                    .into_iter()
+                    .map(|e| (e.name, e.type_))
+                    .collect();
+                check("read-directory's future resolves ok", done.await.is_ok());
+                entries.sort_by(|x, y| x.0.cmp(&y.0));
+                // The text says nothing of `.` and `..` or the order: print sorted.
+                for (name, kind) in &entries {
+                    println!("{name}: {kind:?}");
+                }
+            }
+            "same-object" => {
+                let (Ok(a), Ok(b), Ok(c)) = (
+                    open(dir, "f", true).await,
+                    open(dir, "f", false).await,
+                    open(dir, "g", true).await,
+                ) else {
+                    return guests_p3::end(Some("cannot open f and g"));
+                };
+                check(
+                    "two descriptors of one file are the same object",
+                    a.is_same_object(&b).await,
+                );
+                check(
+                    "descriptors of two files are not",
+                    !a.is_same_object(&c).await,
+                );
+            }
+            "metadata-hash" => {
+                let Ok(file) = open(dir, "f", true).await else {
+                    return guests_p3::end(Some("cannot create f"));
+                };
+                let first = file.metadata_hash().await;
+                check(
+                    "metadata-hash twice is the same",
+                    first.is_ok() && file.metadata_hash().await == first,
+                );
+                let at = dir.metadata_hash_at(PathFlags::empty(), "f".into()).await;
+                check(
+                    "metadata-hash-at of the same file is its metadata-hash",
+                    at == first,
+                );
+            }
+            other => return guests_p3::end(Some(other)),
+        };
+        guests_p3::end(None)
+    }
+}
