@@ -109,14 +109,6 @@ pub enum Step {
     Wait { exit_code: i32 },
 }
 
-/// The WASI world a test targets (upstream's `WasiWorld`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum World {
-    #[default]
-    CliCommand,
-    HttpService,
-}
-
 /// A test's spec: how its guest is started, what happens after, and the
 /// proposals it needs.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -127,7 +119,6 @@ pub struct Spec {
     pub steps: Vec<Step>,
     /// WASI proposals the test needs (`http`, `sockets`).
     pub proposals: Vec<String>,
-    pub world: World,
     /// Why the test cannot be run by this runner: operations that need a
     /// live guest (`connect`, `send`, `recv`, `request`, `kill`, a second
     /// `run`), the `wasi:http/service` world, or HTTP `servers`.
@@ -261,9 +252,11 @@ impl Spec {
                 }
             }
         }
-        spec.world = match object.get("world").and_then(Value::as_str) {
-            None | Some("wasi:cli/command") => World::CliCommand,
-            Some("wasi:http/service") => World::HttpService,
+        // Upstream's `WasiWorld`: a command, or an HTTP service it sends
+        // requests to.
+        let service = match object.get("world").and_then(Value::as_str) {
+            None | Some("wasi:cli/command") => false,
+            Some("wasi:http/service") => true,
             Some(other) => return Err(format!("unknown WASI world `{other}`")),
         };
         let mut reasons = Vec::new();
@@ -276,7 +269,7 @@ impl Spec {
                 needs_live_guest.join(", ")
             ));
         }
-        if spec.world == World::HttpService {
+        if service {
             reasons.push("the `wasi:http/service` world".to_string());
         }
         if object
