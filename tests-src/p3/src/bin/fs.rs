@@ -199,6 +199,127 @@ impl Guest for Fs {
                     Some(&fmt!("{data:?}")),
                 );
             }
+            "set-size" => {
+                let Ok(file) = open(dir, "f", true).await else {
+                    return guests_p3::end(Some("cannot create f"));
+                };
+                check(
+                    "write-via-stream of 3 bytes",
+                    write(&file, b"abc", 0).await.is_ok(),
+                );
+                check("set-size 6", file.set_size(6).await.is_ok());
+                let grown = read(&file, 0).await;
+                check_detail(
+                    "growing fills with zeros",
+                    grown.as_deref() == Ok(b"abc\0\0\0"),
+                    Some(&fmt!("{grown:?}")),
+                );
+                check("set-size 1", file.set_size(1).await.is_ok());
+                let shrunk = read(&file, 0).await;
+                check("shrinking keeps the start", shrunk.as_deref() == Ok(b"a"));
+            }
+            "append" => {
+                let Ok(file) = open(dir, "f", true).await else {
+                    return guests_p3::end(Some("cannot create f"));
+                };
+                check(
+                    "write-via-stream of 2 bytes",
+                    write(&file, b"ab", 0).await.is_ok(),
+                );
+                let (mut tx, rx) = wit_stream::new();
+                let done = file.append_via_stream(rx);
+                let rest = tx.write_all(b"cd".to_vec()).await;
+                drop(tx);
+                check("append-via-stream takes every byte", rest.is_empty());
+                check("append-via-stream ends ok", done.await.is_ok());
+                let data = read(&file, 0).await;
+                check_detail(
+                    "appended at the end",
+                    data.as_deref() == Ok(b"abcd"),
+                    Some(&fmt!("{data:?}")),
+                );
+            }
+            "readlink-absolute" => {
+                let target = dir.readlink_at("out-abs".into()).await.map(drop);
+                one_of(
+                    "readlink-at of a symlink to an absolute path",
+                    target,
+                    &NOT_PERMITTED,
+                );
+            }
+            "symlink-escape" => {
+                one_of(
+                    "open-at following a symlink to ../canary.txt",
+                    dir.open_at(
+                        PathFlags::SYMLINK_FOLLOW,
+                        "out-file".into(),
+                        OpenFlags::empty(),
+                        DescriptorFlags::READ,
+                    )
+                    .await
+                    .map(drop),
+                    &NOT_PERMITTED,
+                );
+                one_of(
+                    "stat-at following a symlink to /etc/hostname",
+                    dir.stat_at(PathFlags::SYMLINK_FOLLOW, "out-abs".into())
+                        .await
+                        .map(drop),
+                    &NOT_PERMITTED,
+                );
+            }
+            "stat-symlink" => {
+                check("create a.txt", open(dir, "a.txt", true).await.is_ok());
+                check(
+                    "symlink-at l -> a.txt",
+                    dir.symlink_at("a.txt".into(), "l".into()).await.is_ok(),
+                );
+                let plain = dir
+                    .stat_at(PathFlags::empty(), "l".into())
+                    .await
+                    .map(|s| s.type_);
+                check_detail(
+                    "stat-at without symlink-follow sees the link",
+                    plain == Ok(DescriptorType::SymbolicLink),
+                    Some(&fmt!("{plain:?}")),
+                );
+                let followed = dir
+                    .stat_at(PathFlags::SYMLINK_FOLLOW, "l".into())
+                    .await
+                    .map(|s| s.type_);
+                check_detail(
+                    "stat-at with symlink-follow sees the file",
+                    followed == Ok(DescriptorType::RegularFile),
+                    Some(&fmt!("{followed:?}")),
+                );
+            }
+            "posix-errors" => {
+                // Similar to POSIX: printed, not checked.
+                println!(
+                    "open-at missing: {:?}",
+                    open(dir, "missing", false).await.map(drop)
+                );
+                check(
+                    "create-directory-at d",
+                    dir.create_directory_at("d".into()).await.is_ok(),
+                );
+                println!(
+                    "create-directory-at d again: {:?}",
+                    dir.create_directory_at("d".into()).await
+                );
+                println!(
+                    "remove-directory-at missing: {:?}",
+                    dir.remove_directory_at("missing".into()).await
+                );
+                println!(
+                    "unlink-file-at missing: {:?}",
+                    dir.unlink_file_at("missing".into()).await
+                );
+                println!(
+                    "rename-at missing: {:?}",
+                    dir.rename_at("missing".into(), dir, "n".into()).await
+                );
+            }
             "read-directory" => {
                 for name in ["b", "a", "c"] {
                     check("create a file", open(dir, name, true).await.is_ok());
