@@ -3,9 +3,10 @@
 //! runtimes can be compared by their output.
 use guest_support::{check, check_detail, fmt};
 use guests_p3::exports::wasi::cli::run::Guest;
+use guests_p3::wasi::clocks::system_clock::Instant;
 use guests_p3::wasi::filesystem::preopens;
 use guests_p3::wasi::filesystem::types::{
-    Descriptor, DescriptorFlags, DescriptorType, ErrorCode, OpenFlags, PathFlags,
+    Descriptor, DescriptorFlags, DescriptorType, ErrorCode, NewTimestamp, OpenFlags, PathFlags,
 };
 use guests_p3::wit_stream;
 
@@ -319,6 +320,112 @@ impl Guest for Fs {
                     "rename-at missing: {:?}",
                     dir.rename_at("missing".into(), dir, "n".into()).await
                 );
+            }
+            "rename" => {
+                check("create a.txt", open(dir, "a.txt", true).await.is_ok());
+                check(
+                    "rename-at a.txt b.txt",
+                    dir.rename_at("a.txt".into(), dir, "b.txt".into())
+                        .await
+                        .is_ok(),
+                );
+                let old = dir
+                    .stat_at(PathFlags::empty(), "a.txt".into())
+                    .await
+                    .map(drop);
+                check("the old name is gone", old == Err(ErrorCode::NoEntry));
+                let new = dir
+                    .stat_at(PathFlags::empty(), "b.txt".into())
+                    .await
+                    .map(|s| s.type_);
+                check(
+                    "the new name is the file",
+                    new == Ok(DescriptorType::RegularFile),
+                );
+            }
+            "readlink" => {
+                check(
+                    "symlink-at l -> sub/a.txt",
+                    dir.symlink_at("sub/a.txt".into(), "l".into()).await.is_ok(),
+                );
+                let target = dir.readlink_at("l".into()).await;
+                check_detail(
+                    "readlink-at returns the link's contents",
+                    target.as_deref() == Ok("sub/a.txt"),
+                    Some(&fmt!("{target:?}")),
+                );
+            }
+            "set-times" => {
+                let Ok(file) = open(dir, "f", true).await else {
+                    return guests_p3::end(Some("cannot create f"));
+                };
+                let when = Instant {
+                    seconds: 1_000_000_000,
+                    nanoseconds: 0,
+                };
+                let set = file
+                    .set_times(NewTimestamp::NoChange, NewTimestamp::Timestamp(when))
+                    .await;
+                check_detail(
+                    "set-times of the modification time",
+                    set.is_ok(),
+                    Some(&fmt!("{set:?}")),
+                );
+                let mtime = file.stat().await.map(|s| s.data_modification_timestamp);
+                check_detail(
+                    "stat shows the time set",
+                    mtime == Ok(Some(when)),
+                    Some(&fmt!("{mtime:?}")),
+                );
+            }
+            "open-flags" => {
+                // Similar to POSIX openat: printed, not checked.
+                check(
+                    "write f",
+                    async { write(&open(dir, "f", true).await?, b"data", 0).await }
+                        .await
+                        .is_ok(),
+                );
+                let open_with = |oflags: OpenFlags| {
+                    dir.open_at(
+                        PathFlags::empty(),
+                        "f".into(),
+                        oflags,
+                        DescriptorFlags::READ | DescriptorFlags::WRITE,
+                    )
+                };
+                println!(
+                    "directory flag on a file: {:?}",
+                    open_with(OpenFlags::DIRECTORY).await.map(drop)
+                );
+                println!(
+                    "create|exclusive on an existing file: {:?}",
+                    open_with(OpenFlags::CREATE | OpenFlags::EXCLUSIVE)
+                        .await
+                        .map(drop)
+                );
+                let truncated = open_with(OpenFlags::TRUNCATE).await;
+                println!("truncate: {:?}", truncated.as_ref().map(drop));
+                if let Ok(file) = truncated {
+                    println!(
+                        "size after truncate: {:?}",
+                        file.stat().await.map(|s| s.size)
+                    );
+                }
+                let read_only = dir
+                    .open_at(
+                        PathFlags::empty(),
+                        "f".into(),
+                        OpenFlags::empty(),
+                        DescriptorFlags::READ,
+                    )
+                    .await;
+                if let Ok(file) = read_only {
+                    println!(
+                        "get-flags of a read-only open: {:?}",
+                        file.get_flags().await
+                    );
+                }
             }
             "read-directory" => {
                 for name in ["b", "a", "c"] {
