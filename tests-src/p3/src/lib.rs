@@ -25,12 +25,46 @@ macro_rules! command {
     };
 }
 
-/// The end of a scenario guest's `run`: a failed check fails the command
-/// (as `guest_support::finish` does), else it succeeds; an unknown
-/// scenario is a failed check.
-pub fn end(scenario: Option<&str>) -> Result<(), ()> {
-    if let Some(unknown) = scenario {
-        guest_support::check_detail("known scenario", false, Some(unknown));
+/// Why a scenario guest stopped before its checks were done.
+pub enum Stop {
+    /// argv[1] names no scenario of the guest.
+    Unknown(String),
+    /// Something the scenario needs first failed.
+    Setup(String),
+}
+
+/// A guest whose argv[1] picks a scenario: `$scenario`, an
+/// `async fn(&str) -> Result<(), Stop>`, runs it, and [`end`] ends the
+/// command. Exports `run` and gives `main` ([`command!`]).
+#[macro_export]
+macro_rules! scenario_command {
+    ($scenario:path) => {
+        struct Scenarios;
+
+        impl $crate::exports::wasi::cli::run::Guest for Scenarios {
+            async fn run() -> Result<(), ()> {
+                let name = std::env::args().nth(1).unwrap_or_default();
+                $crate::end($scenario(&name).await)
+            }
+        }
+
+        $crate::command!(Scenarios);
+    };
+}
+
+/// The end of a scenario guest's `run`: a stop is a failed check (`known
+/// scenario`, as in the p1 and p2 guests, or `scenario set-up`); a failed
+/// check fails the command (as `guest_support::finish` does), else it
+/// succeeds.
+pub fn end(ran: Result<(), Stop>) -> Result<(), ()> {
+    match ran {
+        Ok(()) => {}
+        Err(Stop::Unknown(name)) => {
+            guest_support::check_detail("known scenario", false, Some(&name));
+        }
+        Err(Stop::Setup(why)) => {
+            guest_support::check_detail("scenario set-up", false, Some(&why));
+        }
     }
     guest_support::finish();
     Ok(())

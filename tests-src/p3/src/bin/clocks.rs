@@ -2,77 +2,73 @@
 //! async waits) and system-clock. Values are never printed; properties are
 //! checked instead.
 use guest_support::{check, check_detail, check_should, fmt};
-use guests_p3::exports::wasi::cli::run::Guest;
+use guests_p3::Stop;
 use guests_p3::wasi::clocks::{monotonic_clock, system_clock};
 
 /// 10 ms, in nanoseconds.
 const WAIT: u64 = 10_000_000;
 
-struct Clocks;
-guests_p3::command!(Clocks);
+guests_p3::scenario_command!(scenario);
 
-impl Guest for Clocks {
-    async fn run() -> Result<(), ()> {
-        let scenario = std::env::args().nth(1).unwrap_or_default();
-        match scenario.as_str() {
-            "monotonic" => {
-                let a = monotonic_clock::now();
-                let b = monotonic_clock::now();
-                check("second monotonic-clock now >= first", b >= a);
-            }
-            "wait-for" => {
-                let before = monotonic_clock::now();
-                monotonic_clock::wait_for(WAIT).await;
-                let after = monotonic_clock::now();
-                check_detail(
-                    "wait-for(10ms) returns after at least 10 ms",
-                    after - before >= WAIT,
-                    Some(&fmt!("{} ns", after - before)),
-                );
-            }
-            "wait-until" => {
-                let when = monotonic_clock::now() + WAIT;
-                monotonic_clock::wait_until(when).await;
-                check(
-                    "wait-until(mark) returns once the mark has occurred",
-                    monotonic_clock::now() >= when,
-                );
-            }
-            "wait-until-past" => {
-                // A mark that has already occurred: the wait is over at once.
-                let when = monotonic_clock::now();
-                monotonic_clock::wait_until(when).await;
-                check(
-                    "wait-until of a past mark returns",
-                    monotonic_clock::now() >= when,
-                );
-            }
-            "resolution" => {
-                check(
-                    "monotonic-clock get-resolution > 0",
-                    monotonic_clock::get_resolution() > 0,
-                );
-                check(
-                    "system-clock get-resolution > 0",
-                    system_clock::get_resolution() > 0,
-                );
-            }
-            "system-now" => {
-                let now = system_clock::now();
-                // The epoch is 1970-01-01T00:00:00Z; that the host's clock is
-                // set is a reasonable expectation, not a requirement.
-                check_should(
-                    "system-clock now is after 2020",
-                    now.seconds > 1_577_836_800,
-                    None,
-                );
-                check(
-                    "system-clock nanoseconds < 1000000000",
-                    now.nanoseconds < 1_000_000_000,
-                );
-            }
-            other => return guests_p3::end(Some(other)),
-        };
-        guests_p3::end(None)
-    }
+async fn scenario(name: &str) -> Result<(), Stop> {
+    match name {
+        "monotonic" => {
+            let a = monotonic_clock::now();
+            let b = monotonic_clock::now();
+            check("second monotonic-clock now >= first", b >= a);
+        }
+        "wait-for" => {
+            let before = monotonic_clock::now();
+            monotonic_clock::wait_for(WAIT).await;
+            let after = monotonic_clock::now();
+            check_detail(
+                "wait-for(10ms) returns after at least 10 ms",
+                after - before >= WAIT,
+                Some(&fmt!("{} ns", after - before)),
+            );
+        }
+        "wait-until" => {
+            let when = monotonic_clock::now() + WAIT;
+            monotonic_clock::wait_until(when).await;
+            check(
+                "wait-until(mark) returns once the mark has occurred",
+                monotonic_clock::now() >= when,
+            );
+        }
+        "wait-until-past" => {
+            // A mark that has already occurred: the wait is over at once.
+            let when = monotonic_clock::now();
+            monotonic_clock::wait_until(when).await;
+            check(
+                "wait-until of a past mark returns",
+                monotonic_clock::now() >= when,
+            );
+        }
+        "resolution" => {
+            check(
+                "monotonic-clock get-resolution > 0",
+                monotonic_clock::get_resolution() > 0,
+            );
+            check(
+                "system-clock get-resolution > 0",
+                system_clock::get_resolution() > 0,
+            );
+        }
+        "system-now" => {
+            let now = system_clock::now();
+            // The epoch is 1970-01-01T00:00:00Z; that the host's clock is
+            // set is a reasonable expectation, not a requirement.
+            check_should(
+                "system-clock now is after 2020",
+                now.seconds > 1_577_836_800,
+                None,
+            );
+            check(
+                "system-clock nanoseconds < 1000000000",
+                now.nanoseconds < 1_000_000_000,
+            );
+        }
+        other => return Err(Stop::Unknown(other.into())),
+    };
+    Ok(())
 }

@@ -2,12 +2,11 @@
 //! `echo` copies stdin to stdout and stderr through the 0.3 streams;
 //! `out` writes a fixed text to stdout in two streams, one after the other.
 use guest_support::{check, check_detail, fmt};
-use guests_p3::exports::wasi::cli::run::Guest;
+use guests_p3::Stop;
 use guests_p3::wasi::cli::{stderr, stdin, stdout};
 use guests_p3::wit_stream;
 
-struct Stdio;
-guests_p3::command!(Stdio);
+guests_p3::scenario_command!(scenario);
 
 /// Writes `data` through a new stream handed to `write_via_stream`
 /// (`stdout` or `stderr`), then drops the writable end and awaits the result.
@@ -31,28 +30,25 @@ async fn send<E: std::fmt::Debug + 'static>(
     );
 }
 
-impl Guest for Stdio {
-    async fn run() -> Result<(), ()> {
-        let scenario = std::env::args().nth(1).unwrap_or_default();
-        match scenario.as_str() {
-            "echo" => {
-                let (rx, done) = stdin::read_via_stream();
-                let input = rx.collect().await;
-                let result = done.await;
-                check_detail(
-                    "stdin's future resolves ok at its end",
-                    result.is_ok(),
-                    Some(&fmt!("{result:?}")),
-                );
-                send("stdout write-via-stream", &input, stdout::write_via_stream).await;
-                send("stderr write-via-stream", &input, stderr::write_via_stream).await;
-            }
-            "out" => {
-                send("first stdout stream", b"one ", stdout::write_via_stream).await;
-                send("second stdout stream", b"two\n", stdout::write_via_stream).await;
-            }
-            other => return guests_p3::end(Some(other)),
-        };
-        guests_p3::end(None)
-    }
+async fn scenario(name: &str) -> Result<(), Stop> {
+    match name {
+        "echo" => {
+            let (rx, done) = stdin::read_via_stream();
+            let input = rx.collect().await;
+            let result = done.await;
+            check_detail(
+                "stdin's future resolves ok at its end",
+                result.is_ok(),
+                Some(&fmt!("{result:?}")),
+            );
+            send("stdout write-via-stream", &input, stdout::write_via_stream).await;
+            send("stderr write-via-stream", &input, stderr::write_via_stream).await;
+        }
+        "out" => {
+            send("first stdout stream", b"one ", stdout::write_via_stream).await;
+            send("second stdout stream", b"two\n", stdout::write_via_stream).await;
+        }
+        other => return Err(Stop::Unknown(other.into())),
+    };
+    Ok(())
 }

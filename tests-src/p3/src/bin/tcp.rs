@@ -2,14 +2,13 @@
 //! case grants the `sockets` proposal). Addresses and ports are never
 //! printed: they differ from run to run.
 use guest_support::{check, check_detail, fmt};
-use guests_p3::exports::wasi::cli::run::Guest;
+use guests_p3::Stop;
 use guests_p3::wasi::sockets::types::{
     ErrorCode, IpAddressFamily, IpSocketAddress, Ipv4SocketAddress, TcpSocket,
 };
 use guests_p3::wit_stream;
 
-struct Tcp;
-guests_p3::command!(Tcp);
+guests_p3::scenario_command!(scenario);
 
 /// A connected pair on 127.0.0.1: (client, the server's accepted socket).
 /// The kernel completes the handshake on the listening socket's backlog,
@@ -50,59 +49,56 @@ async fn send(socket: &TcpSocket, data: &[u8]) {
     check_detail("send ends ok", result.is_ok(), Some(&fmt!("{result:?}")));
 }
 
-impl Guest for Tcp {
-    async fn run() -> Result<(), ()> {
-        let scenario = std::env::args().nth(1).unwrap_or_default();
-        match scenario.as_str() {
-            "unbound-address" => {
-                let socket = TcpSocket::create(IpAddressFamily::Ipv4);
-                let address = socket.map(|s| s.get_local_address().map(drop));
-                check_detail(
-                    "get-local-address of an unbound socket is invalid-state",
-                    address == Ok(Err(ErrorCode::InvalidState)),
-                    Some(&fmt!("{address:?}")),
-                );
-            }
-            "echo" => {
-                let Some((client, server)) = connected_pair().await else {
-                    return guests_p3::end(Some("no connected pair"));
-                };
-                send(&client, b"ping from the client").await;
-                drop(client);
-                let (data, done) = server.receive();
-                let received = data.collect().await;
-                check_detail(
-                    "receive streams what the peer sent",
-                    received == b"ping from the client",
-                    Some(&fmt!("{:?}", String::from_utf8_lossy(&received))),
-                );
-                let result = done.await;
-                check_detail(
-                    "receive's future is ok after the peer's shutdown",
-                    result.is_ok(),
-                    Some(&fmt!("{result:?}")),
-                );
-            }
-            "receive-twice" => {
-                let Some((_client, server)) = connected_pair().await else {
-                    return guests_p3::end(Some("no connected pair"));
-                };
-                let (first, _first_done) = server.receive();
-                let (second, second_done) = server.receive();
-                check(
-                    "the second receive's stream is closed",
-                    second.collect().await.is_empty(),
-                );
-                let result = second_done.await;
-                check_detail(
-                    "the second receive's future is invalid-state",
-                    result == Err(ErrorCode::InvalidState),
-                    Some(&fmt!("{result:?}")),
-                );
-                drop(first);
-            }
-            other => return guests_p3::end(Some(other)),
-        };
-        guests_p3::end(None)
-    }
+async fn scenario(name: &str) -> Result<(), Stop> {
+    match name {
+        "unbound-address" => {
+            let socket = TcpSocket::create(IpAddressFamily::Ipv4);
+            let address = socket.map(|s| s.get_local_address().map(drop));
+            check_detail(
+                "get-local-address of an unbound socket is invalid-state",
+                address == Ok(Err(ErrorCode::InvalidState)),
+                Some(&fmt!("{address:?}")),
+            );
+        }
+        "echo" => {
+            let (client, server) = connected_pair()
+                .await
+                .ok_or_else(|| Stop::Setup("no connected pair".into()))?;
+            send(&client, b"ping from the client").await;
+            drop(client);
+            let (data, done) = server.receive();
+            let received = data.collect().await;
+            check_detail(
+                "receive streams what the peer sent",
+                received == b"ping from the client",
+                Some(&fmt!("{:?}", String::from_utf8_lossy(&received))),
+            );
+            let result = done.await;
+            check_detail(
+                "receive's future is ok after the peer's shutdown",
+                result.is_ok(),
+                Some(&fmt!("{result:?}")),
+            );
+        }
+        "receive-twice" => {
+            let (_client, server) = connected_pair()
+                .await
+                .ok_or_else(|| Stop::Setup("no connected pair".into()))?;
+            let (first, _first_done) = server.receive();
+            let (second, second_done) = server.receive();
+            check(
+                "the second receive's stream is closed",
+                second.collect().await.is_empty(),
+            );
+            let result = second_done.await;
+            check_detail(
+                "the second receive's future is invalid-state",
+                result == Err(ErrorCode::InvalidState),
+                Some(&fmt!("{result:?}")),
+            );
+            drop(first);
+        }
+        other => return Err(Stop::Unknown(other.into())),
+    };
+    Ok(())
 }
