@@ -8,7 +8,8 @@ use super::{Invocation, Runtime};
 use crate::model::abi::Abi;
 use crate::model::outcome::{RawOutcome, Status};
 use crate::model::verdict::RunError;
-use wasmtime::component::ResourceTable;
+use wasmtime::Store;
+use wasmtime::component::{Component, Linker, ResourceTable};
 use wasmtime_wasi::p2::pipe::{MemoryInputPipe, MemoryOutputPipe};
 use wasmtime_wasi::{FsPerms, WasiCtx, WasiCtxBuilder, WasiCtxView, WasiView};
 
@@ -121,17 +122,28 @@ impl WasiView for ComponentState {
     }
 }
 
-fn run_component(inv: &Invocation, ctx: WasiCtx) -> Result<Status, RunError> {
+/// What a component run needs: the compiled component, a linker that
+/// `link` filled with wasmtime-wasi's interfaces, and a store holding `ctx`.
+fn component_run(
+    inv: &Invocation,
+    ctx: WasiCtx,
+    link: impl FnOnce(&mut Linker<ComponentState>) -> wasmtime::Result<()>,
+) -> Result<(Component, Linker<ComponentState>, Store<ComponentState>), RunError> {
     let shared = shared();
     let component = shared.component(inv.wasm)?;
-    let mut linker = wasmtime::component::Linker::new(&shared.engine);
-    wasmtime_wasi::p2::add_to_linker_sync(&mut linker)
-        .map_err(|e| RunError::Crash(format!("wasmtime-wasi linker: {e:?}")))?;
+    let mut linker = Linker::new(&shared.engine);
+    link(&mut linker).map_err(|e| RunError::Crash(format!("wasmtime-wasi linker: {e:?}")))?;
     let state = ComponentState {
         ctx,
         table: ResourceTable::new(),
     };
-    let mut store = shared.store(state, inv.limits.timeout);
+    let store = shared.store(state, inv.limits.timeout);
+    Ok((component, linker, store))
+}
+
+fn run_component(inv: &Invocation, ctx: WasiCtx) -> Result<Status, RunError> {
+    let (component, linker, mut store) =
+        component_run(inv, ctx, wasmtime_wasi::p2::add_to_linker_sync)?;
     let command = match wasmtime_wasi::p2::bindings::sync::Command::instantiate(
         &mut store, &component, &linker,
     ) {
@@ -150,17 +162,10 @@ fn run_component(inv: &Invocation, ctx: WasiCtx) -> Result<Status, RunError> {
 /// too, as the wasmtime CLI does: Rust's standard library for
 /// wasm32-wasip2 imports it.
 fn run_p3_component(inv: &Invocation, ctx: WasiCtx) -> Result<Status, RunError> {
-    let shared = shared();
-    let component = shared.component(inv.wasm)?;
-    let mut linker = wasmtime::component::Linker::new(&shared.engine);
-    wasmtime_wasi::p2::add_to_linker_async(&mut linker)
-        .and_then(|()| wasmtime_wasi::p3::add_to_linker(&mut linker))
-        .map_err(|e| RunError::Crash(format!("wasmtime-wasi linker: {e:?}")))?;
-    let state = ComponentState {
-        ctx,
-        table: ResourceTable::new(),
-    };
-    let mut store = shared.store(state, inv.limits.timeout);
+    let (component, linker, mut store) = component_run(inv, ctx, |linker| {
+        wasmtime_wasi::p2::add_to_linker_async(linker)?;
+        wasmtime_wasi::p3::add_to_linker(linker)
+    })?;
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
