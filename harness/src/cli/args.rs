@@ -67,6 +67,38 @@ pub enum Command {
         /// The embedded runtime.
         name: String,
     },
+    /// Runs one guest on embedded wasmtime with this process's stdin,
+    /// stdout and stderr (used by `testsuite` for tests that talk to a
+    /// running guest). A trap exits 134, a link error 3, a timeout 124.
+    #[command(hide = true)]
+    Host {
+        /// The guest's ABI.
+        #[arg(long)]
+        abi: Abi,
+        /// Serve the guest's `wasi:http/service` world over HTTP instead.
+        #[arg(long)]
+        http_service: bool,
+        /// argv[0] of the guest.
+        #[arg(long)]
+        argv0: String,
+        /// HOST::GUEST, a directory preopened under a name (repeatable).
+        #[arg(long = "dir")]
+        dirs: Vec<String>,
+        /// KEY=VALUE, an environment variable (repeatable).
+        #[arg(long = "env")]
+        envs: Vec<String>,
+        /// A WASI proposal the guest needs: sockets, http (repeatable).
+        #[arg(long = "proposal")]
+        proposals: Vec<String>,
+        /// Seconds of guest execution before it is stopped.
+        #[arg(long, default_value_t = 30)]
+        timeout: u64,
+        /// The guest binary.
+        wasm: PathBuf,
+        /// The guest's arguments after argv[0].
+        #[arg(last = true)]
+        args: Vec<String>,
+    },
     /// Runs every case on one runtime and writes its certification report
     /// to reports/<runtime>-<version>/ (report.json, report.md, report.html).
     Certify {
@@ -168,9 +200,11 @@ pub enum Command {
     },
     /// Per preview1 function: how many cases call it and which errnos they
     /// reach, read from the blessed p1 outcomes (expected/**/*.p1.out, the
-    /// reference host's traces); runs nothing.
+    /// reference host's traces); per WASI 0.3 function, how many p3 cases
+    /// call it (their manifests' `calls`); runs nothing.
     Coverage {
-        /// Also write {"functions": {NAME: {"cases": N, "errnos": [...]}}} to this file.
+        /// Also write {"functions": {NAME: {"cases": N, "errnos": [...]}},
+        /// "p3_functions": {NAME: N}} to this file.
         #[arg(long)]
         json: Option<PathBuf>,
     },
@@ -192,7 +226,7 @@ pub struct FilterArgs {
     /// Only cases whose name matches this glob (repeatable), e.g. 'args/*'.
     #[arg(long = "case")]
     pub cases: Vec<String>,
-    /// Only these ABIs, comma-separated: p1, p1-component, p2, p3 (no case is p3 yet).
+    /// Only these ABIs, comma-separated: p1, p1-component, p2, p3.
     #[arg(long = "abi", value_delimiter = ',')]
     pub abis: Vec<Abi>,
     /// Only part I of N of the selected pairs (every N-th, from the I-th),

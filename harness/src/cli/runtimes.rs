@@ -1,9 +1,16 @@
-//! `runtimes`, `setup` and the hidden `worker`: which runtimes there are,
-//! installing a command runtime, and serving runs of an embedded one.
+//! `runtimes`, `setup` and the hidden `worker` and `host`: which runtimes
+//! there are, installing a command runtime, serving runs of an embedded
+//! one, and running one guest live on embedded wasmtime.
 
-use crate::exec::runtimes::{self, Runtime, command};
+use crate::exec::fixture::Preopen;
+use crate::exec::runtimes::{self, Invocation, Limits, Runtime, command, wasmtime};
 use crate::layout::Layout;
+use crate::model::abi::{Abi, World};
+use crate::model::outcome::Status;
+use crate::model::verdict::RunError;
 use anyhow::{Context, Result, bail};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 /// `runtimes`: every known runtime, available or not (and why).
 pub fn list(layout: Layout, json: bool) -> Result<u8> {
@@ -18,6 +25,7 @@ pub fn list(layout: Layout, json: bool) -> Result<u8> {
                 "version": if availability.is_ok() { Some(r.version()) } else { None },
                 "abis": r.abis(),
                 "reason": availability.err(),
+                "not_run": missing_abis(r.as_ref()),
             })
         })
         .collect();
@@ -41,8 +49,28 @@ pub fn list(layout: Layout, json: bool) -> Result<u8> {
             row["name"].as_str().unwrap_or(""),
             abis.join(",")
         );
+        for (abi, why) in row["not_run"].as_object().into_iter().flatten() {
+            println!("{:<14} no {abi}: {}", "", why.as_str().unwrap_or(""));
+        }
     }
     Ok(0)
+}
+
+/// Every ABI `runtime` does not run, with its reason (or a note that it
+/// records none).
+fn missing_abis(runtime: &dyn Runtime) -> serde_json::Map<String, serde_json::Value> {
+    let reasons = runtime.not_run();
+    Abi::ALL
+        .iter()
+        .filter(|abi| !runtime.abis().contains(abi))
+        .map(|abi| {
+            let why = reasons
+                .iter()
+                .find(|(a, _)| a == abi)
+                .map_or("no reason recorded", |(_, why)| why.as_str());
+            (abi.name().to_string(), why.into())
+        })
+        .collect()
 }
 
 /// `setup NAME`: installs a command runtime with its template's steps.
@@ -81,4 +109,77 @@ pub fn worker(name: &str) -> Result<u8> {
         .with_context(|| format!("unknown embedded runtime `{name}`"))?;
     runtimes::worker::serve(runtime.as_ref())?;
     Ok(0)
+}
+
+/// The arguments of the hidden `host` command.
+pub struct HostOptions {
+    pub abi: Abi,
+    pub http_service: bool,
+    pub argv0: String,
+    /// `HOST::GUEST` each.
+    pub dirs: Vec<String>,
+    /// `KEY=VALUE` each.
+    pub envs: Vec<String>,
+    pub proposals: Vec<String>,
+    pub timeout: u64,
+    pub wasm: PathBuf,
+    pub args: Vec<String>,
+}
+
+/// `host`: one guest on embedded wasmtime with this process's stdio
+/// ([`wasmtime::run_live`]); its exit status is the guest's, 134 after a
+/// trap, 3 when it cannot be linked, 124 after the timeout.
+pub fn host(options: &HostOptions) -> Result<u8> {
+    let split = |text: &String, on: &str, what: &str| {
+        text.split_once(on)
+            .map(|(a, b)| (a.to_string(), b.to_string()))
+            .with_context(|| format!("{what} `{text}`: expected `{on}` in it"))
+    };
+    let preopens = options
+        .dirs
+        .iter()
+        .map(|dir| {
+            let (host, guest) = split(dir, "::", "--dir")?;
+            Ok(Preopen {
+                guest,
+                host: host.into(),
+            })
+        })
+        .collect::<Result<Vec<_>>>()?;
+    let env = options
+        .envs
+        .iter()
+        .map(|pair| split(pair, "=", "--env"))
+        .collect::<Result<Vec<_>>>()?;
+    let mut argv = vec![options.argv0.clone()];
+    argv.extend(options.args.iter().cloned());
+    let world = if options.http_service {
+        World::HttpService
+    } else {
+        World::Command
+    };
+    let invocation = Invocation {
+        abi: options.abi,
+        wasm: &options.wasm,
+        argv,
+        env: &env,
+        stdin: b"",
+        sandbox_root: Path::new("."),
+        preopens: &preopens,
+        proposals: &options.proposals,
+        fixture: None,
+        limits: Limits {
+            timeout: Duration::from_secs(options.timeout),
+            ..Limits::default()
+        },
+    };
+    let (code, why) = match wasmtime::run_live(&invocation, world) {
+        Ok(Status::Exit(code)) => return Ok(code as u8),
+        Ok(Status::Trap(message)) => (134, format!("the guest trapped: {message}")),
+        Err(RunError::Unsupported(why)) => (3, why),
+        Err(RunError::Timeout(_)) => (124, "the guest ran out of time".to_string()),
+        Err(RunError::Crash(why) | RunError::Harness(why)) => (101, why),
+    };
+    eprintln!("wasi-conform host: {why}");
+    Ok(code)
 }

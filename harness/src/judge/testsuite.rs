@@ -48,7 +48,14 @@ pub fn judge(steps: &[Step], reads: Reads, run: &Result<Outcome, RunError>) -> J
     let mut waited = false;
     for step in steps {
         match step {
-            Step::Write { .. } => {}
+            // Written up front; the others never come here: a spec with
+            // them runs live (`testsuite::live`).
+            Step::Write { .. }
+            | Step::Connect { .. }
+            | Step::Send { .. }
+            | Step::Recv { .. }
+            | Step::Request(_)
+            | Step::Kill { .. } => {}
             Step::Wait { exit_code } => {
                 waited = true;
                 problems.extend(exit_problems(*exit_code, outcome));
@@ -99,7 +106,7 @@ pub fn judge(steps: &[Step], reads: Reads, run: &Result<Outcome, RunError>) -> J
 }
 
 /// A failed read: what was expected of the stream and what it held there.
-fn mismatch(stream: Stream, want: &str, got: &str) -> String {
+pub(crate) fn mismatch(stream: Stream, want: &str, got: &str) -> String {
     let name = stream.name();
     let diff = diff(want, got);
     let mut lines: Vec<&str> = diff.lines().collect();

@@ -49,6 +49,17 @@ impl Abi {
     }
 }
 
+/// The world a component targets, which says how the runtime runs it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum World {
+    /// `wasi:cli/command`: the runtime calls `run` and the guest ends.
+    #[default]
+    Command,
+    /// `wasi:http/service`: the runtime serves the guest's handler over
+    /// HTTP, printing its `http://` address on stderr, until it is stopped.
+    HttpService,
+}
+
 impl fmt::Display for Abi {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.name())

@@ -55,6 +55,11 @@ pub struct Case {
     /// it (wasmtime's `-S inherit-network`, `-S http`).
     #[serde(default)]
     pub proposals: Vec<String>,
+    /// The WASI 0.3 functions a p3 case's scenario calls, as `coverage`
+    /// names them (`wasi:sockets/types.tcp-socket.bind`); a p1 case's calls
+    /// are read from its trace instead.
+    #[serde(default)]
+    pub calls: Vec<String>,
     /// Where the documents allow several errnos: call name -> the allowed set.
     #[serde(default)]
     pub allowed_errnos: BTreeMap<String, Vec<String>>,
@@ -142,6 +147,7 @@ impl Case {
             fixture: Vec::new(),
             preopens: Vec::new(),
             proposals: Vec::new(),
+            calls: Vec::new(),
             allowed_errnos: BTreeMap::new(),
             source: PathBuf::new(),
         }

@@ -10,3 +10,4 @@ pub mod junit;
 pub mod markdown;
 pub mod matrix;
 pub mod summary;
+pub mod wit_coverage;

@@ -11,9 +11,12 @@
 //! argv[0] is the file name `X.wasm`, which is what upstream's wasmtime
 //! adapter gives the guest (the wasmtime CLI passes the base name of the
 //! path the runner hands it). stdin is what the spec's `write` operations
-//! write, then end-of-file. Specs whose operations talk to a running guest
-//! are `unsupported`, with the reason, and not as expected.
+//! write, then end-of-file. A spec that talks to the guest while it runs
+//! (sockets, HTTP requests, signals, servers, the `wasi:http/service`
+//! world) runs live ([`live`]).
 
+mod http;
+mod live;
 pub mod spec;
 
 use crate::exec::executor;
@@ -291,6 +294,7 @@ pub fn record(
             verdict: Verdict::Unsupported,
             detail: why.clone(),
         },
+        None if test.spec.is_live() => live::judge(test, runtime, abi, reads, limits)?,
         None => {
             let case = test.case(abi);
             let run =

@@ -9,6 +9,7 @@
 //! knows `dirs`, and those tests use it, so both are read. An unknown key is
 //! a warning, as upstream; mixing the two forms is an error, as upstream.
 
+use crate::model::abi::World;
 use anyhow::Result;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
@@ -49,8 +50,7 @@ struct OperationList {
     operations: Option<Vec<Operation>>,
 }
 
-/// One operation: its `type` and the fields this runner reads (upstream's
-/// others, such as a request's `method`, are not read).
+/// One operation: its `type` and the fields upstream reads for it.
 #[derive(Deserialize)]
 struct Operation {
     #[serde(rename = "type", default)]
@@ -61,6 +61,23 @@ struct Operation {
     payload: Option<String>,
     #[serde(default)]
     exit_code: Option<i32>,
+    /// A `connect`'s protocol (upstream's `ProtocolType`; only `tcp` runs).
+    #[serde(default)]
+    protocol_type: Option<String>,
+    /// A `kill`'s signal name, `SIGTERM` by default.
+    #[serde(default)]
+    signal: Option<String>,
+    /// A `request`'s method, path, headers, body and expected response.
+    #[serde(default)]
+    method: Option<String>,
+    #[serde(default)]
+    path: Option<String>,
+    #[serde(default, with = "ordered_map")]
+    headers: Vec<(String, String)>,
+    #[serde(default)]
+    body: Option<String>,
+    #[serde(default)]
+    response: Option<ExpectedResponse>,
     /// A `run`'s args, env and directories.
     #[serde(flatten)]
     run: Legacy,
@@ -107,6 +124,175 @@ pub enum Step {
     Write { payload: String },
     /// Waits for the guest to exit with `exit_code`.
     Wait { exit_code: i32 },
+    /// Reads the guest's next stdout line, `HOST:PORT`, and connects a TCP
+    /// socket named `id` to it (upstream's `do_connect`).
+    Connect { id: String },
+    /// Sends `payload` on socket `id`.
+    Send { id: String, payload: String },
+    /// Receives as many bytes as `payload` has on socket `id` (one
+    /// `recv`, as upstream); they must be `payload`.
+    Recv { id: String, payload: String },
+    /// Sends an HTTP request to the service the guest serves (its address is
+    /// the first `http://` URL on the guest's stderr) and checks the response.
+    Request(Request),
+    /// Sends a signal to the runtime's process.
+    Kill { signal: Signal },
+}
+
+/// The signals a `kill` may name (upstream takes any of Python's
+/// `signal.Signals`; these are the ones that end or interrupt a process).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Signal {
+    Hup,
+    Int,
+    Quit,
+    Kill,
+    Usr1,
+    Usr2,
+    Term,
+}
+
+impl Signal {
+    const ALL: [(Signal, &'static str, i32); 7] = [
+        (Signal::Hup, "SIGHUP", libc::SIGHUP),
+        (Signal::Int, "SIGINT", libc::SIGINT),
+        (Signal::Quit, "SIGQUIT", libc::SIGQUIT),
+        (Signal::Kill, "SIGKILL", libc::SIGKILL),
+        (Signal::Usr1, "SIGUSR1", libc::SIGUSR1),
+        (Signal::Usr2, "SIGUSR2", libc::SIGUSR2),
+        (Signal::Term, "SIGTERM", libc::SIGTERM),
+    ];
+
+    fn named(name: &str) -> Option<Signal> {
+        Signal::ALL
+            .iter()
+            .find(|(_, n, _)| *n == name)
+            .map(|(s, ..)| *s)
+    }
+
+    /// The signal's number.
+    pub fn number(self) -> i32 {
+        Signal::ALL.iter().find(|(s, ..)| *s == self).unwrap().2
+    }
+
+    /// The signal's name, `SIGTERM`.
+    pub fn name(self) -> &'static str {
+        Signal::ALL.iter().find(|(s, ..)| *s == self).unwrap().1
+    }
+}
+
+/// An HTTP request a `request` operation sends, and what must come back.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Request {
+    pub method: String,
+    /// The path, joined to the service's URL as upstream's `join_http_url`.
+    pub path: String,
+    pub headers: Vec<(String, String)>,
+    pub body: String,
+    pub response: ExpectedResponse,
+}
+
+/// The response a `request` expects: its status, headers it must carry
+/// (others may be there too) and its whole body.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct ExpectedResponse {
+    #[serde(default = "ok_status")]
+    pub status: u16,
+    #[serde(default, with = "ordered_map")]
+    pub headers: Vec<(String, String)>,
+    #[serde(default)]
+    pub body: String,
+}
+
+fn ok_status() -> u16 {
+    200
+}
+
+/// An HTTP server the runner stands up for the guest's outgoing requests;
+/// its address `127.0.0.1:PORT` reaches the guest as the environment
+/// variable `HTTP_SERVER_<NAME>` (upstream's `Server`).
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Server {
+    pub name: String,
+    /// `listening` (the default) or `closed`: an address nothing listens on.
+    #[serde(default)]
+    pub kind: ServerKind,
+    #[serde(default)]
+    pub endpoints: Vec<Endpoint>,
+}
+
+impl Server {
+    /// The environment variable the guest finds the server's address in.
+    pub fn env_var(&self) -> String {
+        format!("HTTP_SERVER_{}", self.name.to_uppercase())
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ServerKind {
+    #[default]
+    Listening,
+    Closed,
+}
+
+/// One route of a server: requests with this method and path get the
+/// endpoint's answer; any other gets 404.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Endpoint {
+    #[serde(default = "get")]
+    pub method: String,
+    #[serde(default = "slash")]
+    pub path: String,
+    #[serde(default)]
+    pub mode: EndpointMode,
+    /// The answer of a `static` endpoint: a string is a 200 with that body.
+    #[serde(default)]
+    pub response: Option<EndpointResponse>,
+}
+
+fn get() -> String {
+    "GET".into()
+}
+
+fn slash() -> String {
+    "/".into()
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum EndpointMode {
+    /// Answers with the endpoint's `response`.
+    #[default]
+    Static,
+    /// Answers 200 with the request's body.
+    EchoBody,
+    /// Answers 200 with the request's method, path, headers and trailers as
+    /// response headers (`x-request-method`, `x-request-path`, `x-echo-*`,
+    /// `x-trailer-*`).
+    EchoHeaders,
+}
+
+/// A static endpoint's answer: a whole `body`, or `chunks` sent with the
+/// chunked transfer coding and then `trailers`.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(untagged)]
+pub enum EndpointResponse {
+    Body(String),
+    Full {
+        #[serde(default = "ok_status")]
+        status: u16,
+        #[serde(default, with = "ordered_map")]
+        headers: Vec<(String, String)>,
+        #[serde(default)]
+        body: Option<String>,
+        #[serde(default)]
+        chunks: Option<Vec<String>>,
+        #[serde(default, with = "ordered_map")]
+        trailers: Vec<(String, String)>,
+    },
 }
 
 /// A test's spec: how its guest is started, what happens after, and the
@@ -119,9 +305,11 @@ pub struct Spec {
     pub steps: Vec<Step>,
     /// WASI proposals the test needs (`http`, `sockets`).
     pub proposals: Vec<String>,
-    /// Why the test cannot be run by this runner: operations that need a
-    /// live guest (`connect`, `send`, `recv`, `request`, `kill`, a second
-    /// `run`), the `wasi:http/service` world, or HTTP `servers`.
+    /// The world the guest targets.
+    pub world: World,
+    /// HTTP servers stood up for the guest while it runs.
+    pub servers: Vec<Server>,
+    /// Why the test cannot be run by this runner (no `run`, or a second one).
     pub unrunnable: Option<String>,
     /// Unknown keys, warned about as upstream does.
     pub warnings: Vec<String>,
@@ -199,14 +387,23 @@ impl Spec {
         object: &Map<String, Value>,
     ) -> Result<Spec, String> {
         let mut spec = Spec::default();
-        let mut needs_live_guest = Vec::new();
-        let mut started = false;
+        let mut runs = 0;
+        // Sockets a `connect` opened, which `send` and `recv` may name.
+        let mut sockets: Vec<String> = Vec::new();
         for op in operations {
             let kind = op.kind.as_str();
-            match kind {
-                "run" if !started => {
-                    started = true;
+            let socket = |id: &Option<String>| match id {
+                Some(id) if sockets.contains(id) => Ok(id.clone()),
+                Some(id) => Err(format!(
+                    "`{kind}` operation: no socket `{id}` was connected"
+                )),
+                None => Err(format!("`{kind}` operation requires `id`")),
+            };
+            let step = match kind {
+                "run" => {
+                    runs += 1;
                     spec.run = op.run;
+                    continue;
                 }
                 "read" => {
                     let name = op.id.unwrap_or_else(|| "stdout".into());
@@ -214,35 +411,66 @@ impl Spec {
                         .into_iter()
                         .find(|s| s.name() == name)
                         .ok_or_else(|| format!("`read` operation: no stream `{name}` to read"))?;
-                    spec.steps.push(Step::Read {
+                    Step::Read {
                         stream,
                         payload: op.payload.unwrap_or_default(),
-                    });
+                    }
                 }
                 "write" => {
                     let name = op.id.unwrap_or_else(|| "write".into());
                     if name != "stdin" {
                         return Err(format!("`write` operation: no stream `{name}` to write"));
                     }
-                    spec.steps.push(Step::Write {
+                    Step::Write {
                         payload: op.payload.unwrap_or_default(),
-                    });
+                    }
                 }
-                "wait" => spec.steps.push(Step::Wait {
+                "wait" => Step::Wait {
                     exit_code: op.exit_code.unwrap_or(0),
+                },
+                "connect" => {
+                    let protocol = op.protocol_type.as_deref().unwrap_or("tcp");
+                    if protocol != "tcp" {
+                        return Err(format!("`connect` operation: {protocol} not supported"));
+                    }
+                    let id = op.id.unwrap_or_else(|| "server".into());
+                    sockets.push(id.clone());
+                    Step::Connect { id }
+                }
+                "send" => Step::Send {
+                    id: socket(&op.id)?,
+                    payload: op.payload.unwrap_or_default(),
+                },
+                "recv" => Step::Recv {
+                    id: socket(&op.id)?,
+                    payload: op.payload.unwrap_or_default(),
+                },
+                "request" => Step::Request(Request {
+                    method: op.method.unwrap_or_else(get),
+                    path: op.path.unwrap_or_else(slash),
+                    headers: op.headers,
+                    body: op.body.unwrap_or_default(),
+                    response: op.response.unwrap_or(ExpectedResponse {
+                        status: ok_status(),
+                        headers: Vec::new(),
+                        body: String::new(),
+                    }),
                 }),
-                "run" | "connect" | "send" | "recv" | "request" | "kill" => {
-                    let name = if kind == "run" {
-                        "a second `run`".to_string()
-                    } else {
-                        format!("`{kind}`")
-                    };
-                    if !needs_live_guest.contains(&name) {
-                        needs_live_guest.push(name);
+                "kill" => {
+                    let name = op.signal.as_deref().unwrap_or("SIGTERM");
+                    Step::Kill {
+                        signal: Signal::named(name)
+                            .ok_or_else(|| format!("unknown signal name `{name}`"))?,
                     }
                 }
                 other => return Err(format!("unsupported operation type `{other}`")),
+            };
+            if runs == 0 {
+                return Err(format!(
+                    "`{kind}` operation before any `run`: no process running"
+                ));
             }
+            spec.steps.push(step);
         }
         if let Some(proposals) = object.get("proposals").filter(|v| !v.is_null()) {
             for proposal in proposals.as_array().ok_or("`proposals` must be a list")? {
@@ -252,40 +480,37 @@ impl Spec {
                 }
             }
         }
-        // Upstream's `WasiWorld`: a command, or an HTTP service it sends
-        // requests to.
-        let service = match object.get("world").and_then(Value::as_str) {
-            None | Some("wasi:cli/command") => false,
-            Some("wasi:http/service") => true,
+        spec.world = match object.get("world").and_then(Value::as_str) {
+            None | Some("wasi:cli/command") => World::Command,
+            Some("wasi:http/service") => World::HttpService,
             Some(other) => return Err(format!("unknown WASI world `{other}`")),
         };
-        let mut reasons = Vec::new();
-        if !started {
+        if let Some(servers) = object.get("servers").filter(|v| !v.is_null()) {
+            spec.servers =
+                Vec::<Server>::deserialize(servers).map_err(|e| format!("`servers`: {e}"))?;
+            check_servers(&spec.servers)?;
+        }
+        spec.unrunnable = match runs {
             // Upstream runs nothing then, and passes the test.
-            reasons.push("a `run` operation, which it lacks,".to_string());
-        }
-        if !needs_live_guest.is_empty() {
-            reasons.push(format!(
-                "operations that talk to the guest while it runs ({})",
-                needs_live_guest.join(", ")
-            ));
-        }
-        if service {
-            reasons.push("the `wasi:http/service` world".to_string());
-        }
-        if object
-            .get("servers")
-            .is_some_and(|s| s.as_array().is_some_and(|a| !a.is_empty()))
-        {
-            reasons.push("HTTP `servers`".to_string());
-        }
-        if !reasons.is_empty() {
-            spec.unrunnable = Some(format!(
-                "needs {}, which wasi-conform does not run yet (it runs a guest to its end, then judges)",
-                reasons.join(" and ")
-            ));
-        }
+            0 => Some("needs a `run` operation, which it lacks".into()),
+            1 => None,
+            _ => Some("runs the guest twice, which wasi-conform does not do yet".into()),
+        };
         Ok(spec)
+    }
+
+    /// Whether the guest must be talked to while it runs: it serves HTTP,
+    /// the runner serves it, or an operation other than reading, writing
+    /// and waiting.
+    pub fn is_live(&self) -> bool {
+        self.world == World::HttpService
+            || !self.servers.is_empty()
+            || self.steps.iter().any(|step| {
+                !matches!(
+                    step,
+                    Step::Read { .. } | Step::Write { .. } | Step::Wait { .. }
+                )
+            })
     }
 
     /// Checks `root`/`dirs`: plain relative names of directories next to the test.
@@ -321,6 +546,59 @@ impl Spec {
             })
             .collect()
     }
+}
+
+/// The checks upstream's `Server`, `Endpoint` and `EndpointResponse` make.
+fn check_servers(servers: &[Server]) -> Result<(), String> {
+    const METHODS: [&str; 7] = ["GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS"];
+    let mut names: Vec<String> = Vec::new();
+    for server in servers {
+        let name = &server.name;
+        if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+            return Err(format!(
+                "server name should be alphanumeric or `_`: `{name}`"
+            ));
+        }
+        if names.contains(&name.to_uppercase()) {
+            return Err(format!("duplicate server name `{name}`"));
+        }
+        names.push(name.to_uppercase());
+        if server.kind == ServerKind::Closed && !server.endpoints.is_empty() {
+            return Err(format!(
+                "server `{name}` of kind `closed` takes no `endpoints`"
+            ));
+        }
+        for endpoint in &server.endpoints {
+            if !METHODS.contains(&endpoint.method.to_uppercase().as_str()) {
+                return Err(format!("unknown endpoint method `{}`", endpoint.method));
+            }
+            match (&endpoint.mode, &endpoint.response) {
+                (EndpointMode::Static, _) => {}
+                (_, Some(_)) => {
+                    return Err(format!(
+                        "endpoint {} {}: an echo endpoint takes no `response`",
+                        endpoint.method, endpoint.path
+                    ));
+                }
+                (_, None) => {}
+            }
+            if let Some(EndpointResponse::Full {
+                body,
+                chunks,
+                trailers,
+                ..
+            }) = &endpoint.response
+            {
+                if body.is_some() && chunks.is_some() {
+                    return Err("an endpoint response takes `body` or `chunks`, not both".into());
+                }
+                if !trailers.is_empty() && chunks.is_none() {
+                    return Err("endpoint response trailers require `chunks`".into());
+                }
+            }
+        }
+    }
+    Ok(())
 }
 
 /// A JSON object as an ordered list of string pairs: the environment of a
@@ -408,7 +686,7 @@ mod tests {
     }
 
     #[test]
-    fn operations_read_write_and_wait_and_say_what_they_cannot_run() {
+    fn operations_run_live_when_they_talk_to_the_guest() {
         let dir = tempfile::tempdir().unwrap();
         let spec = parse(
             r#"{"operations": [{"type": "run", "args": ["x"]},
@@ -424,22 +702,73 @@ mod tests {
         assert_eq!(spec.steps.len(), 4);
         assert_eq!(spec.unrunnable, None);
 
+        assert!(!spec.is_live());
+
         let live = parse(
             r#"{"proposals": ["sockets"], "operations": [{"type": "run"},
-                {"type": "connect", "id": "s"}, {"type": "send", "id": "s"}, {"type": "wait"}]}"#,
+                {"type": "connect", "id": "s"}, {"type": "send", "id": "s", "payload": "p"},
+                {"type": "recv", "id": "s", "payload": "p"}, {"type": "wait"}]}"#,
             dir.path(),
         )
         .unwrap();
         assert_eq!(live.proposals, ["sockets"]);
-        let why = live.unrunnable.unwrap();
-        assert!(why.contains("(`connect`, `send`)"), "{why}");
+        assert_eq!(live.unrunnable, None);
+        assert!(live.is_live());
+        assert_eq!(
+            live.steps[1],
+            Step::Send {
+                id: "s".into(),
+                payload: "p".into()
+            }
+        );
 
-        let service = parse(
-            r#"{"world": "wasi:http/service", "proposals": ["http"]}"#,
+        let twice = parse(
+            r#"{"operations": [{"type": "run"}, {"type": "wait"}, {"type": "run"}, {"type": "wait"}]}"#,
             dir.path(),
         )
         .unwrap();
-        assert!(service.unrunnable.unwrap().contains("wasi:http/service"));
+        assert!(twice.unrunnable.unwrap().contains("twice"));
+    }
+
+    #[test]
+    fn services_requests_servers_and_signals_are_read_as_upstream() {
+        let dir = tempfile::tempdir().unwrap();
+        let spec = parse(
+            r#"{"proposals": ["http"], "world": "wasi:http/service",
+                "servers": [{"name": "main", "endpoints": [
+                    {"method": "GET", "path": "/c", "response": {"chunks": ["a"], "trailers": {"x": "1"}}},
+                    {"path": "/s", "response": "text"},
+                    {"method": "POST", "path": "/e", "mode": "echo-body"}]},
+                    {"name": "gone", "kind": "closed"}],
+                "operations": [{"type": "run"},
+                    {"type": "request", "method": "POST", "path": "/echo", "body": "b",
+                     "headers": {"x-a": "1"}, "response": {"status": 404, "headers": {"x-b": "2"}}},
+                    {"type": "kill", "signal": "SIGINT"}, {"type": "wait"}]}"#,
+            dir.path(),
+        )
+        .unwrap();
+        assert_eq!(spec.world, World::HttpService);
+        assert!(spec.is_live());
+        assert_eq!(spec.servers.len(), 2);
+        assert_eq!(spec.servers[0].env_var(), "HTTP_SERVER_MAIN");
+        assert_eq!(spec.servers[1].kind, ServerKind::Closed);
+        assert_eq!(spec.servers[0].endpoints[1].method, "GET");
+        let Step::Request(request) = &spec.steps[0] else {
+            panic!("{:?}", spec.steps[0])
+        };
+        assert_eq!(
+            (request.method.as_str(), request.body.as_str()),
+            ("POST", "b")
+        );
+        assert_eq!(request.response.status, 404);
+        assert_eq!(request.response.body, "");
+        assert_eq!(
+            spec.steps[1],
+            Step::Kill {
+                signal: Signal::Int
+            }
+        );
+        assert_eq!(Signal::Int.number(), libc::SIGINT);
     }
 
     #[test]
@@ -471,8 +800,34 @@ mod tests {
                 "unknown WASI world",
             ),
             (
-                r#"{"operations": [{"type": "write", "id": "stdout"}]}"#,
+                r#"{"operations": [{"type": "run"}, {"type": "write", "id": "stdout"}]}"#,
                 "no stream `stdout` to write",
+            ),
+            (r#"{"operations": [{"type": "wait"}]}"#, "before any `run`"),
+            (
+                r#"{"operations": [{"type": "run"}, {"type": "send", "id": "s"}]}"#,
+                "no socket `s` was connected",
+            ),
+            (
+                r#"{"operations": [{"type": "run"}, {"type": "connect", "protocol_type": "udp"}]}"#,
+                "udp not supported",
+            ),
+            (
+                r#"{"operations": [{"type": "run"}, {"type": "kill", "signal": "SIGFOO"}]}"#,
+                "unknown signal name `SIGFOO`",
+            ),
+            (r#"{"servers": [{"name": "a-b"}]}"#, "alphanumeric"),
+            (
+                r#"{"servers": [{"name": "a"}, {"name": "A"}]}"#,
+                "duplicate server name",
+            ),
+            (
+                r#"{"servers": [{"name": "a", "kind": "closed", "endpoints": [{}]}]}"#,
+                "takes no `endpoints`",
+            ),
+            (
+                r#"{"servers": [{"name": "a", "endpoints": [{"response": {"body": "x", "chunks": []}}]}]}"#,
+                "not both",
             ),
         ] {
             let err = format!("{:#}", parse(text, dir.path()).unwrap_err());

@@ -12,6 +12,9 @@
 //! the template's `job` (the arguments of one run). `binary` lists candidates: the first that exists
 //! is used (a bare name is looked up on PATH).
 //!
+//! `http_serve`, expanded like `command`, serves a `wasi:http/service`
+//! component for `testsuite`'s live tests ([`Runtime::live_command`]).
+//!
 //! A template with `serve` is run by long-lived workers (`served.rs`) that
 //! are sent each run's `job`; `command` stays the way to run one case by
 //! hand, and is used when a run's input is too large to hand a worker.
@@ -19,7 +22,7 @@
 use super::pipes::Pipes;
 use super::served::Servers;
 use super::{Invocation, Runtime};
-use crate::model::abi::Abi;
+use crate::model::abi::{Abi, World};
 use crate::model::outcome::{RawOutcome, Status, split_trace};
 use crate::model::verdict::RunError;
 use anyhow::{Context, Result, bail};
@@ -53,6 +56,11 @@ pub struct Template {
     /// The command starting a worker that serves many runs (`served.rs`).
     #[serde(default)]
     pub serve: Vec<String>,
+    /// The command serving a `wasi:http/service` component over HTTP on a
+    /// loopback address it prints on stderr (`testsuite`'s live tests);
+    /// placeholders as in `command`.
+    #[serde(default)]
+    pub http_serve: Vec<String>,
     /// Flags for one preopen.
     #[serde(default)]
     pub preopen: Vec<String>,
@@ -82,6 +90,9 @@ pub struct Template {
     /// case calls ([`Runtime::prune_imports`]).
     #[serde(default)]
     pub prune_imports: bool,
+    /// Why the runtime does not run each ABI missing from `abis`.
+    #[serde(default)]
+    pub not_run: BTreeMap<Abi, String>,
     /// Commands that install the runtime (`wasi-conform setup NAME`).
     #[serde(default)]
     pub install: Vec<Vec<String>>,
@@ -293,8 +304,37 @@ impl Runtime for Template {
         self.binary_path().map(|_| ())
     }
 
+    fn not_run(&self) -> Vec<(Abi, String)> {
+        self.not_run
+            .iter()
+            .map(|(abi, why)| (*abi, why.clone()))
+            .collect()
+    }
+
     fn prune_imports(&self) -> bool {
         self.prune_imports
+    }
+
+    fn live_command(&self, inv: &Invocation, world: World) -> Result<Vec<String>, String> {
+        let binary = self.binary_path()?;
+        let args = match world {
+            World::Command => &self.command,
+            World::HttpService if self.http_serve.is_empty() => {
+                return Err(format!(
+                    "template {} gives no `http_serve` command for the wasi:http/service world",
+                    self.source.display()
+                ));
+            }
+            World::HttpService => &self.http_serve,
+        };
+        Ok(self.expand(args, &binary, inv))
+    }
+
+    fn link_error(&self, stderr: &str) -> Option<String> {
+        self.unsupported_stderr
+            .iter()
+            .find(|p| stderr.contains(p.as_str()))
+            .map(|pattern| excerpt(stderr, pattern))
     }
 
     fn run(&self, inv: &Invocation) -> Result<RawOutcome, RunError> {
@@ -379,12 +419,8 @@ impl Template {
         let status = match status {
             Status::Exit(code) if code != 0 => {
                 let text = String::from_utf8_lossy(&stderr);
-                if let Some(pattern) = self
-                    .unsupported_stderr
-                    .iter()
-                    .find(|p| text.contains(p.as_str()))
-                {
-                    return Err(RunError::Unsupported(excerpt(&text, pattern)));
+                if let Some(why) = self.link_error(&text) {
+                    return Err(RunError::Unsupported(why));
                 }
                 if self.trap_exit_codes.contains(&code)
                     || self.trap_stderr.iter().any(|p| text.contains(p.as_str()))
@@ -407,7 +443,7 @@ impl Template {
 }
 
 /// How waiting for a runtime ended.
-pub(super) enum Waited {
+pub(crate) enum Waited {
     Exited(std::process::ExitStatus),
     TimedOut,
     OverCap,
@@ -418,7 +454,7 @@ pub(super) enum Waited {
 /// Waits for the child up to `timeout`, stopping it early when `over_cap()`.
 /// A waiter thread blocks in `wait(2)`, so an exit is seen at once; the
 /// loop wakes every few milliseconds only to check the cap and the deadline.
-fn wait(child: Child, timeout: Duration, over_cap: impl Fn() -> bool) -> Waited {
+pub(crate) fn wait(child: Child, timeout: Duration, over_cap: impl Fn() -> bool) -> Waited {
     const CHECK: Duration = Duration::from_millis(2);
     let pid = child.id() as i32;
     let (sender, receiver) = mpsc::channel();
@@ -444,7 +480,7 @@ fn wait(child: Child, timeout: Duration, over_cap: impl Fn() -> bool) -> Waited 
 /// The runtime's process for `argv` as every run gets it, spawned or
 /// serving: an environment of only `PATH` and `HOME`, and a process group
 /// of its own ([`kill_group`] stops it with whatever it started).
-pub(super) fn runtime_process(argv: &[String]) -> Command {
+pub(crate) fn runtime_process(argv: &[String]) -> Command {
     let mut command = Command::new(&argv[0]);
     command
         .args(&argv[1..])
@@ -460,7 +496,7 @@ pub(super) fn runtime_process(argv: &[String]) -> Command {
 
 /// Kills the process group the runtime was started in (runner scripts may
 /// have children of their own).
-pub(super) fn kill_group(pid: i32) {
+pub(crate) fn kill_group(pid: i32) {
     // SAFETY: kill(2) with a negative pid signals a process group; no memory is shared.
     unsafe {
         libc::kill(-pid, libc::SIGKILL);

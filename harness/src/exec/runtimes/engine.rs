@@ -135,12 +135,19 @@ const LINK_ERRORS: [&str; 4] = [
 /// `unsupported`, anything else is judged like an error from running the
 /// guest.
 pub fn instantiation_error(err: wasmtime::Error) -> Result<Status, RunError> {
-    let message = format!("{err:?}");
-    if LINK_ERRORS.iter().any(|e| message.contains(e)) {
-        Err(RunError::Unsupported(first_line(&message)))
-    } else {
-        run_error(err)
+    match link_error(&format!("{err:?}")) {
+        Some(why) => Err(RunError::Unsupported(why)),
+        None => run_error(err),
     }
+}
+
+/// The line of `message` (an error, or a run's stderr) that says wasmtime
+/// could not link the guest, if one does.
+pub fn link_error(message: &str) -> Option<String> {
+    message
+        .lines()
+        .find(|line| LINK_ERRORS.iter().any(|e| line.contains(e)))
+        .map(str::to_string)
 }
 
 /// An error from running the guest: an exit, a timeout or a trap.
@@ -155,8 +162,4 @@ pub fn run_error(err: wasmtime::Error) -> Result<Status, RunError> {
         return Err(RunError::Timeout(String::new()));
     }
     Ok(Status::Trap(format!("{err:?}")))
-}
-
-fn first_line(text: &str) -> String {
-    text.lines().next().unwrap_or_default().to_string()
 }

@@ -15,7 +15,7 @@ pub mod wasmtime;
 pub mod worker;
 
 use crate::exec::fixture::Preopen;
-use crate::model::abi::Abi;
+use crate::model::abi::{Abi, World};
 use crate::model::outcome::RawOutcome;
 use crate::model::record::RuntimeLine;
 use crate::model::verdict::RunError;
@@ -79,6 +79,11 @@ pub trait Runtime: Send + Sync {
     fn version(&self) -> String;
     /// The ABIs this runtime runs; it is never asked to run others.
     fn abis(&self) -> &[Abi];
+    /// Why the runtime does not run each ABI it lacks, from that runtime's
+    /// own documentation or source (`runtimes` prints it).
+    fn not_run(&self) -> Vec<(Abi, String)> {
+        Vec::new()
+    }
     /// `Err(reason)` when the runtime cannot run here (binary not installed).
     fn availability(&self) -> Result<(), String> {
         Ok(())
@@ -105,6 +110,25 @@ pub trait Runtime: Send + Sync {
     }
     /// Runs one guest. Only `Err` for outcomes that are verdicts of their own.
     fn run(&self, invocation: &Invocation) -> Result<RawOutcome, RunError>;
+    /// The command line of a process that runs the guest of `invocation`
+    /// live, for a test that talks to it while it runs (`testsuite`'s live
+    /// operations): stdin, stdout and stderr are the process's own, and a
+    /// `world` of [`World::HttpService`] is served over HTTP.
+    /// `invocation.stdin` is not used. `Err(why)` when the runtime cannot
+    /// run guests so.
+    fn live_command(&self, invocation: &Invocation, world: World) -> Result<Vec<String>, String> {
+        let _ = (invocation, world);
+        Err(format!(
+            "`{}` runs a guest only to its end, with its input given up front",
+            self.name()
+        ))
+    }
+    /// What in the stderr of a live run says the runtime could not link the
+    /// guest (the run is then `unsupported`).
+    fn link_error(&self, stderr: &str) -> Option<String> {
+        let _ = stderr;
+        None
+    }
 }
 
 /// The summary line of `runtime` in a run that skipped `skipped` pairs
@@ -226,4 +250,26 @@ pub fn select_with(
         }
     }
     Ok(chosen)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `runtimes` says why for every ABI a runtime does not run.
+    #[test]
+    fn every_runtime_says_why_it_lacks_an_abi() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+        let runtimes = all(&root.join("harness/runtimes"), &root).unwrap();
+        let mut silent = Vec::new();
+        for runtime in &runtimes {
+            let reasons = runtime.not_run();
+            for abi in Abi::ALL.iter().filter(|abi| !runtime.abis().contains(abi)) {
+                if !reasons.iter().any(|(a, why)| a == abi && !why.is_empty()) {
+                    silent.push(format!("{} {abi}", runtime.name()));
+                }
+            }
+        }
+        assert!(silent.is_empty(), "no reason given for: {silent:?}");
+    }
 }

@@ -1,17 +1,20 @@
 //! wasmtime embedded with wasmtime-wasi: p1 modules, adapted and native
 //! 0.2 components, 0.3 components (wasmtime-wasi's `p3`, as the wasmtime
-//! CLI runs them with `-Sp3 -Wcomponent-model-async`), stdout/stderr
-//! captured in memory.
+//! CLI runs them with `-Sp3 -Wcomponent-model-async`, with wasi:http's 0.3
+//! client for guests that need the `http` proposal), stdout/stderr captured
+//! in memory. [`run_live`] runs a guest with the process's own stdio
+//! instead, and serves a 0.3 `wasi:http/service` component over HTTP.
 
 use super::engine::{self, shared};
 use super::{Invocation, Runtime};
-use crate::model::abi::Abi;
+use crate::model::abi::{Abi, World};
 use crate::model::outcome::{RawOutcome, Status};
 use crate::model::verdict::RunError;
 use wasmtime::Store;
 use wasmtime::component::{Component, Linker, ResourceTable};
 use wasmtime_wasi::p2::pipe::{MemoryInputPipe, MemoryOutputPipe};
 use wasmtime_wasi::{FsPerms, WasiCtx, WasiCtxBuilder, WasiCtxView, WasiView};
+use wasmtime_wasi_http::{WasiHttpCtx, WasiHttpCtxView, WasiHttpView};
 
 /// The message wasmtime-wasi traps with when a [`MemoryOutputPipe`] is full.
 const CAP_TRAP: &str = "write beyond capacity of MemoryOutputPipe";
@@ -39,27 +42,11 @@ impl Runtime for Wasmtime {
     fn run(&self, inv: &Invocation) -> Result<RawOutcome, RunError> {
         let stdout = MemoryOutputPipe::new(inv.limits.output_cap);
         let stderr = MemoryOutputPipe::new(inv.limits.output_cap);
-        let mut builder = WasiCtxBuilder::new();
+        let mut builder = context(inv)?;
         builder
-            .args(&inv.argv)
-            .envs(inv.env)
             .stdin(MemoryInputPipe::new(inv.stdin.to_vec()))
             .stdout(stdout.clone())
-            .stderr(stderr.clone())
-            .allow_blocking_current_thread(true);
-        // As the wasmtime CLI with `-S inherit-network`: without it, the
-        // 49 CLI denies even making a TCP or UDP socket (`access-denied`).
-        // `http` has no embedded linker here: such a guest is `unsupported`.
-        if inv.proposals.iter().any(|p| p == "sockets") {
-            builder.inherit_network().allow_tcp(true).allow_udp(true);
-        }
-        for preopen in inv.preopens {
-            builder
-                .preopened_dir(&preopen.host, &preopen.guest, FsPerms::ReadWrite)
-                .map_err(|e| {
-                    RunError::Harness(format!("{}: cannot preopen: {e:?}", preopen.host.display()))
-                })?;
-        }
+            .stderr(stderr.clone());
         let status = match inv.abi {
             Abi::P1 => run_module(inv, builder.build_p1()),
             Abi::P1Component | Abi::P2 => run_component(inv, builder.build()),
@@ -74,6 +61,90 @@ impl Runtime for Wasmtime {
             truncated,
             fs: None,
         })
+    }
+
+    /// `wasi-conform host` ([`run_live`]) with the invocation as arguments.
+    fn live_command(&self, inv: &Invocation, world: World) -> Result<Vec<String>, String> {
+        let exe = std::env::current_exe().map_err(|e| format!("cannot find this program: {e}"))?;
+        let mut argv = vec![
+            exe.display().to_string(),
+            "host".into(),
+            "--abi".into(),
+            inv.abi.name().into(),
+            "--argv0".into(),
+            inv.argv[0].clone(),
+            "--timeout".into(),
+            inv.limits.timeout.as_secs().max(1).to_string(),
+        ];
+        if world == World::HttpService {
+            argv.push("--http-service".into());
+        }
+        for preopen in inv.preopens {
+            argv.push("--dir".into());
+            argv.push(format!("{}::{}", preopen.host.display(), preopen.guest));
+        }
+        for (key, value) in inv.env {
+            argv.push("--env".into());
+            argv.push(format!("{key}={value}"));
+        }
+        for proposal in inv.proposals {
+            argv.push("--proposal".into());
+            argv.push(proposal.clone());
+        }
+        argv.push(inv.wasm.display().to_string());
+        argv.push("--".into());
+        argv.extend(inv.argv[1..].iter().cloned());
+        Ok(argv)
+    }
+
+    fn link_error(&self, stderr: &str) -> Option<String> {
+        engine::link_error(stderr)
+    }
+}
+
+/// The WASI context of a run, but for its stdio: arguments, environment,
+/// preopens, and the network when the guest needs the `sockets` proposal.
+fn context(inv: &Invocation) -> Result<WasiCtxBuilder, RunError> {
+    let mut builder = WasiCtxBuilder::new();
+    builder
+        .args(&inv.argv)
+        .envs(inv.env)
+        .allow_blocking_current_thread(true);
+    // As the wasmtime CLI with `-S inherit-network,allow-ip-name-lookup`:
+    // without the first, the 49 CLI denies even making a TCP or UDP socket
+    // (`access-denied`); without the second, every name lookup fails.
+    if inv.proposals.iter().any(|p| p == "sockets") {
+        builder
+            .inherit_network()
+            .allow_tcp(true)
+            .allow_udp(true)
+            .allow_ip_name_lookup(true);
+    }
+    for preopen in inv.preopens {
+        builder
+            .preopened_dir(&preopen.host, &preopen.guest, FsPerms::ReadWrite)
+            .map_err(|e| {
+                RunError::Harness(format!("{}: cannot preopen: {e:?}", preopen.host.display()))
+            })?;
+    }
+    Ok(builder)
+}
+
+/// Runs the guest of `inv` with this process's stdin, stdout and stderr
+/// (`inv.stdin` is not used), or, for the `wasi:http/service` world, serves
+/// it over HTTP until the process gets SIGINT ([`serve_p3`]): what
+/// `wasi-conform host` does for `testsuite`'s live tests.
+pub fn run_live(inv: &Invocation, world: World) -> Result<Status, RunError> {
+    let mut builder = context(inv)?;
+    builder.inherit_stdio();
+    match (world, inv.abi) {
+        (World::Command, Abi::P1) => run_module(inv, builder.build_p1()),
+        (World::Command, Abi::P1Component | Abi::P2) => run_component(inv, builder.build()),
+        (World::Command, Abi::P3) => run_p3_component(inv, builder.build()),
+        (World::HttpService, Abi::P3) => serve_p3(inv, builder.build()),
+        (World::HttpService, abi) => Err(RunError::Unsupported(format!(
+            "embedded wasmtime serves only WASI 0.3 `wasi:http/service` components, not {abi}"
+        ))),
     }
 }
 
@@ -107,10 +178,22 @@ fn run_module(inv: &Invocation, ctx: wasmtime_wasi::p1::WasiP1Ctx) -> Result<Sta
     }
 }
 
-/// wasmtime-wasi's 0.2 state: the context and its resource table.
+/// A component's host state: wasmtime-wasi's context, wasi:http's, and
+/// their resource table.
 struct ComponentState {
     ctx: WasiCtx,
+    http: WasiHttpCtx,
     table: ResourceTable,
+}
+
+impl WasiHttpView for ComponentState {
+    fn http(&mut self) -> WasiHttpCtxView<'_> {
+        WasiHttpCtxView {
+            ctx: &mut self.http,
+            table: &mut self.table,
+            hooks: wasmtime_wasi_http::default_hooks(),
+        }
+    }
 }
 
 impl WasiView for ComponentState {
@@ -135,6 +218,7 @@ fn component_run(
     link(&mut linker).map_err(|e| RunError::Crash(format!("wasmtime-wasi linker: {e:?}")))?;
     let state = ComponentState {
         ctx,
+        http: WasiHttpCtx::new(),
         table: ResourceTable::new(),
     };
     let store = shared.store(state, inv.limits.timeout);
@@ -157,20 +241,39 @@ fn run_component(inv: &Invocation, ctx: WasiCtx) -> Result<Status, RunError> {
     }
 }
 
-/// Runs a WASI 0.3 command: its `run` is async, so it runs in wasmtime's
-/// concurrent event loop on a single-threaded tokio runtime. 0.2 is linked
-/// too, as the wasmtime CLI does: Rust's standard library for
-/// wasm32-wasip2 imports it.
-fn run_p3_component(inv: &Invocation, ctx: WasiCtx) -> Result<Status, RunError> {
-    let (component, linker, mut store) = component_run(inv, ctx, |linker| {
+/// A WASI 0.3 component's run: wasmtime-wasi's 0.3 interfaces, and its 0.2
+/// ones too, as the wasmtime CLI links them (Rust's standard library for
+/// wasm32-wasip2 imports 0.2); wasi:http's 0.3 client when the guest needs
+/// the `http` proposal (the CLI's `-Shttp`).
+fn p3_component_run(
+    inv: &Invocation,
+    ctx: WasiCtx,
+) -> Result<(Component, Linker<ComponentState>, Store<ComponentState>), RunError> {
+    let http = inv.proposals.iter().any(|p| p == "http");
+    component_run(inv, ctx, |linker| {
         wasmtime_wasi::p2::add_to_linker_async(linker)?;
-        wasmtime_wasi::p3::add_to_linker(linker)
-    })?;
-    let runtime = tokio::runtime::Builder::new_current_thread()
+        wasmtime_wasi::p3::add_to_linker(linker)?;
+        if http {
+            wasmtime_wasi_http::p3::add_to_linker(linker)?;
+        }
+        Ok(())
+    })
+}
+
+/// A single-threaded tokio runtime: wasmtime's concurrent event loop runs
+/// a 0.3 component on it.
+fn tokio_runtime() -> Result<tokio::runtime::Runtime, RunError> {
+    tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
-        .map_err(|e| RunError::Harness(format!("cannot start a tokio runtime: {e}")))?;
-    runtime.block_on(async {
+        .map_err(|e| RunError::Harness(format!("cannot start a tokio runtime: {e}")))
+}
+
+/// Runs a WASI 0.3 command: its `run` is async, so it runs in wasmtime's
+/// concurrent event loop.
+fn run_p3_component(inv: &Invocation, ctx: WasiCtx) -> Result<Status, RunError> {
+    let (component, linker, mut store) = p3_component_run(inv, ctx)?;
+    tokio_runtime()?.block_on(async {
         let command = match wasmtime_wasi::p3::bindings::Command::instantiate_async(
             &mut store, &component, &linker,
         )
@@ -188,4 +291,132 @@ fn run_p3_component(inv: &Invocation, ctx: WasiCtx) -> Result<Status, RunError> 
             Err(err) => engine::run_error(err),
         }
     })
+}
+
+/// A request the HTTP server hands the guest, and where its response goes.
+type Exchange = (
+    hyper::Request<hyper::body::Incoming>,
+    tokio::sync::oneshot::Sender<hyper::Response<GuestBody>>,
+);
+
+/// A response body as the guest streams it.
+type GuestBody = http_body_util::combinators::UnsyncBoxBody<hyper::body::Bytes, std::io::Error>;
+
+/// Serves a WASI 0.3 `wasi:http/service` component as `wasmtime serve`
+/// does: on 127.0.0.1 at a free port, announced on stderr as `Serving HTTP
+/// on http://ADDRESS/`, every request handled by one instance, until
+/// SIGINT, which ends the process with status 0.
+fn serve_p3(inv: &Invocation, ctx: WasiCtx) -> Result<Status, RunError> {
+    use http_body_util::BodyExt;
+    use wasmtime_wasi_http::p3::bindings::Service;
+    use wasmtime_wasi_http::p3::bindings::http::types::ErrorCode;
+    let (component, linker, mut store) = p3_component_run(inv, ctx)?;
+    let harness = |what: &str, e: std::io::Error| RunError::Harness(format!("{what}: {e}"));
+    tokio_runtime()?.block_on(async {
+        let service = match Service::instantiate_async(&mut store, &component, &linker).await {
+            Ok(service) => service,
+            Err(err) => return engine::instantiation_error(err),
+        };
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .map_err(|e| harness("cannot listen on 127.0.0.1", e))?;
+        let address = listener
+            .local_addr()
+            .map_err(|e| harness("no local address", e))?;
+        eprintln!("Serving HTTP on http://{address}/");
+        let (exchanges, mut incoming) = tokio::sync::mpsc::unbounded_channel::<Exchange>();
+        tokio::spawn(accept(listener, exchanges));
+        let serving = store.run_concurrent(async move |store| {
+            while let Some((request, reply)) = incoming.recv().await {
+                let request = absolute(request, &address.to_string())
+                    .map(|body| body.map_err(|e| ErrorCode::InternalError(Some(e.to_string()))));
+                let (request, _io) = wasmtime_wasi_http::p3::Request::from_http(
+                    wasmtime_wasi_http::default_hooks(),
+                    request,
+                );
+                let response = match service.handle(store, request).await? {
+                    Ok(response) => store
+                        .with(|store| response.into_http(store, async { Ok(()) }))?
+                        .map(|body| {
+                            body.map_err(|e| std::io::Error::other(format!("{e:?}")))
+                                .boxed_unsync()
+                        }),
+                    Err(code) => {
+                        let mut response = hyper::Response::new(
+                            http_body_util::Full::new(hyper::body::Bytes::from(format!(
+                                "{code:?}"
+                            )))
+                            .map_err(|never| match never {})
+                            .boxed_unsync(),
+                        );
+                        *response.status_mut() = hyper::StatusCode::INTERNAL_SERVER_ERROR;
+                        response
+                    }
+                };
+                let _ = reply.send(response);
+            }
+            wasmtime::Result::<()>::Ok(())
+        });
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => Ok(Status::Exit(0)),
+            served = serving => match served.and_then(|served| served) {
+                Ok(()) => Ok(Status::Exit(0)),
+                Err(err) => engine::run_error(err),
+            },
+        }
+    })
+}
+
+/// `request` with an absolute URI, as `wasmtime serve` gives the guest: a
+/// server reads only the path, so the scheme is `http` and the authority
+/// the `Host` header's (else the server's `address`).
+fn absolute<B>(request: hyper::Request<B>, address: &str) -> hyper::Request<B> {
+    let (mut parts, body) = request.into_parts();
+    let authority = parts
+        .headers
+        .get(hyper::header::HOST)
+        .and_then(|host| host.to_str().ok())
+        .unwrap_or(address)
+        .to_string();
+    let path = parts
+        .uri
+        .path_and_query()
+        .map_or("/", |p| p.as_str())
+        .to_string();
+    if let Ok(uri) = hyper::Uri::builder()
+        .scheme("http")
+        .authority(authority)
+        .path_and_query(path)
+        .build()
+    {
+        parts.uri = uri;
+    }
+    hyper::Request::from_parts(parts, body)
+}
+
+/// Accepts HTTP/1 connections and hands each request to the guest's loop.
+async fn accept(
+    listener: tokio::net::TcpListener,
+    exchanges: tokio::sync::mpsc::UnboundedSender<Exchange>,
+) {
+    while let Ok((stream, _)) = listener.accept().await {
+        let exchanges = exchanges.clone();
+        tokio::spawn(async move {
+            let handle = hyper::service::service_fn(move |request| {
+                let exchanges = exchanges.clone();
+                async move {
+                    let (reply, response) = tokio::sync::oneshot::channel();
+                    exchanges
+                        .send((request, reply))
+                        .map_err(|_| std::io::Error::other("the guest stopped serving"))?;
+                    response
+                        .await
+                        .map_err(|_| std::io::Error::other("the guest gave no response"))
+                }
+            });
+            let _ = hyper::server::conn::http1::Builder::new()
+                .serve_connection(hyper_util::rt::TokioIo::new(stream), handle)
+                .await;
+        });
+    }
 }

@@ -9,7 +9,7 @@
 
 use super::{Invocation, Limits, Runtime};
 use crate::exec::fixture::Preopen;
-use crate::model::abi::Abi;
+use crate::model::abi::{Abi, World};
 use crate::model::outcome::{RawOutcome, Status};
 use crate::model::verdict::RunError;
 use serde::{Deserialize, Serialize};
@@ -131,6 +131,18 @@ impl Runtime for Isolated {
 
     fn availability(&self) -> Result<(), String> {
         self.runtime.availability()
+    }
+
+    fn not_run(&self) -> Vec<(Abi, String)> {
+        self.runtime.not_run()
+    }
+
+    fn live_command(&self, inv: &Invocation, world: World) -> Result<Vec<String>, String> {
+        self.runtime.live_command(inv, world)
+    }
+
+    fn link_error(&self, stderr: &str) -> Option<String> {
+        self.runtime.link_error(stderr)
     }
 
     fn run(&self, inv: &Invocation) -> Result<RawOutcome, RunError> {

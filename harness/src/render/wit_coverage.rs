@@ -1,0 +1,215 @@
+//! `wasi-conform coverage` for WASI 0.3: per function of the 0.3 WIT, how
+//! many cases call it.
+//!
+//! A component guest prints no trace, so each p3 case lists the functions
+//! its scenario calls (`calls` in its manifest). Two checks keep the list
+//! honest: every name is a function of the WIT (`wasi:sockets/types.tcp-socket.bind`:
+//! the interface without its version, the resource if any, the function),
+//! and every name is imported by the case's built guest, so a case can
+//! never claim a function its guest does not reach.
+
+use crate::exec::wit_source;
+use crate::model::case::Case;
+use anyhow::{Context, Result, bail};
+use serde::Serialize;
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt::Write as _;
+use std::path::Path;
+use wit_parser::{FunctionKind, InterfaceId, Resolve, WorldItem};
+
+/// Functions called by fewer cases than this are flagged.
+pub const FEW_CASES: usize = 3;
+
+/// The cases calling each function of the WASI 0.3 WIT.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct WitCoverage {
+    /// Every function by name, uncalled ones included: the number of cases.
+    pub functions: BTreeMap<String, usize>,
+}
+
+/// The name of `function` of `interface`: `wasi:pkg/iface.[resource.]func`.
+fn function_name(
+    resolve: &Resolve,
+    interface: InterfaceId,
+    function: &wit_parser::Function,
+) -> String {
+    let iface = &resolve.interfaces[interface];
+    let package = &resolve.packages[iface.package.expect("a named interface has a package")];
+    let prefix = format!(
+        "{}:{}/{}",
+        package.name.namespace,
+        package.name.name,
+        iface.name.as_deref().unwrap_or("")
+    );
+    let resource = match function.kind {
+        FunctionKind::Method(id)
+        | FunctionKind::Static(id)
+        | FunctionKind::AsyncMethod(id)
+        | FunctionKind::AsyncStatic(id)
+        | FunctionKind::Constructor(id) => resolve.types[id].name.clone(),
+        FunctionKind::Freestanding | FunctionKind::AsyncFreestanding => None,
+    };
+    match resource {
+        Some(resource) => format!("{prefix}.{resource}.{}", function.item_name()),
+        None => format!("{prefix}.{}", function.item_name()),
+    }
+}
+
+/// Every function of `interfaces`, named as [`wit_functions`] says.
+fn functions_of(
+    resolve: &Resolve,
+    interfaces: impl Iterator<Item = InterfaceId>,
+) -> BTreeSet<String> {
+    let mut names = BTreeSet::new();
+    for id in interfaces {
+        for function in resolve.interfaces[id].functions.values() {
+            names.insert(function_name(resolve, id, function));
+        }
+    }
+    names
+}
+
+/// Every function of the WASI 0.3 WIT in `dir` (the `wasi:*@0.3.0`
+/// packages; unstable items are left out, as the guests' bindings leave
+/// them).
+pub fn wit_functions(dir: &Path) -> Result<BTreeSet<String>> {
+    let mut resolve = Resolve::default();
+    resolve
+        .push_dir(dir)
+        .with_context(|| format!("{}: cannot read the WASI 0.3 WIT", dir.display()))?;
+    let ids: Vec<InterfaceId> = resolve
+        .interfaces
+        .iter()
+        .filter(|(_, iface)| {
+            iface.package.is_some_and(|p| {
+                let name = &resolve.packages[p].name;
+                name.namespace == "wasi"
+                    && name
+                        .version
+                        .as_ref()
+                        .is_some_and(|v| v.major == 0 && v.minor == 3)
+            })
+        })
+        .map(|(id, _)| id)
+        .collect();
+    Ok(functions_of(&resolve, ids.into_iter()))
+}
+
+/// The functions the component at `path` imports, named as [`wit_functions`].
+pub fn imported_functions(path: &Path) -> Result<BTreeSet<String>> {
+    let bytes = std::fs::read(path).with_context(|| format!("{}: cannot read", path.display()))?;
+    let decoded = wit_component::decode(&bytes)
+        .with_context(|| format!("{}: not a component", path.display()))?;
+    let (resolve, world) = match decoded {
+        wit_parser::decoding::DecodedWasm::Component(resolve, world) => (resolve, world),
+        wit_parser::decoding::DecodedWasm::WitPackage(..) => {
+            bail!("{}: a WIT package, not a component", path.display())
+        }
+    };
+    let ids: Vec<InterfaceId> = resolve.worlds[world]
+        .imports
+        .values()
+        .filter_map(|item| match item {
+            WorldItem::Interface { id, .. } => Some(*id),
+            _ => None,
+        })
+        .collect();
+    Ok(functions_of(&resolve, ids.into_iter()))
+}
+
+impl WitCoverage {
+    /// Counts the `calls` of `cases` against the functions of the 0.3 WIT
+    /// the harness builds the guests with; a call that names no function is
+    /// an error naming the case's manifest.
+    pub fn of(cases: &[Case]) -> Result<WitCoverage> {
+        let mut functions: BTreeMap<String, usize> = wit_functions(&wit_source::p3_wit()?)?
+            .into_iter()
+            .map(|name| (name, 0))
+            .collect();
+        for case in cases {
+            for call in &case.calls {
+                let Some(count) = functions.get_mut(call) else {
+                    bail!(
+                        "{}: case `{}` calls `{call}`, which is no function of the WASI 0.3 WIT",
+                        case.source.display(),
+                        case.name
+                    );
+                };
+                *count += 1;
+            }
+        }
+        Ok(WitCoverage { functions })
+    }
+
+    /// The table: one row per function, rows under [`FEW_CASES`] flagged.
+    pub fn table(&self) -> String {
+        let mut out = format!("{:<56} {:>5}\n", "WASI 0.3 function", "cases");
+        for (name, cases) in &self.functions {
+            let flag = if *cases < FEW_CASES { "  <" } else { "" };
+            let _ = writeln!(out, "{name:<56} {cases:>5}{flag}");
+        }
+        let called = self.functions.values().filter(|c| **c > 0).count();
+        let few = self.functions.values().filter(|c| **c < FEW_CASES).count();
+        let _ = writeln!(
+            out,
+            "\n{called} of {} WASI 0.3 functions called by at least one case; {few} by fewer \
+             than {FEW_CASES} (marked <); from the `calls` of the p3 cases",
+            self.functions.len()
+        );
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::exec::guests::Guests;
+    use crate::layout::Layout;
+    use crate::model::abi::Abi;
+    use crate::suite::manifest;
+
+    #[test]
+    fn the_wit_has_the_0_3_functions_by_interface_resource_and_name() {
+        let functions = wit_functions(&wit_source::p3_wit().unwrap()).unwrap();
+        for name in [
+            "wasi:clocks/monotonic-clock.now",
+            "wasi:sockets/types.tcp-socket.bind",
+            "wasi:sockets/types.tcp-socket.create",
+            "wasi:filesystem/types.descriptor.read-via-stream",
+            "wasi:cli/exit.exit",
+        ] {
+            assert!(functions.contains(name), "{name} not in {functions:?}");
+        }
+        assert!(functions.iter().all(|f| !f.contains("@")));
+    }
+
+    /// Every p3 case's calls are imported by its guest: a case cannot claim
+    /// a function its guest never reaches.
+    #[test]
+    fn every_p3_case_calls_only_what_its_guest_imports() {
+        let layout = Layout::discover();
+        let cases: Vec<Case> = manifest::load_dir(&layout.cases)
+            .unwrap()
+            .into_iter()
+            .filter(|case| case.abis.contains(&Abi::P3))
+            .collect();
+        assert!(cases.iter().any(|case| !case.calls.is_empty()));
+        let guests = Guests::build(&layout, &BTreeSet::from([Abi::P3]), None).unwrap();
+        let mut imports: BTreeMap<&str, BTreeSet<String>> = BTreeMap::new();
+        let mut wrong = Vec::new();
+        for case in &cases {
+            let imported = imports
+                .entry(&case.guest)
+                .or_insert_with(|| imported_functions(&guests.path(&case.guest, Abi::P3)).unwrap());
+            for call in case.calls.iter().filter(|call| !imported.contains(*call)) {
+                wrong.push(format!("{}: {call}", case.name));
+            }
+        }
+        assert!(
+            wrong.is_empty(),
+            "calls their guest does not import:\n{}",
+            wrong.join("\n")
+        );
+        WitCoverage::of(&cases).unwrap();
+    }
+}
