@@ -157,6 +157,21 @@ pub fn embedded() -> Vec<Box<dyn Runtime>> {
     ]
 }
 
+/// Why a runtime that runs only core modules runs no component ABI
+/// (`p1-component`, `p2`, `p3`): `why`, for each.
+fn no_components(why: &str) -> Vec<(Abi, String)> {
+    [Abi::P1Component, Abi::P2, Abi::P3]
+        .into_iter()
+        .map(|abi| (abi, why.to_string()))
+        .collect()
+}
+
+/// Why embedded WasmEdge runs no components, built or not.
+const WASMEDGE_NO_COMPONENTS: &str = "WasmEdge 0.17.1 has no finished component model nor \
+    WASI 0.2 host (tracking issue WasmEdge/WasmEdge#4236, \"Component Model Proposal and WASI \
+    Preview 2\", is open; its completion PR WasmEdge/WasmEdge#5170 is unmerged) and no WASI 0.3 \
+    host at all";
+
 /// The embedded WasmEdge adapter in a build without the `wasmedge` cargo
 /// feature: listed, never available, never run.
 #[cfg(not(feature = "wasmedge"))]
@@ -183,6 +198,10 @@ mod wasmedge {
 
         fn availability(&self) -> Result<(), String> {
             Err(NOT_BUILT.into())
+        }
+
+        fn not_run(&self) -> Vec<(Abi, String)> {
+            super::no_components(super::WASMEDGE_NO_COMPONENTS)
         }
 
         fn run(&self, _: &Invocation) -> Result<RawOutcome, RunError> {

@@ -46,6 +46,13 @@ impl Runtime for Reference {
         &[Abi::P1]
     }
 
+    fn not_run(&self) -> Vec<(Abi, String)> {
+        super::no_components(
+            "the in-repo reference host implements only the WASI preview1 ABI for core \
+             modules (harness/reference); a host for components is issue #13, \"WASI 0.2 in full\"",
+        )
+    }
+
     fn in_memory(&self) -> bool {
         true
     }

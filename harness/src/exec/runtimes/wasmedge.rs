@@ -49,6 +49,10 @@ impl Runtime for WasmEdge {
         &[Abi::P1]
     }
 
+    fn not_run(&self) -> Vec<(Abi, String)> {
+        super::no_components(super::WASMEDGE_NO_COMPONENTS)
+    }
+
     fn needs_worker(&self) -> bool {
         true
     }

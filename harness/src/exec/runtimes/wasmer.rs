@@ -33,6 +33,14 @@ impl Runtime for Wasmer {
         &[Abi::P1]
     }
 
+    fn not_run(&self) -> Vec<(Abi, String)> {
+        super::no_components(
+            "embedded wasmer 7.4.2 has no component model (it compiles core `wasmer::Module`s \
+             only), and wasmer-wasix 0.704.2 knows only wasi_unstable, wasi_snapshot_preview1, \
+             wasix_32v1 and wasix_64v1 (its `WasiVersion`, src/utils/mod.rs): no WASI 0.2 or 0.3 host",
+        )
+    }
+
     fn needs_worker(&self) -> bool {
         true
     }

@@ -34,6 +34,14 @@ impl Runtime for Wasmi {
         &[Abi::P1]
     }
 
+    fn not_run(&self) -> Vec<(Abi, String)> {
+        super::no_components(
+            "wasmi 2.0.0 runs core modules only and wasmi_wasi 2.0.0 provides WASI preview1 \
+             (its README: \"WASI (wasip1) support via the wasmi_wasi crate\"); component-model \
+             support is the open issue wasmi-labs/wasmi#897",
+        )
+    }
+
     fn needs_worker(&self) -> bool {
         true
     }
