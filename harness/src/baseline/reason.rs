@@ -3,6 +3,7 @@
 //! reference gave), the guest check that failed, or the first line of a
 //! crash. Nothing is cut and nothing is taken from another runtime.
 
+use crate::model::abi::Abi;
 use crate::model::record::{Record, is_changed_line};
 use crate::model::verdict::Verdict;
 
@@ -55,7 +56,13 @@ pub fn from_evidence(runtime: &str, record: &Record) -> String {
                     .unwrap_or_else(|| check.to_string());
                 parts.push(format!("failed check `{name}`"));
             }
-            if let Some(difference) = first_difference(runtime, detail) {
+            // p2 and p3 outcomes are blessed from embedded wasmtime, not
+            // from the reference host (README, "Expected outcomes").
+            let blessed = match record.abi {
+                Abi::P1 | Abi::P1Component => "the reference",
+                Abi::P2 | Abi::P3 => "the blessed outcome",
+            };
+            if let Some(difference) = first_difference(runtime, blessed, detail) {
                 parts.push(difference);
             }
             if parts.is_empty() {
@@ -80,8 +87,9 @@ fn stderr_last_line(detail: &str) -> Option<&str> {
 }
 
 /// The first changed pair of the diff in `detail`, as "call(args): RUNTIME
-/// gives X, the reference Y" for trace lines, else the two lines.
-fn first_difference(runtime: &str, detail: &str) -> Option<String> {
+/// gives X, BLESSED Y" for trace lines, else the two lines; `blessed` names
+/// where the expected outcome came from.
+fn first_difference(runtime: &str, blessed: &str, detail: &str) -> Option<String> {
     let changed = |sign: char| {
         detail
             .lines()
@@ -105,11 +113,11 @@ fn first_difference(runtime: &str, detail: &str) -> Option<String> {
     };
     Some(match (reference.and_then(call), actual.and_then(call)) {
         (Some((at, want)), Some((same, got))) if at == same => {
-            format!("{at}: {runtime} gives {got}, the reference {want}")
+            format!("{at}: {runtime} gives {got}, {blessed} {want}")
         }
         _ => match (reference, actual) {
             (Some(want), Some(got)) => {
-                format!("{runtime} has `{got}` where the reference has `{want}`")
+                format!("{runtime} has `{got}` where {blessed} has `{want}`")
             }
             (Some(want), None) => format!("{runtime} lacks `{want}`"),
             (None, Some(got)) => format!("only {runtime} has `{got}`"),

@@ -671,15 +671,24 @@ async fn echo_both_ways(family: IpAddressFamily) -> Result<(), Stop> {
 async fn mib() -> Result<(), Stop> {
     let (client, server) = connected_pair(Ipv4).await?;
     let data: Vec<u8> = (0..MIB).map(|i| (i % 251) as u8).collect();
+    // The send's result is checked after both sides are done: checked
+    // inside `join`, its line would come before or after the receive's as
+    // the host schedules the two.
     let sending = async {
-        send(&client, &data).await;
+        let (mut tx, rx) = wit_stream::new();
+        let done = client.send(rx);
+        write(&mut tx, &data).await;
+        drop(tx);
+        let result = done.await;
         drop(client);
+        result
     };
-    join(
+    let (sent, ()) = join(
         sending,
         receive(&server, "the server receives the 1 MiB", &data),
     )
     .await;
+    check_detail("send ends ok", sent.is_ok(), Some(&fmt!("{sent:?}")));
     Ok(())
 }
 
