@@ -1,7 +1,11 @@
 #!/bin/sh
-# Runs one WASI preview1 module on the `wamr` of PyPI wamr-bin (cataggar/wamr,
-# a third-party port of WAMR to Zig; AOT only): compiled once with its
-# `wamrc` into CACHE/<sha256 of the wasm>.cwasm, then `wamr run`.
+# Runs one WASI guest on the `wamr` of PyPI wamr-bin (cataggar/wamr, a
+# third-party port of WAMR to Zig; AOT only): compiled once with its `wamrc`
+# into CACHE, then `wamr run`. A core module (preview1) is compiled with
+# `wamrc compile` into CACHE/<sha256 of the wasm>.cwasm; a component (WASI
+# 0.2 or 0.3) with `wamrc compile-component` into CACHE/<sha256>/, which
+# holds a copy of it as guest.wasm beside the manifest `wamr run` finds
+# there (guest.cwasm.json) and its AOT cores.
 # Usage: wamr-zig-run.sh WAMR CACHE WASM [wamr run options...] -- ARGS...
 # WAMR is the `wamr` binary; `wamrc` is beside it. Exit status: wamr's, but
 # 134 after a trap (wamr exits 1 and ends stderr with "Error: AOT execution
@@ -11,19 +15,33 @@ set -eu
 wamr=$1 cache=$2 wasm=$3
 shift 3
 key=$(sha256sum "$wasm" | cut -d' ' -f1)
-aot=$cache/$key.cwasm
-if [ ! -f "$aot" ]; then
+wamrc=$(dirname "$wamr")/wamrc
+# Bytes 6-7 of the preamble are the layer: 0 for a core module, 1 for a component.
+if [ "$(od -An -tx1 -j6 -N1 "$wasm" | tr -d ' ')" = "01" ]; then
+  run=$cache/$key/guest.wasm
+else
+  run=$cache/$key.cwasm
+fi
+if [ ! -f "$run" ]; then
   mkdir -p "$cache"
   tmp=$cache/$key.tmp.$$
-  # Written aside and renamed: parallel runs never see half an AOT file.
-  if ! "$(dirname "$wamr")/wamrc" compile "$wasm" -o "$tmp" >"$tmp.log" 2>&1; then
-    echo "wamr-zig-run.sh: wamrc compile failed:" >&2
+  if [ "$run" = "$cache/$key.cwasm" ]; then
+    compile() { "$wamrc" compile "$wasm" -o "$tmp"; }
+  else
+    mkdir -p "$tmp"
+    cp "$wasm" "$tmp/guest.wasm"
+    compile() { (cd "$tmp" && "$wamrc" compile-component guest.wasm); }
+  fi
+  if ! compile >"$tmp.log" 2>&1; then
+    echo "wamr-zig-run.sh: wamrc failed:" >&2
     cat "$tmp.log" >&2
-    rm -f "$tmp" "$tmp.log"
+    rm -rf "$tmp" "$tmp.log"
     exit 2
   fi
-  mv -f "$tmp" "$aot"
   rm -f "$tmp.log"
+  # Made aside and renamed: parallel runs never see half an AOT file; if
+  # another run got there first, its copy is kept.
+  mv -fT "$tmp" "${run%/guest.wasm}" 2>/dev/null || rm -rf "$tmp"
 fi
 # `wamr run OPTIONS... FILE ARGS...`: the first `--` becomes the AOT file.
 n=$# file=
@@ -32,8 +50,8 @@ while [ "$n" -gt 0 ]; do
   shift
   n=$((n - 1))
   if [ "$arg" = "--" ] && [ -z "$file" ]; then
-    file=$aot
-    set -- "$@" "$aot"
+    file=$run
+    set -- "$@" "$run"
   else
     set -- "$@" "$arg"
   fi
