@@ -11,6 +11,8 @@ wit_bindgen::generate!({
     generate_all,
 });
 
+pub mod sockets;
+
 /// Exports `$guest` (an implementation of `wasi:cli/run`'s `Guest`) as the
 /// command's `run`, and gives the bin the `main` Rust requires, which never
 /// runs.

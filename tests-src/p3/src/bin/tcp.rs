@@ -7,8 +7,9 @@ use std::future::{Future, poll_fn};
 use std::pin::pin;
 use std::task::Poll;
 
-use guest_support::{check, check_detail, check_should, fmt};
+use guest_support::{check, check_detail, fmt};
 use guests_p3::Stop;
+use guests_p3::sockets::{self, check_error, check_error_should};
 use guests_p3::wasi::sockets::types::{
     ErrorCode, IpAddressFamily, IpSocketAddress, Ipv4SocketAddress, Ipv6SocketAddress, TcpSocket,
 };
@@ -238,23 +239,6 @@ async fn join<A: Future, B: Future>(a: A, b: B) -> (A::Output, B::Output) {
     .await
 }
 
-/// `result` is the error `expected`, as a `check_should` (an error code
-/// the text lists among the typical errors, in a `must` scenario).
-fn check_error_should<T: std::fmt::Debug>(
-    name: &str,
-    result: Result<T, ErrorCode>,
-    expected: ErrorCode,
-) {
-    let ok = matches!(&result, Err(code) if *code == expected);
-    check_should(name, ok, Some(&fmt!("{result:?}")));
-}
-
-/// `result` is the error `expected`.
-fn check_error<T: std::fmt::Debug>(name: &str, result: Result<T, ErrorCode>, expected: ErrorCode) {
-    let ok = matches!(&result, Err(code) if *code == expected);
-    check_detail(name, ok, Some(&fmt!("{result:?}")));
-}
-
 async fn scenario(name: &str) -> Result<(), Stop> {
     match name {
         "unbound-address" => {
@@ -293,7 +277,7 @@ async fn scenario(name: &str) -> Result<(), Stop> {
             );
             drop(first);
         }
-        "address-family" => address_family(),
+        "address-family" => sockets::address_family::<TcpSocket>(),
         "bind-address" => bind_address()?,
         "bind-twice" => bind_twice()?,
         "bind-retry" => bind_retry()?,
@@ -334,28 +318,6 @@ async fn scenario(name: &str) -> Result<(), Stop> {
         other => return Err(Stop::Unknown(other.into())),
     };
     Ok(())
-}
-
-/// get-address-family is the family passed to create; a family create
-/// refuses (`not-supported`, as the text allows) is printed.
-fn address_family() {
-    for family in [Ipv4, Ipv6] {
-        match TcpSocket::create(family) {
-            Ok(socket) => check_detail(
-                &fmt!("get-address-family of a {family:?} socket"),
-                socket.get_address_family() == family,
-                Some(&fmt!("{:?}", socket.get_address_family())),
-            ),
-            Err(e) => {
-                println!("create {family:?}: {e:?}");
-                check_detail(
-                    &fmt!("create {family:?} fails only with not-supported"),
-                    e == ErrorCode::NotSupported,
-                    Some(&fmt!("{e:?}")),
-                )
-            }
-        };
-    }
 }
 
 /// bind to 127.0.0.1:0 binds to 127.0.0.1 and a port other than 0.
@@ -891,57 +853,15 @@ fn keep_alive_values() -> Result<(), Stop> {
     Ok(())
 }
 
-/// set-hop-limit 0 is invalid-argument; 42 is accepted and read back, as
-/// IP_TTL does (a `check_should`: the text says no more).
+/// The hop-limit option ([`sockets::hop_limit`]).
 fn hop_limit() -> Result<(), Stop> {
-    let socket = create(Ipv4)?;
-    check_error(
-        "set-hop-limit 0 is invalid-argument",
-        socket.set_hop_limit(0),
-        ErrorCode::InvalidArgument,
-    );
-    let set = socket.set_hop_limit(42);
-    check_should("set-hop-limit 42", set.is_ok(), Some(&fmt!("{set:?}")));
-    let value = socket.get_hop_limit();
-    check_should(
-        "get-hop-limit is then 42",
-        value == Ok(42),
-        Some(&fmt!("{value:?}")),
-    );
+    sockets::hop_limit(&create(Ipv4)?);
     Ok(())
 }
 
-/// 0 is invalid-argument for the receive and send buffer sizes; 64 KiB is
-/// accepted, and a size is then read back.
+/// The buffer-size options ([`sockets::buffer_sizes`]).
 fn buffer_sizes() -> Result<(), Stop> {
-    let socket = create(Ipv4)?;
-    check_error(
-        "set-receive-buffer-size 0 is invalid-argument",
-        socket.set_receive_buffer_size(0),
-        ErrorCode::InvalidArgument,
-    );
-    check_error(
-        "set-send-buffer-size 0 is invalid-argument",
-        socket.set_send_buffer_size(0),
-        ErrorCode::InvalidArgument,
-    );
-    check(
-        "set-receive-buffer-size 65536",
-        socket.set_receive_buffer_size(65536).is_ok(),
-    );
-    check(
-        "set-send-buffer-size 65536",
-        socket.set_send_buffer_size(65536).is_ok(),
-    );
-    let sizes = (
-        socket.get_receive_buffer_size(),
-        socket.get_send_buffer_size(),
-    );
-    check_should(
-        "get-receive-buffer-size and get-send-buffer-size are then above 0",
-        matches!(sizes, (Ok(r), Ok(s)) if r > 0 && s > 0),
-        Some(&fmt!("{sizes:?}")),
-    );
+    sockets::buffer_sizes(&create(Ipv4)?);
     Ok(())
 }
 

@@ -5,8 +5,9 @@
 //! `check_should` inside a `must` scenario, or a check of a `should` one.
 //! On loopback a datagram is queued at its receiver when `send` returns,
 //! so datagrams sent one after the other arrive in that order.
-use guest_support::{check, check_detail, check_should, fmt};
+use guest_support::{check, check_detail, fmt};
 use guests_p3::Stop;
+use guests_p3::sockets::{self, check_error, check_error_should};
 use guests_p3::wasi::sockets::types::{
     ErrorCode, IpAddressFamily, IpSocketAddress, Ipv4SocketAddress, Ipv6SocketAddress, UdpSocket,
 };
@@ -104,26 +105,9 @@ async fn receive(socket: &UdpSocket, data: &[u8], from: &IpSocketAddress) {
     );
 }
 
-/// `result` is the error `expected`.
-fn check_error<T: std::fmt::Debug>(name: &str, result: Result<T, ErrorCode>, expected: ErrorCode) {
-    let ok = matches!(&result, Err(code) if *code == expected);
-    check_detail(name, ok, Some(&fmt!("{result:?}")));
-}
-
-/// `result` is the error `expected`, as a `check_should` (an error code
-/// the text lists among the typical errors, in a `must` scenario).
-fn check_error_should<T: std::fmt::Debug>(
-    name: &str,
-    result: Result<T, ErrorCode>,
-    expected: ErrorCode,
-) {
-    let ok = matches!(&result, Err(code) if *code == expected);
-    check_should(name, ok, Some(&fmt!("{result:?}")));
-}
-
 async fn scenario(name: &str) -> Result<(), Stop> {
     match name {
-        "address-family" => address_family(),
+        "address-family" => sockets::address_family::<UdpSocket>(),
         "unbound-address" => unbound_address()?,
         "bind-address" => bind_address()?,
         "bind-twice" => bind_twice()?,
@@ -154,28 +138,6 @@ async fn scenario(name: &str) -> Result<(), Stop> {
         other => return Err(Stop::Unknown(other.into())),
     };
     Ok(())
-}
-
-/// get-address-family is the family passed to create; a family create
-/// refuses with not-supported is printed.
-fn address_family() {
-    for family in [Ipv4, Ipv6] {
-        match UdpSocket::create(family) {
-            Ok(socket) => check_detail(
-                &fmt!("get-address-family of a {family:?} socket"),
-                socket.get_address_family() == family,
-                Some(&fmt!("{:?}", socket.get_address_family())),
-            ),
-            Err(e) => {
-                println!("create {family:?}: {e:?}");
-                check_detail(
-                    &fmt!("create {family:?} fails only with not-supported"),
-                    e == ErrorCode::NotSupported,
-                    Some(&fmt!("{e:?}")),
-                )
-            }
-        };
-    }
 }
 
 /// get-local-address of an unbound socket is invalid-state.
@@ -489,60 +451,14 @@ async fn receive_unbound() -> Result<(), Stop> {
     Ok(())
 }
 
-/// set-unicast-hop-limit 0 is invalid-argument; 42 is accepted and read
-/// back, as IP_TTL does (a `check_should`: the text says no more).
+/// The hop-limit option ([`sockets::hop_limit`]).
 fn hop_limit() -> Result<(), Stop> {
-    let socket = create(Ipv4)?;
-    check_error(
-        "set-unicast-hop-limit 0 is invalid-argument",
-        socket.set_unicast_hop_limit(0),
-        ErrorCode::InvalidArgument,
-    );
-    let set = socket.set_unicast_hop_limit(42);
-    check_should(
-        "set-unicast-hop-limit 42",
-        set.is_ok(),
-        Some(&fmt!("{set:?}")),
-    );
-    let value = socket.get_unicast_hop_limit();
-    check_should(
-        "get-unicast-hop-limit is then 42",
-        value == Ok(42),
-        Some(&fmt!("{value:?}")),
-    );
+    sockets::hop_limit(&create(Ipv4)?);
     Ok(())
 }
 
-/// 0 is invalid-argument for the receive and send buffer sizes; 64 KiB is
-/// accepted, and a size is then read back.
+/// The buffer-size options ([`sockets::buffer_sizes`]).
 fn buffer_sizes() -> Result<(), Stop> {
-    let socket = create(Ipv4)?;
-    check_error(
-        "set-receive-buffer-size 0 is invalid-argument",
-        socket.set_receive_buffer_size(0),
-        ErrorCode::InvalidArgument,
-    );
-    check_error(
-        "set-send-buffer-size 0 is invalid-argument",
-        socket.set_send_buffer_size(0),
-        ErrorCode::InvalidArgument,
-    );
-    check(
-        "set-receive-buffer-size 65536",
-        socket.set_receive_buffer_size(65536).is_ok(),
-    );
-    check(
-        "set-send-buffer-size 65536",
-        socket.set_send_buffer_size(65536).is_ok(),
-    );
-    let sizes = (
-        socket.get_receive_buffer_size(),
-        socket.get_send_buffer_size(),
-    );
-    check_should(
-        "get-receive-buffer-size and get-send-buffer-size are then above 0",
-        matches!(sizes, (Ok(r), Ok(s)) if r > 0 && s > 0),
-        Some(&fmt!("{sizes:?}")),
-    );
+    sockets::buffer_sizes(&create(Ipv4)?);
     Ok(())
 }
