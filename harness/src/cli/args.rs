@@ -71,34 +71,7 @@ pub enum Command {
     /// stdout and stderr (used by `testsuite` for tests that talk to a
     /// running guest). A trap exits 134, a link error 3, a timeout 124.
     #[command(hide = true)]
-    Host {
-        /// The guest's ABI.
-        #[arg(long)]
-        abi: Abi,
-        /// Serve the guest's `wasi:http/service` world over HTTP instead.
-        #[arg(long)]
-        http_service: bool,
-        /// argv[0] of the guest.
-        #[arg(long)]
-        argv0: String,
-        /// HOST::GUEST, a directory preopened under a name (repeatable).
-        #[arg(long = "dir")]
-        dirs: Vec<String>,
-        /// KEY=VALUE, an environment variable (repeatable).
-        #[arg(long = "env")]
-        envs: Vec<String>,
-        /// A WASI proposal the guest needs: sockets, http (repeatable).
-        #[arg(long = "proposal")]
-        proposals: Vec<String>,
-        /// Seconds of guest execution before it is stopped.
-        #[arg(long, default_value_t = 30)]
-        timeout: u64,
-        /// The guest binary.
-        wasm: PathBuf,
-        /// The guest's arguments after argv[0].
-        #[arg(last = true)]
-        args: Vec<String>,
-    },
+    Host(HostOptions),
     /// Runs every case on one runtime and writes its certification report
     /// to reports/<runtime>-<version>/ (report.json, report.md, report.html).
     Certify {
@@ -268,4 +241,36 @@ impl From<LimitArgs> for Limits {
             output_cap: args.output_cap,
         }
     }
+}
+
+/// The arguments of the hidden `host` command: one guest, as an
+/// [`Invocation`](crate::exec::runtimes::Invocation) gives it.
+#[derive(Args, Debug)]
+pub struct HostOptions {
+    /// The guest's ABI.
+    #[arg(long)]
+    pub abi: Abi,
+    /// Serve the guest's `wasi:http/service` world over HTTP instead.
+    #[arg(long)]
+    pub http_service: bool,
+    /// argv[0] of the guest.
+    #[arg(long)]
+    pub argv0: String,
+    /// HOST::GUEST, a directory preopened under a name (repeatable).
+    #[arg(long = "dir")]
+    pub dirs: Vec<String>,
+    /// KEY=VALUE, an environment variable (repeatable).
+    #[arg(long = "env")]
+    pub envs: Vec<String>,
+    /// A WASI proposal the guest needs: sockets, http (repeatable).
+    #[arg(long = "proposal")]
+    pub proposals: Vec<String>,
+    /// Seconds of guest execution before it is stopped.
+    #[arg(long, default_value_t = 30)]
+    pub timeout: u64,
+    /// The guest binary.
+    pub wasm: PathBuf,
+    /// The guest's arguments after argv[0].
+    #[arg(last = true)]
+    pub args: Vec<String>,
 }

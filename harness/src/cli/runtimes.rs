@@ -2,6 +2,7 @@
 //! there are, installing a command runtime, serving runs of an embedded
 //! one, and running one guest live on embedded wasmtime.
 
+use super::args::HostOptions;
 use crate::exec::fixture::Preopen;
 use crate::exec::runtimes::{self, Invocation, Limits, Runtime, command, wasmtime};
 use crate::layout::Layout;
@@ -9,7 +10,7 @@ use crate::model::abi::{Abi, World};
 use crate::model::outcome::Status;
 use crate::model::verdict::RunError;
 use anyhow::{Context, Result, bail};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::Duration;
 
 /// `runtimes`: every known runtime, available or not (and why).
@@ -109,21 +110,6 @@ pub fn worker(name: &str) -> Result<u8> {
         .with_context(|| format!("unknown embedded runtime `{name}`"))?;
     runtimes::worker::serve(runtime.as_ref())?;
     Ok(0)
-}
-
-/// The arguments of the hidden `host` command.
-pub struct HostOptions {
-    pub abi: Abi,
-    pub http_service: bool,
-    pub argv0: String,
-    /// `HOST::GUEST` each.
-    pub dirs: Vec<String>,
-    /// `KEY=VALUE` each.
-    pub envs: Vec<String>,
-    pub proposals: Vec<String>,
-    pub timeout: u64,
-    pub wasm: PathBuf,
-    pub args: Vec<String>,
 }
 
 /// `host`: one guest on embedded wasmtime with this process's stdio
