@@ -8,7 +8,7 @@ use crate::exec::runtimes::{Invocation, Limits, Runtime};
 use crate::layout::write_atomic;
 use crate::model::abi::Abi;
 use crate::model::case::Case;
-use crate::model::outcome::Outcome;
+use crate::model::outcome::{Outcome, RawOutcome, Status};
 use crate::model::verdict::RunError;
 use anyhow::{Context, Result, bail};
 use std::collections::BTreeSet;
@@ -69,7 +69,27 @@ pub fn execute(
     let mut raw = match ran {
         Ok(raw) => raw,
         Err(RunError::Harness(fault)) => bail!("{fault}"),
-        Err(err) => return Ok(Err(err)),
+        // A run that ended without an outcome (a crash, a timeout) may still
+        // have reached outside its sandbox, and left on the host what it
+        // made there: the canaries and host targets are checked all the
+        // same (which removes what it made), and an escape outranks the
+        // crash.
+        Err(err) => match &sandbox {
+            Some(sandbox) => match sandbox.check_canaries() {
+                Err(escape) => {
+                    let raw = RawOutcome {
+                        status: Status::Trap(format!("the run ended as {err:?}")),
+                        stdout: Vec::new(),
+                        stderr: Vec::new(),
+                        truncated: false,
+                        fs: None,
+                    };
+                    return Ok(Ok(Outcome::new(raw, sandbox.snapshot()?, Err(escape))));
+                }
+                Ok(()) => return Ok(Err(err)),
+            },
+            None => return Ok(Err(err)),
+        },
     };
     let (fs, canaries) = match (raw.fs.take(), &sandbox) {
         (Some(fs), Some(sandbox)) => (fs, sandbox.check_canaries()),
@@ -122,6 +142,47 @@ mod tests {
     use super::*;
     use crate::exec::runtimes::reference::Reference;
     use crate::exec::runtimes::wasmtime::Wasmtime;
+
+    /// A runtime that writes over the canary beside the sandbox, then crashes.
+    struct EscapeThenCrash;
+
+    impl Runtime for EscapeThenCrash {
+        fn name(&self) -> &str {
+            "escape-then-crash"
+        }
+        fn version(&self) -> String {
+            "0".into()
+        }
+        fn abis(&self) -> &[Abi] {
+            &[Abi::P1]
+        }
+        fn run(&self, inv: &Invocation) -> Result<crate::model::outcome::RawOutcome, RunError> {
+            std::fs::write(inv.sandbox_root.join("../canary.txt"), "gone").unwrap();
+            Err(RunError::Crash("killed by signal 11".into()))
+        }
+    }
+
+    #[test]
+    fn an_escape_outranks_the_crash_that_ends_the_run() {
+        let case = Case::new("io/x", "g", "d", vec![Abi::P1]);
+        let ran = execute(
+            Path::new("/nonexistent"),
+            &case,
+            Abi::P1,
+            &EscapeThenCrash,
+            Path::new("/nonexistent/g.wasm"),
+            Limits::default(),
+        )
+        .unwrap();
+        let outcome = ran.expect("an escape is an outcome, not the crash");
+        assert_eq!(
+            outcome.canary,
+            Err("canary canary.txt was modified".to_string())
+        );
+        assert!(
+            matches!(&outcome.status, Status::Trap(why) if why.contains("killed by signal 11"))
+        );
+    }
 
     #[test]
     fn an_unreadable_guest_is_a_harness_fault_not_a_verdict() {
