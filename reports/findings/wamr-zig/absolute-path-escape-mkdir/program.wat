@@ -1,0 +1,22 @@
+;; Sandbox escape: path_create_directory(3, "/x") with an absolute path.
+;; The preopen is fd 3; a WASI path is relative to its directory
+;; descriptor, so "/x" must not reach the host's root.
+;; Expected: errno 63 (perm) or 76 (notcapable), and no /x on the host.
+(module
+  (import "wasi_snapshot_preview1" "path_create_directory"
+    (func $mkdir (param i32 i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "fd_write"
+    (func $fd_write (param i32 i32 i32 i32) (result i32)))
+  (memory (export "memory") 1)
+  (data (i32.const 512) "/x")
+  (data (i32.const 600) "path_create_directory errno=")
+  ;; Prints "path_create_directory errno=N\n" (N < 100).
+  (func (export "_start")
+    (local $errno i32)
+    (local.set $errno (call $mkdir (i32.const 3) (i32.const 512) (i32.const 2)))
+    (i32.store8 (i32.const 628) (i32.add (i32.const 48) (i32.div_u (local.get $errno) (i32.const 10))))
+    (i32.store8 (i32.const 629) (i32.add (i32.const 48) (i32.rem_u (local.get $errno) (i32.const 10))))
+    (i32.store8 (i32.const 630) (i32.const 10))
+    (i32.store (i32.const 0) (i32.const 600))
+    (i32.store (i32.const 4) (i32.const 31))
+    (drop (call $fd_write (i32.const 1) (i32.const 0) (i32.const 1) (i32.const 16)))))
