@@ -6,7 +6,7 @@ use super::args::HostOptions;
 use crate::exec::fixture::Preopen;
 use crate::exec::runtimes::{self, Invocation, Limits, Runtime, command, wasmtime};
 use crate::layout::Layout;
-use crate::model::abi::{Abi, World};
+use crate::model::abi::World;
 use crate::model::outcome::Status;
 use crate::model::verdict::RunError;
 use anyhow::{Context, Result, bail};
@@ -26,7 +26,13 @@ pub fn list(layout: Layout, json: bool) -> Result<u8> {
                 "version": if availability.is_ok() { Some(r.version()) } else { None },
                 "abis": r.abis(),
                 "reason": availability.err(),
-                "not_run": missing_abis(r.as_ref()),
+                "not_run": runtimes::missing_abis(r.as_ref())
+                    .into_iter()
+                    .map(|(abi, why)| {
+                        let why = why.unwrap_or_else(|| "no reason recorded".into());
+                        (abi.name().to_string(), serde_json::Value::from(why))
+                    })
+                    .collect::<serde_json::Map<_, _>>(),
             })
         })
         .collect();
@@ -55,23 +61,6 @@ pub fn list(layout: Layout, json: bool) -> Result<u8> {
         }
     }
     Ok(0)
-}
-
-/// Every ABI `runtime` does not run, with its reason (or a note that it
-/// records none).
-fn missing_abis(runtime: &dyn Runtime) -> serde_json::Map<String, serde_json::Value> {
-    let reasons = runtime.not_run();
-    Abi::ALL
-        .iter()
-        .filter(|abi| !runtime.abis().contains(abi))
-        .map(|abi| {
-            let why = reasons
-                .iter()
-                .find(|(a, _)| a == abi)
-                .map_or("no reason recorded", |(_, why)| why.as_str());
-            (abi.name().to_string(), why.into())
-        })
-        .collect()
 }
 
 /// `setup NAME`: installs a command runtime with its template's steps.

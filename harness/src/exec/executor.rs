@@ -45,12 +45,10 @@ pub fn execute(
         _ => None,
     };
     let wasm = pruned.as_deref().unwrap_or(wasm);
-    let mut argv = vec![format!("{}.wasm", case.guest)];
-    argv.extend(case.args.iter().cloned());
     let invocation = Invocation {
         abi,
         wasm,
-        argv,
+        argv: case.argv(),
         env: &case.env,
         stdin: case.stdin.as_bytes(),
         sandbox_root: &root,

@@ -30,10 +30,7 @@ pub fn judge(steps: &[Step], reads: Reads, run: &Result<Outcome, RunError>) -> J
         Err(err) => return run_error(err),
     };
     if let Err(escape) = &outcome.canary {
-        return Judgement {
-            verdict: Verdict::Fail,
-            detail: format!("sandbox escape: {escape}"),
-        };
+        return escaped(escape);
     }
     let text = |bytes: &[u8]| {
         String::from_utf8_lossy(bytes)
@@ -77,20 +74,14 @@ pub fn judge(steps: &[Step], reads: Reads, run: &Result<Outcome, RunError>) -> J
     }
     if reads == Reads::Exact {
         for (stream, chars, at) in &streams {
-            let read_from = steps
-                .iter()
-                .any(|s| matches!(s, Step::Read { stream: r, .. } if r == stream));
-            if read_from && *at < chars.len() {
+            if reads_from(steps, *stream) && *at < chars.len() {
                 let rest: String = chars[*at..].iter().collect();
                 problems.push(mismatch(*stream, "", &rest));
             }
         }
     }
     if !waited {
-        problems.push(
-            "the spec never waits for the guest: the official runner kills it and fails the test"
-                .into(),
-        );
+        problems.push(NEVER_WAITS.into());
     }
     if outcome.truncated && !problems.is_empty() {
         problems.push("output was truncated at the cap".into());
@@ -103,6 +94,26 @@ pub fn judge(steps: &[Step], reads: Reads, run: &Result<Outcome, RunError>) -> J
         },
         detail: problems.join("\n"),
     }
+}
+
+/// The problem of a spec with no `wait`.
+pub(crate) const NEVER_WAITS: &str =
+    "the spec never waits for the guest: the official runner kills it and fails the test";
+
+/// The judgement of a run that reached outside its sandbox.
+pub(crate) fn escaped(escape: &str) -> Judgement {
+    Judgement {
+        verdict: Verdict::Fail,
+        detail: format!("sandbox escape: {escape}"),
+    }
+}
+
+/// Whether some step reads `stream` (with `--exact-output`, such a stream
+/// must then hold nothing more).
+pub(crate) fn reads_from(steps: &[Step], stream: Stream) -> bool {
+    steps
+        .iter()
+        .any(|s| matches!(s, Step::Read { stream: r, .. } if *r == stream))
 }
 
 /// A failed read: what was expected of the stream and what it held there.

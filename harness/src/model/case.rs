@@ -153,6 +153,13 @@ impl Case {
         }
     }
 
+    /// The guest's argv: `<guest>.wasm`, then the case's arguments.
+    pub fn argv(&self) -> Vec<String> {
+        let mut argv = vec![format!("{}.wasm", self.guest)];
+        argv.extend(self.args.iter().cloned());
+        argv
+    }
+
     /// The area: the part of the name before the first `/`.
     pub fn area(&self) -> &str {
         self.name.split('/').next().unwrap_or(&self.name)

@@ -12,7 +12,7 @@ use super::spec::{Request, Step, Stream};
 use crate::exec::fixture::{self, Sandbox};
 use crate::exec::runtimes::command::{Waited, kill_group, runtime_process, wait};
 use crate::exec::runtimes::{Invocation, Limits, Runtime};
-use crate::judge::testsuite::{Reads, mismatch};
+use crate::judge::testsuite::{NEVER_WAITS, Reads, escaped, mismatch, reads_from};
 use crate::model::abi::Abi;
 use crate::model::verdict::{Judgement, Verdict};
 use anyhow::{Context, Result};
@@ -43,12 +43,10 @@ pub fn judge(
         Servers::start(&test.spec.servers).context("cannot start the spec's HTTP servers")?;
     let mut env = case.env.clone();
     env.extend(servers.env.iter().cloned());
-    let mut argv = vec![format!("{}.wasm", case.guest)];
-    argv.extend(case.args.iter().cloned());
     let invocation = Invocation {
         abi,
         wasm: &test.binary,
-        argv,
+        argv: case.argv(),
         env: &env,
         stdin: b"",
         sandbox_root: &root,
@@ -70,12 +68,8 @@ pub fn judge(
     let ended = guest.steps(&test.spec.steps, reads);
     let judgement = guest.finish(ended, runtime);
     drop(servers);
-    let escape = sandbox.check_canaries();
-    Ok(match escape {
-        Err(escape) => Judgement {
-            verdict: Verdict::Fail,
-            detail: format!("sandbox escape: {escape}"),
-        },
+    Ok(match sandbox.check_canaries() {
+        Err(escape) => escaped(&escape),
         Ok(()) => judgement,
     })
 }
@@ -217,18 +211,15 @@ impl Guest {
             }
         }
         if self.child.is_some() {
-            return Err((
-                Verdict::Fail,
-                "the spec never waits for the guest: the official runner kills it and fails the test".into(),
-            ));
+            return Err((Verdict::Fail, NEVER_WAITS.into()));
         }
         if reads == Reads::Exact {
             for stream in [Stream::Stdout, Stream::Stderr] {
-                let read_from = steps
-                    .iter()
-                    .any(|s| matches!(s, Step::Read { stream: r, .. } if *r == stream));
+                if !reads_from(steps, stream) {
+                    continue;
+                }
                 let rest = self.output(stream).rest();
-                if read_from && !rest.is_empty() {
+                if !rest.is_empty() {
                     return Err((Verdict::Fail, mismatch(stream, "", &rest)));
                 }
             }

@@ -157,6 +157,23 @@ pub fn embedded() -> Vec<Box<dyn Runtime>> {
     ]
 }
 
+/// Every ABI `runtime` does not run, with the reason it gives (`None`
+/// where it gives none).
+pub fn missing_abis(runtime: &dyn Runtime) -> Vec<(Abi, Option<String>)> {
+    let reasons = runtime.not_run();
+    Abi::ALL
+        .into_iter()
+        .filter(|abi| !runtime.abis().contains(abi))
+        .map(|abi| {
+            let why = reasons
+                .iter()
+                .find(|(a, why)| *a == abi && !why.is_empty())
+                .map(|(_, why)| why.clone());
+            (abi, why)
+        })
+        .collect()
+}
+
 /// Why a runtime that runs only core modules runs no component ABI
 /// (`p1-component`, `p2`, `p3`): `why`, for each.
 fn no_components(why: &str) -> Vec<(Abi, String)> {
@@ -282,9 +299,8 @@ mod tests {
         let runtimes = all(&root.join("harness/runtimes"), &root).unwrap();
         let mut silent = Vec::new();
         for runtime in &runtimes {
-            let reasons = runtime.not_run();
-            for abi in Abi::ALL.iter().filter(|abi| !runtime.abis().contains(abi)) {
-                if !reasons.iter().any(|(a, why)| a == abi && !why.is_empty()) {
+            for (abi, why) in missing_abis(runtime.as_ref()) {
+                if why.is_none() {
                     silent.push(format!("{} {abi}", runtime.name()));
                 }
             }

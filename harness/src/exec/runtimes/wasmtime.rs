@@ -324,11 +324,12 @@ fn serve_p3(inv: &Invocation, ctx: WasiCtx) -> Result<Status, RunError> {
             .local_addr()
             .map_err(|e| harness("no local address", e))?;
         eprintln!("Serving HTTP on http://{address}/");
+        let address = address.to_string();
         let (exchanges, mut incoming) = tokio::sync::mpsc::unbounded_channel::<Exchange>();
         tokio::spawn(accept(listener, exchanges));
         let serving = store.run_concurrent(async move |store| {
             while let Some((request, reply)) = incoming.recv().await {
-                let request = absolute(request, &address.to_string())
+                let request = absolute(request, &address)
                     .map(|body| body.map_err(|e| ErrorCode::InternalError(Some(e.to_string()))));
                 let (request, _io) = wasmtime_wasi_http::p3::Request::from_http(
                     wasmtime_wasi_http::default_hooks(),
