@@ -1,7 +1,11 @@
 //! Checks the TCP and UDP guests share: error codes, the address family,
 //! and the options both socket types have (the hop limit, the buffer sizes).
 
-use crate::wasi::sockets::types::{ErrorCode, IpAddressFamily, TcpSocket, UdpSocket};
+use crate::Stop;
+use crate::wasi::sockets::types::{
+    ErrorCode, IpAddressFamily, IpSocketAddress, Ipv4SocketAddress, Ipv6SocketAddress, TcpSocket,
+    UdpSocket,
+};
 use guest_support::{check, check_detail, check_should, fmt};
 
 /// `result` is the error `expected`.
@@ -25,12 +29,70 @@ pub fn check_error_should<T: std::fmt::Debug>(
     check_should(name, ok, Some(&fmt!("{result:?}")));
 }
 
+/// The loopback address of `family` (127.0.0.1 or ::1) with `port`.
+pub fn loopback(family: IpAddressFamily, port: u16) -> IpSocketAddress {
+    match family {
+        IpAddressFamily::Ipv4 => IpSocketAddress::Ipv4(Ipv4SocketAddress {
+            port,
+            address: (127, 0, 0, 1),
+        }),
+        IpAddressFamily::Ipv6 => IpSocketAddress::Ipv6(Ipv6SocketAddress {
+            port,
+            flow_info: 0,
+            address: (0, 0, 0, 0, 0, 0, 0, 1),
+            scope_id: 0,
+        }),
+    }
+}
+
+/// The unspecified address of `family` (0.0.0.0 or ::) with `port`.
+pub fn unspecified(family: IpAddressFamily, port: u16) -> IpSocketAddress {
+    match family {
+        IpAddressFamily::Ipv4 => IpSocketAddress::Ipv4(Ipv4SocketAddress {
+            port,
+            address: (0, 0, 0, 0),
+        }),
+        IpAddressFamily::Ipv6 => IpSocketAddress::Ipv6(Ipv6SocketAddress {
+            port,
+            flow_info: 0,
+            address: (0, 0, 0, 0, 0, 0, 0, 0),
+            scope_id: 0,
+        }),
+    }
+}
+
+/// The port of `address`.
+pub fn port(address: &IpSocketAddress) -> u16 {
+    match address {
+        IpSocketAddress::Ipv4(a) => a.port,
+        IpSocketAddress::Ipv6(a) => a.port,
+    }
+}
+
+/// A new socket of `family`; failing, it stops the scenario.
+pub fn create<S: Socket>(family: IpAddressFamily) -> Result<S, Stop> {
+    S::make(family).map_err(|e| Stop::Setup(fmt!("create {family:?}: {e:?}")))
+}
+
+/// A socket of `family` bound to its loopback address and port 0, with the
+/// address it got; failing, it stops the scenario.
+pub fn bound<S: Socket>(family: IpAddressFamily) -> Result<(S, IpSocketAddress), Stop> {
+    let socket = create::<S>(family)?;
+    socket
+        .bind_to(loopback(family, 0))
+        .and_then(|()| socket.local_address())
+        .map(|address| (socket, address))
+        .map_err(|e| Stop::Setup(fmt!("bind {family:?} loopback: {e:?}")))
+}
+
 /// What a TCP and a UDP socket both have, under their own names.
 pub trait Socket: Sized {
     /// The WIT name of the hop-limit option (`hop-limit`, `unicast-hop-limit`).
     const HOP_LIMIT: &'static str;
     fn make(family: IpAddressFamily) -> Result<Self, ErrorCode>;
     fn family(&self) -> IpAddressFamily;
+    fn bind_to(&self, address: IpSocketAddress) -> Result<(), ErrorCode>;
+    fn local_address(&self) -> Result<IpSocketAddress, ErrorCode>;
     fn set_hop(&self, value: u8) -> Result<(), ErrorCode>;
     fn get_hop(&self) -> Result<u8, ErrorCode>;
     fn set_receive_buffer(&self, size: u64) -> Result<(), ErrorCode>;
@@ -49,6 +111,12 @@ macro_rules! socket {
             }
             fn family(&self) -> IpAddressFamily {
                 self.get_address_family()
+            }
+            fn bind_to(&self, address: IpSocketAddress) -> Result<(), ErrorCode> {
+                self.bind(address)
+            }
+            fn local_address(&self) -> Result<IpSocketAddress, ErrorCode> {
+                self.get_local_address()
             }
             fn set_hop(&self, value: u8) -> Result<(), ErrorCode> {
                 self.$set_hop(value)

@@ -9,10 +9,8 @@ use std::task::Poll;
 
 use guest_support::{check, check_detail, fmt};
 use guests_p3::Stop;
-use guests_p3::sockets::{self, check_error, check_error_should};
-use guests_p3::wasi::sockets::types::{
-    ErrorCode, IpAddressFamily, IpSocketAddress, Ipv4SocketAddress, Ipv6SocketAddress, TcpSocket,
-};
+use guests_p3::sockets::{self, check_error, check_error_should, loopback, port, unspecified};
+use guests_p3::wasi::sockets::types::{ErrorCode, IpAddressFamily, IpSocketAddress, TcpSocket};
 use guests_p3::wit_stream;
 use wit_bindgen::StreamReader;
 
@@ -22,46 +20,6 @@ guests_p3::scenario_command!(scenario);
 
 /// 1 MiB, the size of the big transfer.
 const MIB: usize = 1 << 20;
-
-/// The loopback address of `family` (127.0.0.1 or ::1) with `port`.
-fn loopback(family: IpAddressFamily, port: u16) -> IpSocketAddress {
-    match family {
-        Ipv4 => IpSocketAddress::Ipv4(Ipv4SocketAddress {
-            port,
-            address: (127, 0, 0, 1),
-        }),
-        Ipv6 => IpSocketAddress::Ipv6(Ipv6SocketAddress {
-            port,
-            flow_info: 0,
-            address: (0, 0, 0, 0, 0, 0, 0, 1),
-            scope_id: 0,
-        }),
-    }
-}
-
-/// The unspecified address of `family` (0.0.0.0 or ::) with `port`.
-fn unspecified(family: IpAddressFamily, port: u16) -> IpSocketAddress {
-    match family {
-        Ipv4 => IpSocketAddress::Ipv4(Ipv4SocketAddress {
-            port,
-            address: (0, 0, 0, 0),
-        }),
-        Ipv6 => IpSocketAddress::Ipv6(Ipv6SocketAddress {
-            port,
-            flow_info: 0,
-            address: (0, 0, 0, 0, 0, 0, 0, 0),
-            scope_id: 0,
-        }),
-    }
-}
-
-/// The port of `address`.
-fn port(address: &IpSocketAddress) -> u16 {
-    match address {
-        IpSocketAddress::Ipv4(a) => a.port,
-        IpSocketAddress::Ipv6(a) => a.port,
-    }
-}
 
 /// Which kind of address `address` is (`loopback`, `unspecified` or
 /// `other`), a name that can be printed: the address itself is not.
@@ -88,26 +46,10 @@ fn shape(address: &Result<IpSocketAddress, ErrorCode>) -> String {
     }
 }
 
-/// A new socket of `family`; failing, it stops the scenario.
-fn create(family: IpAddressFamily) -> Result<TcpSocket, Stop> {
-    TcpSocket::create(family).map_err(|e| Stop::Setup(fmt!("create {family:?}: {e:?}")))
-}
-
-/// A socket of `family` bound to its loopback address and port 0, with the
-/// address it got; failing, it stops the scenario.
-fn bound(family: IpAddressFamily) -> Result<(TcpSocket, IpSocketAddress), Stop> {
-    let socket = create(family)?;
-    socket
-        .bind(loopback(family, 0))
-        .and_then(|()| socket.get_local_address())
-        .map(|address| (socket, address))
-        .map_err(|e| Stop::Setup(fmt!("bind {family:?} loopback: {e:?}")))
-}
-
 /// A loopback address where nothing listens: the port stays taken by the
 /// bound socket returned with it, so nobody else can listen there.
 fn closed_port() -> Result<(TcpSocket, IpSocketAddress), Stop> {
-    bound(Ipv4)
+    sockets::bound::<TcpSocket>(Ipv4)
 }
 
 /// A socket of `family` listening on its loopback address, its stream of
@@ -115,7 +57,7 @@ fn closed_port() -> Result<(TcpSocket, IpSocketAddress), Stop> {
 fn listening(
     family: IpAddressFamily,
 ) -> Result<(TcpSocket, StreamReader<TcpSocket>, IpSocketAddress), Stop> {
-    let listener = create(family)?;
+    let listener = sockets::create::<TcpSocket>(family)?;
     let name = match family {
         Ipv4 => "bind 127.0.0.1:0",
         Ipv6 => "bind [::1]:0",
@@ -132,7 +74,7 @@ fn listening(
 
 /// A new socket of `family` connected to `address`.
 async fn connect(family: IpAddressFamily, address: IpSocketAddress) -> Result<TcpSocket, Stop> {
-    let client = create(family)?;
+    let client = sockets::create::<TcpSocket>(family)?;
     let connected = client.connect(address).await;
     check_detail(
         "connect to the listener",
@@ -322,7 +264,7 @@ async fn scenario(name: &str) -> Result<(), Stop> {
 
 /// bind to 127.0.0.1:0 binds to 127.0.0.1 and a port other than 0.
 fn bind_address() -> Result<(), Stop> {
-    let socket = create(Ipv4)?;
+    let socket = sockets::create::<TcpSocket>(Ipv4)?;
     let bound = socket.bind(loopback(Ipv4, 0));
     check_detail("bind 127.0.0.1:0", bound.is_ok(), Some(&fmt!("{bound:?}")));
     let address = socket.get_local_address();
@@ -336,7 +278,7 @@ fn bind_address() -> Result<(), Stop> {
 
 /// A second bind does not change the binding of a bound socket.
 fn bind_twice() -> Result<(), Stop> {
-    let (socket, first) = bound(Ipv4)?;
+    let (socket, first) = sockets::bound::<TcpSocket>(Ipv4)?;
     let second = socket.bind(loopback(Ipv4, 0));
     check_detail(
         "a second bind fails",
@@ -359,7 +301,7 @@ fn bind_twice() -> Result<(), Stop> {
 /// succeeds.
 fn bind_retry() -> Result<(), Stop> {
     let (_listener, _connections, taken) = listening(Ipv4)?;
-    let socket = create(Ipv4)?;
+    let socket = sockets::create::<TcpSocket>(Ipv4)?;
     if socket.bind(taken).is_ok() {
         return Err(Stop::Setup(
             "bind to a port a listener holds succeeded".into(),
@@ -381,7 +323,7 @@ fn bind_retry() -> Result<(), Stop> {
 /// bind to the address a listener holds is address-in-use.
 fn bind_in_use() -> Result<(), Stop> {
     let (_listener, _connections, taken) = listening(Ipv4)?;
-    let socket = create(Ipv4)?;
+    let socket = sockets::create::<TcpSocket>(Ipv4)?;
     check_error(
         "bind to a listener's address is address-in-use",
         socket.bind(taken),
@@ -393,7 +335,7 @@ fn bind_in_use() -> Result<(), Stop> {
 /// bind to an address of the other family is invalid-argument.
 fn bind_wrong_family() -> Result<(), Stop> {
     for (family, other) in [(Ipv4, Ipv6), (Ipv6, Ipv4)] {
-        let socket = create(family)?;
+        let socket = sockets::create::<TcpSocket>(family)?;
         check_error(
             &fmt!("bind of a {family:?} socket to {other:?} loopback is invalid-argument"),
             socket.bind(loopback(other, 0)),
@@ -406,7 +348,7 @@ fn bind_wrong_family() -> Result<(), Stop> {
 /// listen on an unbound socket binds it to a port other than 0 (which
 /// address is the host's choice: printed as its kind).
 fn listen_implicit_bind() -> Result<(), Stop> {
-    let socket = create(Ipv4)?;
+    let socket = sockets::create::<TcpSocket>(Ipv4)?;
     let listened = socket.listen();
     check_detail(
         "listen on an unbound socket",
@@ -428,7 +370,7 @@ fn listen_implicit_bind() -> Result<(), Stop> {
 /// get-is-listening is false before listen (unbound, then bound) and true
 /// after.
 fn listen_state() -> Result<(), Stop> {
-    let socket = create(Ipv4)?;
+    let socket = sockets::create::<TcpSocket>(Ipv4)?;
     check(
         "an unbound socket is not listening",
         !socket.get_is_listening(),
@@ -473,7 +415,7 @@ async fn listen_connected() -> Result<(), Stop> {
 /// connect to a loopback port where nothing listens is connection-refused.
 async fn connect_refused() -> Result<(), Stop> {
     let (_holder, closed) = closed_port()?;
-    let socket = create(Ipv4)?;
+    let socket = sockets::create::<TcpSocket>(Ipv4)?;
     check_error(
         "connect to a closed port is connection-refused",
         socket.connect(closed).await,
@@ -486,7 +428,7 @@ async fn connect_refused() -> Result<(), Stop> {
 async fn connect_after_failure() -> Result<(), Stop> {
     let (_holder, closed) = closed_port()?;
     let (_listener, _connections, open) = listening(Ipv4)?;
-    let socket = create(Ipv4)?;
+    let socket = sockets::create::<TcpSocket>(Ipv4)?;
     if socket.connect(closed).await.is_ok() {
         return Err(Stop::Setup("connect to a closed port succeeded".into()));
     }
@@ -551,7 +493,7 @@ async fn connect_invalid_address() -> Result<(), Stop> {
         ("an IPv6 address", loopback(Ipv6, port(&open))),
     ];
     for (what, address) in addresses {
-        let socket = create(Ipv4)?;
+        let socket = sockets::create::<TcpSocket>(Ipv4)?;
         check_error(
             &fmt!("connect to {what} is invalid-argument"),
             socket.connect(address).await,
@@ -601,8 +543,8 @@ async fn accepted_socket() -> Result<(), Stop> {
 /// get-remote-address of an unbound, a bound and a listening socket is
 /// invalid-state.
 fn remote_unconnected() -> Result<(), Stop> {
-    let unbound = create(Ipv4)?;
-    let (bound_only, _) = bound(Ipv4)?;
+    let unbound = sockets::create::<TcpSocket>(Ipv4)?;
+    let (bound_only, _) = sockets::bound::<TcpSocket>(Ipv4)?;
     let (listener, _connections, _) = listening(Ipv4)?;
     for (what, socket) in [
         ("an unbound", unbound),
@@ -693,7 +635,7 @@ async fn listener_independent() -> Result<(), Stop> {
     let client = connect(Ipv4, address).await?;
     let server = accept(&mut connections).await?;
     drop((listener, connections));
-    let late = create(Ipv4)?.connect(address).await;
+    let late = sockets::create::<TcpSocket>(Ipv4)?.connect(address).await;
     check_detail(
         "connect to the dropped listener's address fails",
         late.is_err(),
@@ -730,7 +672,7 @@ async fn send_twice() -> Result<(), Stop> {
 /// send and receive on a socket that is not connected: their futures are
 /// invalid-state, the receive stream is closed.
 async fn io_unconnected() -> Result<(), Stop> {
-    let socket = create(Ipv4)?;
+    let socket = sockets::create::<TcpSocket>(Ipv4)?;
     check_error(
         "send on an unconnected socket is invalid-state",
         socket.send(closed_stream()).await,
@@ -752,7 +694,7 @@ async fn io_unconnected() -> Result<(), Stop> {
 /// set-listen-backlog-size of 0 is invalid-argument, of 128 is ok (before
 /// listen); after listen, its result is printed (ok or not-supported).
 fn backlog() -> Result<(), Stop> {
-    let socket = create(Ipv4)?;
+    let socket = sockets::create::<TcpSocket>(Ipv4)?;
     check_error(
         "set-listen-backlog-size 0 is invalid-argument",
         socket.set_listen_backlog_size(0),
@@ -775,7 +717,7 @@ fn backlog() -> Result<(), Stop> {
 /// get-keep-alive-enabled reads back what set-keep-alive-enabled set; its
 /// default is printed.
 fn keep_alive_enabled() -> Result<(), Stop> {
-    let socket = create(Ipv4)?;
+    let socket = sockets::create::<TcpSocket>(Ipv4)?;
     println!("default: {:?}", socket.get_keep_alive_enabled());
     for value in [true, false] {
         check(
@@ -793,7 +735,7 @@ fn keep_alive_enabled() -> Result<(), Stop> {
 /// 0 is invalid-argument for keep-alive-idle-time, -interval and -count;
 /// another value is accepted.
 fn keep_alive_zero() -> Result<(), Stop> {
-    let socket = create(Ipv4)?;
+    let socket = sockets::create::<TcpSocket>(Ipv4)?;
     check_error(
         "set-keep-alive-idle-time 0 is invalid-argument",
         socket.set_keep_alive_idle_time(0),
@@ -827,7 +769,7 @@ fn keep_alive_zero() -> Result<(), Stop> {
 /// The keep-alive values read back after setting them (they may be clamped
 /// or rounded), printed in seconds.
 fn keep_alive_values() -> Result<(), Stop> {
-    let socket = create(Ipv4)?;
+    let socket = sockets::create::<TcpSocket>(Ipv4)?;
     let seconds = |d: Result<u64, ErrorCode>| d.map(|ns| ns as f64 / 1e9);
     check(
         "set-keep-alive-idle-time 90.5 s",
@@ -855,13 +797,13 @@ fn keep_alive_values() -> Result<(), Stop> {
 
 /// The hop-limit option ([`sockets::hop_limit`]).
 fn hop_limit() -> Result<(), Stop> {
-    sockets::hop_limit(&create(Ipv4)?);
+    sockets::hop_limit(&sockets::create::<TcpSocket>(Ipv4)?);
     Ok(())
 }
 
 /// The buffer-size options ([`sockets::buffer_sizes`]).
 fn buffer_sizes() -> Result<(), Stop> {
-    sockets::buffer_sizes(&create(Ipv4)?);
+    sockets::buffer_sizes(&sockets::create::<TcpSocket>(Ipv4)?);
     Ok(())
 }
 
@@ -897,7 +839,7 @@ impl Options {
 /// A socket accepted by a listener whose options were set before listen
 /// has the listener's options.
 async fn inherited_options() -> Result<(), Stop> {
-    let listener = create(Ipv4)?;
+    let listener = sockets::create::<TcpSocket>(Ipv4)?;
     let set = [
         listener.set_keep_alive_enabled(true),
         listener.set_keep_alive_idle_time(120_000_000_000),

@@ -7,46 +7,12 @@
 //! so datagrams sent one after the other arrive in that order.
 use guest_support::{check, check_detail, fmt};
 use guests_p3::Stop;
-use guests_p3::sockets::{self, check_error, check_error_should};
-use guests_p3::wasi::sockets::types::{
-    ErrorCode, IpAddressFamily, IpSocketAddress, Ipv4SocketAddress, Ipv6SocketAddress, UdpSocket,
-};
+use guests_p3::sockets::{self, check_error, check_error_should, loopback, port, unspecified};
+use guests_p3::wasi::sockets::types::{ErrorCode, IpAddressFamily, IpSocketAddress, UdpSocket};
 
 use IpAddressFamily::{Ipv4, Ipv6};
 
 guests_p3::scenario_command!(scenario);
-
-/// The loopback address of `family` (127.0.0.1 or ::1) with `port`.
-fn loopback(family: IpAddressFamily, port: u16) -> IpSocketAddress {
-    match family {
-        Ipv4 => IpSocketAddress::Ipv4(Ipv4SocketAddress {
-            port,
-            address: (127, 0, 0, 1),
-        }),
-        Ipv6 => IpSocketAddress::Ipv6(Ipv6SocketAddress {
-            port,
-            flow_info: 0,
-            address: (0, 0, 0, 0, 0, 0, 0, 1),
-            scope_id: 0,
-        }),
-    }
-}
-
-/// 0.0.0.0 with `port`.
-fn unspecified(port: u16) -> IpSocketAddress {
-    IpSocketAddress::Ipv4(Ipv4SocketAddress {
-        port,
-        address: (0, 0, 0, 0),
-    })
-}
-
-/// The port of `address`.
-fn port(address: &IpSocketAddress) -> u16 {
-    match address {
-        IpSocketAddress::Ipv4(a) => a.port,
-        IpSocketAddress::Ipv6(a) => a.port,
-    }
-}
 
 /// What can be printed of a get-*-address result: its error, or whether
 /// the address is loopback and its port 0 (never the address or port).
@@ -59,22 +25,6 @@ fn shape(address: &Result<IpSocketAddress, ErrorCode>) -> String {
         ),
         Err(e) => fmt!("{e:?}"),
     }
-}
-
-/// A new socket of `family`; failing, it stops the scenario.
-fn create(family: IpAddressFamily) -> Result<UdpSocket, Stop> {
-    UdpSocket::create(family).map_err(|e| Stop::Setup(fmt!("create {family:?}: {e:?}")))
-}
-
-/// A socket of `family` bound to its loopback address and port 0, with the
-/// address it got; failing, it stops the scenario.
-fn bound(family: IpAddressFamily) -> Result<(UdpSocket, IpSocketAddress), Stop> {
-    let socket = create(family)?;
-    socket
-        .bind(loopback(family, 0))
-        .and_then(|()| socket.get_local_address())
-        .map(|address| (socket, address))
-        .map_err(|e| Stop::Setup(fmt!("bind {family:?} loopback: {e:?}")))
 }
 
 /// Sends `data` from `socket` to `to` (`None`: its connected peer),
@@ -142,7 +92,7 @@ async fn scenario(name: &str) -> Result<(), Stop> {
 
 /// get-local-address of an unbound socket is invalid-state.
 fn unbound_address() -> Result<(), Stop> {
-    let socket = create(Ipv4)?;
+    let socket = sockets::create::<UdpSocket>(Ipv4)?;
     check_error(
         "get-local-address of an unbound socket is invalid-state",
         socket.get_local_address(),
@@ -153,7 +103,7 @@ fn unbound_address() -> Result<(), Stop> {
 
 /// bind to 127.0.0.1:0 binds to 127.0.0.1 and a port other than 0.
 fn bind_address() -> Result<(), Stop> {
-    let socket = create(Ipv4)?;
+    let socket = sockets::create::<UdpSocket>(Ipv4)?;
     let bound = socket.bind(loopback(Ipv4, 0));
     check_detail("bind 127.0.0.1:0", bound.is_ok(), Some(&fmt!("{bound:?}")));
     let address = socket.get_local_address();
@@ -167,7 +117,7 @@ fn bind_address() -> Result<(), Stop> {
 
 /// A second bind of a bound socket is invalid-state.
 fn bind_twice() -> Result<(), Stop> {
-    let (socket, first) = bound(Ipv4)?;
+    let (socket, first) = sockets::bound::<UdpSocket>(Ipv4)?;
     check_error(
         "a second bind is invalid-state",
         socket.bind(loopback(Ipv4, 0)),
@@ -182,8 +132,8 @@ fn bind_twice() -> Result<(), Stop> {
 
 /// bind to the address another socket is bound to is address-in-use.
 fn bind_in_use() -> Result<(), Stop> {
-    let (_holder, taken) = bound(Ipv4)?;
-    let socket = create(Ipv4)?;
+    let (_holder, taken) = sockets::bound::<UdpSocket>(Ipv4)?;
+    let socket = sockets::create::<UdpSocket>(Ipv4)?;
     check_error(
         "bind to a bound socket's address is address-in-use",
         socket.bind(taken),
@@ -195,7 +145,7 @@ fn bind_in_use() -> Result<(), Stop> {
 /// bind to an address of the other family is invalid-argument.
 fn bind_wrong_family() -> Result<(), Stop> {
     for (family, other) in [(Ipv4, Ipv6), (Ipv6, Ipv4)] {
-        let socket = create(family)?;
+        let socket = sockets::create::<UdpSocket>(family)?;
         check_error(
             &fmt!("bind of a {family:?} socket to {other:?} loopback is invalid-argument"),
             socket.bind(loopback(other, 0)),
@@ -208,8 +158,8 @@ fn bind_wrong_family() -> Result<(), Stop> {
 /// Two bound sockets of `family` exchange a datagram each way; each
 /// arrives with the sender's address.
 async fn datagrams(family: IpAddressFamily) -> Result<(), Stop> {
-    let (a, a_address) = bound(family)?;
-    let (b, b_address) = bound(family)?;
+    let (a, a_address) = sockets::bound::<UdpSocket>(family)?;
+    let (b, b_address) = sockets::bound::<UdpSocket>(family)?;
     send(&a, b"ping", Some(b_address)).await;
     receive(&b, b"ping", &a_address).await;
     send(&b, b"pong", Some(a_address)).await;
@@ -220,8 +170,8 @@ async fn datagrams(family: IpAddressFamily) -> Result<(), Stop> {
 /// send from an unbound socket binds it to a port other than 0, the port
 /// the datagram comes from.
 async fn send_implicit_bind() -> Result<(), Stop> {
-    let (receiver, to) = bound(Ipv4)?;
-    let sender = create(Ipv4)?;
+    let (receiver, to) = sockets::bound::<UdpSocket>(Ipv4)?;
+    let sender = sockets::create::<UdpSocket>(Ipv4)?;
     send(&sender, b"ping", Some(to)).await;
     let local = sender.get_local_address();
     check_detail(
@@ -241,8 +191,8 @@ async fn send_implicit_bind() -> Result<(), Stop> {
 /// connect of an unbound socket sets its remote address and binds it to a
 /// port other than 0.
 fn connect() -> Result<(), Stop> {
-    let (_peer, peer_address) = bound(Ipv4)?;
-    let socket = create(Ipv4)?;
+    let (_peer, peer_address) = sockets::bound::<UdpSocket>(Ipv4)?;
+    let socket = sockets::create::<UdpSocket>(Ipv4)?;
     let connected = socket.connect(peer_address);
     check_detail("connect", connected.is_ok(), Some(&fmt!("{connected:?}")));
     check(
@@ -261,7 +211,7 @@ fn connect() -> Result<(), Stop> {
 /// A socket bound to 127.0.0.1 and connected to `peer`, with its local
 /// address; failing, it stops the scenario.
 fn connected_to(peer: IpSocketAddress) -> Result<(UdpSocket, IpSocketAddress), Stop> {
-    let (socket, address) = bound(Ipv4)?;
+    let (socket, address) = sockets::bound::<UdpSocket>(Ipv4)?;
     socket
         .connect(peer)
         .map_err(|e| Stop::Setup(fmt!("connect: {e:?}")))?;
@@ -271,8 +221,8 @@ fn connected_to(peer: IpSocketAddress) -> Result<(UdpSocket, IpSocketAddress), S
 /// A socket connected to A receives A's datagram, not the one another
 /// socket sent before it.
 async fn connected_receive() -> Result<(), Stop> {
-    let (a, a_address) = bound(Ipv4)?;
-    let (other, _) = bound(Ipv4)?;
+    let (a, a_address) = sockets::bound::<UdpSocket>(Ipv4)?;
+    let (other, _) = sockets::bound::<UdpSocket>(Ipv4)?;
     let (socket, address) = connected_to(a_address)?;
     send(&other, b"from another socket", Some(address)).await;
     send(&a, b"from the peer", Some(address)).await;
@@ -284,8 +234,8 @@ async fn connected_receive() -> Result<(), Stop> {
 /// peer's address; with another address it is invalid-argument (a should
 /// check).
 async fn connected_send() -> Result<(), Stop> {
-    let (peer, peer_address) = bound(Ipv4)?;
-    let (_other, other_address) = bound(Ipv4)?;
+    let (peer, peer_address) = sockets::bound::<UdpSocket>(Ipv4)?;
+    let (_other, other_address) = sockets::bound::<UdpSocket>(Ipv4)?;
     let (socket, address) = connected_to(peer_address)?;
     send(&socket, b"no address", None).await;
     receive(&peer, b"no address", &address).await;
@@ -304,8 +254,8 @@ async fn connected_send() -> Result<(), Stop> {
 /// After a second connect (to C), the socket receives from C and not from
 /// the first peer, and sends to C.
 async fn reconnect() -> Result<(), Stop> {
-    let (first, first_address) = bound(Ipv4)?;
-    let (second, second_address) = bound(Ipv4)?;
+    let (first, first_address) = sockets::bound::<UdpSocket>(Ipv4)?;
+    let (second, second_address) = sockets::bound::<UdpSocket>(Ipv4)?;
     let (socket, address) = connected_to(first_address)?;
     let again = socket.connect(second_address);
     check_detail(
@@ -331,8 +281,8 @@ async fn reconnect() -> Result<(), Stop> {
 /// bound to port 0 on disconnect: a socket that lost it is not sent to,
 /// as its receive would wait for ever.)
 async fn disconnect() -> Result<(), Stop> {
-    let (_peer, peer_address) = bound(Ipv4)?;
-    let (other, other_address) = bound(Ipv4)?;
+    let (_peer, peer_address) = sockets::bound::<UdpSocket>(Ipv4)?;
+    let (other, other_address) = sockets::bound::<UdpSocket>(Ipv4)?;
     let (socket, address) = connected_to(peer_address)?;
     let disconnected = socket.disconnect();
     check_detail(
@@ -362,7 +312,7 @@ async fn disconnect() -> Result<(), Stop> {
 
 /// disconnect of a bound socket that is not connected is invalid-state.
 fn disconnect_unconnected() -> Result<(), Stop> {
-    let (socket, _) = bound(Ipv4)?;
+    let (socket, _) = sockets::bound::<UdpSocket>(Ipv4)?;
     check_error(
         "disconnect of an unconnected socket is invalid-state",
         socket.disconnect(),
@@ -374,11 +324,11 @@ fn disconnect_unconnected() -> Result<(), Stop> {
 /// send to port 0, to 0.0.0.0, to an IPv6 address, and without an address
 /// on an unconnected socket is invalid-argument.
 async fn send_invalid_address() -> Result<(), Stop> {
-    let (_peer, peer_address) = bound(Ipv4)?;
-    let (socket, _) = bound(Ipv4)?;
+    let (_peer, peer_address) = sockets::bound::<UdpSocket>(Ipv4)?;
+    let (socket, _) = sockets::bound::<UdpSocket>(Ipv4)?;
     let addresses = [
         ("port 0", Some(loopback(Ipv4, 0))),
-        ("0.0.0.0", Some(unspecified(port(&peer_address)))),
+        ("0.0.0.0", Some(unspecified(Ipv4, port(&peer_address)))),
         ("an IPv6 address", Some(loopback(Ipv6, port(&peer_address)))),
         ("no address, unconnected", None),
     ];
@@ -395,11 +345,11 @@ async fn send_invalid_address() -> Result<(), Stop> {
 /// connect to port 0, to 0.0.0.0 and to an IPv6 address is
 /// invalid-argument.
 fn connect_invalid_address() -> Result<(), Stop> {
-    let (_peer, peer_address) = bound(Ipv4)?;
-    let (socket, _) = bound(Ipv4)?;
+    let (_peer, peer_address) = sockets::bound::<UdpSocket>(Ipv4)?;
+    let (socket, _) = sockets::bound::<UdpSocket>(Ipv4)?;
     let addresses = [
         ("port 0", loopback(Ipv4, 0)),
-        ("0.0.0.0", unspecified(port(&peer_address))),
+        ("0.0.0.0", unspecified(Ipv4, port(&peer_address))),
         ("an IPv6 address", loopback(Ipv6, port(&peer_address))),
     ];
     for (what, address) in addresses {
@@ -415,8 +365,8 @@ fn connect_invalid_address() -> Result<(), Stop> {
 /// A 65508-byte datagram (one more than IPv4 carries, less than the
 /// 64 KiB above which a host may trap) is datagram-too-large.
 async fn datagram_too_large() -> Result<(), Stop> {
-    let (_peer, peer_address) = bound(Ipv4)?;
-    let (socket, _) = bound(Ipv4)?;
+    let (_peer, peer_address) = sockets::bound::<UdpSocket>(Ipv4)?;
+    let (socket, _) = sockets::bound::<UdpSocket>(Ipv4)?;
     check_error(
         "send of 65508 bytes is datagram-too-large",
         socket.send(vec![0; 65508], Some(peer_address)).await,
@@ -428,8 +378,8 @@ async fn datagram_too_large() -> Result<(), Stop> {
 /// get-remote-address of an unbound and of a bound socket is
 /// invalid-state.
 fn remote_unconnected() -> Result<(), Stop> {
-    let unbound = create(Ipv4)?;
-    let (bound_only, _) = bound(Ipv4)?;
+    let unbound = sockets::create::<UdpSocket>(Ipv4)?;
+    let (bound_only, _) = sockets::bound::<UdpSocket>(Ipv4)?;
     for (what, socket) in [("an unbound", unbound), ("a bound", bound_only)] {
         check_error(
             &fmt!("get-remote-address of {what} socket is invalid-state"),
@@ -442,7 +392,7 @@ fn remote_unconnected() -> Result<(), Stop> {
 
 /// receive on an unbound socket is invalid-state.
 async fn receive_unbound() -> Result<(), Stop> {
-    let socket = create(Ipv4)?;
+    let socket = sockets::create::<UdpSocket>(Ipv4)?;
     check_error(
         "receive on an unbound socket is invalid-state",
         socket.receive().await,
@@ -453,12 +403,12 @@ async fn receive_unbound() -> Result<(), Stop> {
 
 /// The hop-limit option ([`sockets::hop_limit`]).
 fn hop_limit() -> Result<(), Stop> {
-    sockets::hop_limit(&create(Ipv4)?);
+    sockets::hop_limit(&sockets::create::<UdpSocket>(Ipv4)?);
     Ok(())
 }
 
 /// The buffer-size options ([`sockets::buffer_sizes`]).
 fn buffer_sizes() -> Result<(), Stop> {
-    sockets::buffer_sizes(&create(Ipv4)?);
+    sockets::buffer_sizes(&sockets::create::<UdpSocket>(Ipv4)?);
     Ok(())
 }
