@@ -1,0 +1,17 @@
+// Usage: deno run --allow-read --allow-write --allow-env run.mjs [DIR]
+// Runs program.wasm on node:wasi (as provided by Deno) with DIR (default: a fresh temporary
+// directory holding loop1 -> loop2 and loop2 -> loop1) preopened as /sandbox (fd 3); exits with the guest's exit code.
+import { readFileSync, mkdtempSync, symlinkSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { WASI } from "node:wasi";
+let dir = process.argv[2];
+if (dir === undefined) {
+  dir = mkdtempSync(join(tmpdir(), "wasi-finding-"));
+  symlinkSync("loop2", join(dir, "loop1"));
+  symlinkSync("loop1", join(dir, "loop2"));
+}
+const wasi = new WASI({ version: "preview1", preopens: { "/sandbox": dir } });
+const wasm = readFileSync(new URL("program.wasm", import.meta.url));
+const { instance } = await WebAssembly.instantiate(wasm, { wasi_snapshot_preview1: wasi.wasiImport });
+process.exitCode = wasi.start(instance);
