@@ -4,6 +4,7 @@
 //! (RATIONALE.md, "Why one `System` trait, a `Traced` decorator and one ABI module?").
 
 pub mod abi_p1;
+pub mod abi_p2;
 pub mod clock;
 pub mod errno;
 pub mod host;

@@ -17,6 +17,15 @@ use crate::types::{
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Exit(pub u32);
 
+impl std::fmt::Display for Exit {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "proc_exit({})", self.0)
+    }
+}
+
+/// An exit unwinds out of the guest as an error (the ABI layers return it).
+impl std::error::Error for Exit {}
+
 /// One method per preview1 function, in witx order. Object safe.
 pub trait System {
     /// `args_get`: the arguments, each without its `\0` terminator.

@@ -56,11 +56,11 @@ pub fn from_evidence(runtime: &str, record: &Record) -> String {
                     .unwrap_or_else(|| check.to_string());
                 parts.push(format!("failed check `{name}`"));
             }
-            // p2 and p3 outcomes are blessed from embedded wasmtime, not
-            // from the reference host (README, "Expected outcomes").
+            // p3 outcomes are blessed from embedded wasmtime, not from the
+            // reference host (README, "Expected outcomes").
             let blessed = match record.abi {
-                Abi::P1 | Abi::P1Component => "the reference",
-                Abi::P2 | Abi::P3 => "the blessed outcome",
+                Abi::P1 | Abi::P1Component | Abi::P2 => "the reference",
+                Abi::P3 => "the blessed outcome",
             };
             if let Some(difference) = first_difference(runtime, blessed, detail) {
                 parts.push(difference);

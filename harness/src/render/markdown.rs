@@ -40,16 +40,11 @@ pub fn report(certificate: &Certificate) -> String {
          `unsupported` runs executed nothing and are counted apart.\n"
     );
     tier_table(&mut md, c);
-    let native: Vec<&str> = [Abi::P2, Abi::P3]
-        .into_iter()
-        .filter(|abi| c.abis.contains(abi))
-        .map(Abi::name)
-        .collect();
-    if !native.is_empty() {
-        let abis = native.join(" and ");
+    if c.abis.contains(&Abi::P3) {
+        let abis = Abi::P3.name();
         let _ = writeln!(
             md,
-            "{abis} outcomes are blessed from embedded wasmtime (the reference host runs no components yet){}.\n",
+            "{abis} outcomes are blessed from embedded wasmtime (the reference host does not implement WASI 0.3){}.\n",
             if c.runtime.starts_with("wasmtime") {
                 format!(
                     ": this runtime's {abis} verdicts are self-judged, but for the guests' own checks"

@@ -1,7 +1,7 @@
-//! The in-repo reference host: `wasi-conform-reference`'s preview1
-//! implementation registered on a wasmtime core linker. wasmtime only
-//! executes guest code here; every WASI call is decoded and answered by the
-//! reference crate (never by wasmtime-wasi).
+//! The in-repo reference host: `wasi-conform-reference`'s preview1 ABI
+//! registered on a wasmtime core linker, and its WASI 0.2 ABI on a component
+//! linker. wasmtime only executes guest code here; every WASI call is
+//! answered by the reference crate (never by wasmtime-wasi's host code).
 
 use super::engine::{self, shared};
 use super::{Invocation, Runtime};
@@ -10,25 +10,19 @@ use crate::model::outcome::{RawOutcome, Status};
 use crate::model::verdict::RunError;
 use std::sync::OnceLock;
 use wasi_conform_reference::abi_p1::{self, Control, ValType};
+use wasi_conform_reference::abi_p2::{self, P2};
 use wasi_conform_reference::host::{Config, ReferenceHost};
 use wasi_conform_reference::memfs::MemFs;
 use wasi_conform_reference::trace::Traced;
+use wasmtime::component;
 use wasmtime::{Extern, FuncType, Linker, Val};
+use wasmtime_wasi::p2::bindings::sync::Command;
 
 /// The reference host.
 pub struct Reference;
 
-/// `proc_exit` unwinding out of the guest with its exit code.
-#[derive(Debug)]
-pub struct Exit(pub u32);
-
-impl std::fmt::Display for Exit {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "proc_exit({})", self.0)
-    }
-}
-
-impl std::error::Error for Exit {}
+/// `proc_exit` (or `wasi:cli/exit`) unwinding out of the guest with its exit code.
+pub use wasi_conform_reference::system::Exit;
 
 /// The store data of a reference run: the traced host.
 type Host = Traced<ReferenceHost>;
@@ -43,14 +37,16 @@ impl Runtime for Reference {
     }
 
     fn abis(&self) -> &[Abi] {
-        &[Abi::P1]
+        &[Abi::P1, Abi::P1Component, Abi::P2]
     }
 
     fn not_run(&self) -> Vec<(Abi, String)> {
-        super::no_components(
-            "the in-repo reference host implements only the WASI preview1 ABI for core \
-             modules (harness/reference); a host for components is issue #13, \"WASI 0.2 in full\"",
-        )
+        vec![(
+            Abi::P3,
+            "the in-repo reference host implements preview1 and WASI 0.2 \
+             (harness/reference), not WASI 0.3"
+                .to_string(),
+        )]
     }
 
     fn in_memory(&self) -> bool {
@@ -94,20 +90,12 @@ impl Runtime for Reference {
         };
         let host = ReferenceHost::new(config)
             .map_err(|e| RunError::Crash(format!("reference host: {e}")))?;
-        let shared = shared();
-        let module = shared.module(inv.wasm)?;
-        let mut store = shared.store(Traced::new(host), inv.limits.timeout);
-        let status = match linker().instantiate(&mut store, &module) {
-            Err(err) => engine::instantiation_error(err)?,
-            Ok(instance) => match instance.get_typed_func::<(), ()>(&mut store, "_start") {
-                Err(e) => return Err(RunError::Unsupported(format!("no `_start` export: {e:?}"))),
-                Ok(start) => match start.call(&mut store, ()) {
-                    Ok(()) => Status::Exit(0),
-                    Err(err) => engine::run_error(err)?,
-                },
-            },
+        let (status, host) = match inv.abi {
+            Abi::P1 => run_module(inv, Traced::new(host))?,
+            Abi::P1Component | Abi::P2 => run_component(inv, P2::new(Traced::new(host)))?,
+            Abi::P3 => return Err(RunError::Unsupported("WASI 0.3".to_string())),
         };
-        let host = store.into_data().into_inner();
+        let host = host.into_inner();
         Ok(RawOutcome {
             status,
             stdout: host.stdout().to_vec(),
@@ -116,6 +104,54 @@ impl Runtime for Reference {
             fs: Some(host.snapshot()),
         })
     }
+}
+
+/// Runs a core module's `_start`; the host comes back with what it holds.
+fn run_module(inv: &Invocation, host: Host) -> Result<(Status, Host), RunError> {
+    let shared = shared();
+    let module = shared.module(inv.wasm)?;
+    let mut store = shared.store(host, inv.limits.timeout);
+    let status = match linker().instantiate(&mut store, &module) {
+        Err(err) => engine::instantiation_error(err)?,
+        Ok(instance) => match instance.get_typed_func::<(), ()>(&mut store, "_start") {
+            Err(e) => return Err(RunError::Unsupported(format!("no `_start` export: {e:?}"))),
+            Ok(start) => match start.call(&mut store, ()) {
+                Ok(()) => Status::Exit(0),
+                Err(err) => engine::run_error(err)?,
+            },
+        },
+    };
+    Ok((status, store.into_data()))
+}
+
+/// Runs a component's `wasi:cli/run` (a p1 module wrapped by the adapter,
+/// or a WASI 0.2 command); `run` returning `err` is exit status 1.
+fn run_component(inv: &Invocation, host: P2<Host>) -> Result<(Status, Host), RunError> {
+    let shared = shared();
+    let component = shared.component(inv.wasm)?;
+    let mut store = shared.store(host, inv.limits.timeout);
+    let status = match component_linker()
+        .instantiate(&mut store, &component)
+        .and_then(|instance| Command::new(&mut store, &instance))
+    {
+        Err(err) => engine::instantiation_error(err)?,
+        Ok(command) => match command.wasi_cli_run().call_run(&mut store) {
+            Ok(Ok(())) => Status::Exit(0),
+            Ok(Err(())) => Status::Exit(1),
+            Err(err) => engine::run_error(err)?,
+        },
+    };
+    Ok((status, store.into_data().into_system()))
+}
+
+/// The component linker with every WASI 0.2 interface of the reference host, built once.
+fn component_linker() -> &'static component::Linker<P2<Host>> {
+    static LINKER: OnceLock<component::Linker<P2<Host>>> = OnceLock::new();
+    LINKER.get_or_init(|| {
+        let mut linker = component::Linker::new(&shared().engine);
+        abi_p2::add_to_linker(&mut linker).expect("each WASI 0.2 function is defined once");
+        linker
+    })
 }
 
 /// The linker with all 46 preview1 functions, built once.

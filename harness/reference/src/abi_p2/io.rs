@@ -1,0 +1,337 @@
+//! `wasi:io`: errors, pollables and streams over stdio and files.
+//!
+//! Every stream is over in-memory data, so a stream pollable is always
+//! ready and a blocking call never waits; only clock pollables wait, and
+//! waiting advances virtual time (RATIONALE.md, "How do WASI 0.2 streams and
+//! pollables behave on the reference host?").
+
+use wasmtime::component::Resource;
+use wasmtime_wasi::p2::bindings::sync::io::{error, poll, streams};
+use wasmtime_wasi::p2::{DynInputStream, DynOutputStream, DynPollable, StreamError};
+
+use super::errors::Failed;
+use super::{Input, P2, Parent, Pollable, Sink, trap};
+use crate::errno::Errno;
+use crate::system::System;
+use crate::types::{Clockid, Subclockflags, Subscription, SubscriptionKind, Timestamp};
+
+/// Bytes one `read` returns at most.
+pub const READ_MAX: u64 = 1 << 20;
+/// What `check-write` permits: the next `write` may be this long.
+pub const WRITE_PERMIT: u64 = 1 << 20;
+/// The WIT's limit for `blocking-write-and-flush` and
+/// `blocking-write-zeroes-and-flush`: "up to 4096 bytes".
+pub const BLOCKING_MAX: u64 = 4096;
+
+fn failed(errno: Errno) -> StreamError {
+    StreamError::LastOperationFailed(wasmtime::Error::new(Failed(errno)))
+}
+
+impl<S: System> P2<S> {
+    /// Up to `len` bytes from input `rep`; `closed` at its end.
+    fn read_input(&mut self, rep: u32, len: u64) -> Result<Vec<u8>, StreamError> {
+        let len = len.min(READ_MAX) as usize;
+        let input = *self.inputs.get(rep).map_err(StreamError::Trap)?;
+        if len == 0 {
+            return Ok(Vec::new());
+        }
+        let data = match input {
+            Input::Stdin => self.sys.fd_read(0, len).map_err(failed)?,
+            Input::File { fd, offset, .. } => self.sys.fd_pread(fd, len, offset).map_err(failed)?,
+        };
+        if data.is_empty() {
+            return Err(StreamError::Closed);
+        }
+        if let Ok(Input::File { offset, .. }) = self.inputs.get_mut(rep) {
+            *offset = offset.saturating_add(data.len() as u64);
+        }
+        Ok(data)
+    }
+
+    /// Writes all of `bytes` to output `rep`.
+    fn write_output(&mut self, rep: u32, bytes: &[u8]) -> Result<(), StreamError> {
+        let sink = self.outputs.get(rep).map_err(StreamError::Trap)?.sink;
+        match sink {
+            Sink::Stdout => self.sys.fd_write(1, &[bytes]).map(drop).map_err(failed),
+            Sink::Stderr => self.sys.fd_write(2, &[bytes]).map(drop).map_err(failed),
+            Sink::File { fd, offset, .. } => {
+                let at = match offset {
+                    Some(at) => at,
+                    None => self.sys.fd_filestat_get(fd).map_err(failed)?.size,
+                };
+                let n = self.sys.fd_pwrite(fd, &[bytes], at).map_err(failed)?;
+                if let Ok(out) = self.outputs.get_mut(rep)
+                    && let Sink::File {
+                        offset: Some(offset),
+                        ..
+                    } = &mut out.sink
+                {
+                    *offset = offset.saturating_add(n.into());
+                }
+                Ok(())
+            }
+        }
+    }
+
+    /// Takes `len` bytes from what `check-write` permitted; more traps, as
+    /// the WIT's precondition of `write` says.
+    fn spend_permit(&mut self, rep: u32, len: u64) -> Result<(), StreamError> {
+        let out = self.outputs.get_mut(rep).map_err(StreamError::Trap)?;
+        if len > out.permit {
+            return Err(StreamError::Trap(trap(format!(
+                "a write of {len} bytes exceeds the {} check-write permitted",
+                out.permit
+            ))));
+        }
+        out.permit -= len;
+        Ok(())
+    }
+
+    fn subscribe_to(&mut self, parent: Parent) -> wasmtime::Result<Resource<DynPollable>> {
+        match parent {
+            Parent::Input(rep) => self.inputs.adopt(rep)?,
+            Parent::Output(rep) => self.outputs.adopt(rep)?,
+        }
+        Ok(Resource::new_own(
+            self.pollables.insert(Pollable::Stream { parent })?,
+        ))
+    }
+
+    /// When `rep` is ready: `None` for now, else the monotonic instant.
+    fn ready_at(&self, rep: u32) -> wasmtime::Result<Option<Timestamp>> {
+        Ok(match self.pollables.get(rep)? {
+            Pollable::Stream { .. } => None,
+            Pollable::Instant(t) => Some(*t),
+        })
+    }
+
+    /// Advances virtual time to monotonic instant `t` (a `poll_oneoff` on an
+    /// absolute monotonic clock, as preview1 waits).
+    fn wait_until(&mut self, t: Timestamp) {
+        let sub = Subscription {
+            userdata: 0,
+            kind: SubscriptionKind::Clock {
+                id: Clockid::Monotonic,
+                timeout: t,
+                precision: 0,
+                flags: Subclockflags::SUBSCRIPTION_CLOCK_ABSTIME,
+            },
+        };
+        let _ = self.sys.poll_oneoff(&[sub]);
+    }
+}
+
+impl<S: System> error::Host for P2<S> {}
+
+impl<S: System> error::HostError for P2<S> {
+    fn to_debug_string(&mut self, err: Resource<error::Error>) -> wasmtime::Result<String> {
+        Ok(format!("errno {}", self.errors.get(err.rep())?))
+    }
+
+    fn drop(&mut self, err: Resource<error::Error>) -> wasmtime::Result<()> {
+        self.errors.remove(err.rep()).map(drop)
+    }
+}
+
+impl<S: System> poll::Host for P2<S> {
+    /// Ready pollables' indices; if none is, time advances to the earliest
+    /// instant waited for. The WIT: "The list must not be empty".
+    fn poll(&mut self, list: Vec<Resource<DynPollable>>) -> wasmtime::Result<Vec<u32>> {
+        if list.is_empty() {
+            return Err(trap("poll: the list must not be empty"));
+        }
+        if u32::try_from(list.len()).is_err() {
+            return Err(trap("poll: more than 2^32 pollables"));
+        }
+        let at = list
+            .iter()
+            .map(|p| self.ready_at(p.rep()))
+            .collect::<wasmtime::Result<Vec<_>>>()?;
+        let mut now = self.read_clock(Clockid::Monotonic);
+        let ready = |now| at.iter().any(|t| t.is_none_or(|t| t <= now));
+        if !ready(now) {
+            let earliest = at.iter().flatten().copied().min().unwrap_or(now);
+            self.wait_until(earliest);
+            now = now.max(earliest);
+        }
+        Ok((0..)
+            .zip(&at)
+            .filter(|(_, t)| t.is_none_or(|t| t <= now))
+            .map(|(i, _)| i)
+            .collect())
+    }
+}
+
+impl<S: System> poll::HostPollable for P2<S> {
+    fn ready(&mut self, p: Resource<DynPollable>) -> wasmtime::Result<bool> {
+        Ok(match self.ready_at(p.rep())? {
+            None => true,
+            Some(t) => self.read_clock(Clockid::Monotonic) >= t,
+        })
+    }
+
+    fn block(&mut self, p: Resource<DynPollable>) -> wasmtime::Result<()> {
+        if let Some(t) = self.ready_at(p.rep())? {
+            self.wait_until(t);
+        }
+        Ok(())
+    }
+
+    fn drop(&mut self, p: Resource<DynPollable>) -> wasmtime::Result<()> {
+        if let Pollable::Stream { parent } = self.pollables.remove(p.rep())? {
+            match parent {
+                Parent::Input(rep) => self.inputs.release(rep),
+                Parent::Output(rep) => self.outputs.release(rep),
+            }
+        }
+        Ok(())
+    }
+}
+
+impl<S: System> streams::Host for P2<S> {
+    fn convert_stream_error(&mut self, err: StreamError) -> wasmtime::Result<streams::StreamError> {
+        match err {
+            StreamError::Closed => Ok(streams::StreamError::Closed),
+            StreamError::LastOperationFailed(e) => {
+                let errno = e.downcast_ref::<Failed>().map_or(Errno::Io, |f| f.0);
+                let rep = self.errors.insert(errno)?;
+                Ok(streams::StreamError::LastOperationFailed(
+                    Resource::new_own(rep),
+                ))
+            }
+            StreamError::Trap(e) => Err(e),
+        }
+    }
+}
+
+impl<S: System> streams::HostInputStream for P2<S> {
+    fn read(&mut self, s: Resource<DynInputStream>, len: u64) -> Result<Vec<u8>, StreamError> {
+        self.read_input(s.rep(), len)
+    }
+
+    fn blocking_read(
+        &mut self,
+        s: Resource<DynInputStream>,
+        len: u64,
+    ) -> Result<Vec<u8>, StreamError> {
+        self.read_input(s.rep(), len)
+    }
+
+    fn skip(&mut self, s: Resource<DynInputStream>, len: u64) -> Result<u64, StreamError> {
+        self.read_input(s.rep(), len).map(|d| d.len() as u64)
+    }
+
+    fn blocking_skip(&mut self, s: Resource<DynInputStream>, len: u64) -> Result<u64, StreamError> {
+        self.read_input(s.rep(), len).map(|d| d.len() as u64)
+    }
+
+    fn subscribe(
+        &mut self,
+        s: Resource<DynInputStream>,
+    ) -> wasmtime::Result<Resource<DynPollable>> {
+        self.subscribe_to(Parent::Input(s.rep()))
+    }
+
+    fn drop(&mut self, s: Resource<DynInputStream>) -> wasmtime::Result<()> {
+        if let Input::File { parent, .. } = self.inputs.remove(s.rep())? {
+            self.descriptors.release(parent);
+        }
+        Ok(())
+    }
+}
+
+impl<S: System> streams::HostOutputStream for P2<S> {
+    fn check_write(&mut self, s: Resource<DynOutputStream>) -> Result<u64, StreamError> {
+        let out = self.outputs.get_mut(s.rep()).map_err(StreamError::Trap)?;
+        out.permit = WRITE_PERMIT;
+        Ok(WRITE_PERMIT)
+    }
+
+    fn write(
+        &mut self,
+        s: Resource<DynOutputStream>,
+        contents: Vec<u8>,
+    ) -> Result<(), StreamError> {
+        self.spend_permit(s.rep(), contents.len() as u64)?;
+        self.write_output(s.rep(), &contents)
+    }
+
+    fn blocking_write_and_flush(
+        &mut self,
+        s: Resource<DynOutputStream>,
+        contents: Vec<u8>,
+    ) -> Result<(), StreamError> {
+        if contents.len() as u64 > BLOCKING_MAX {
+            return Err(StreamError::trap(
+                "blocking-write-and-flush: more than 4096 bytes",
+            ));
+        }
+        self.write_output(s.rep(), &contents)
+    }
+
+    fn flush(&mut self, s: Resource<DynOutputStream>) -> Result<(), StreamError> {
+        self.outputs
+            .get(s.rep())
+            .map_err(StreamError::Trap)
+            .map(drop)
+    }
+
+    fn blocking_flush(&mut self, s: Resource<DynOutputStream>) -> Result<(), StreamError> {
+        self.flush(s)
+    }
+
+    fn subscribe(
+        &mut self,
+        s: Resource<DynOutputStream>,
+    ) -> wasmtime::Result<Resource<DynPollable>> {
+        self.subscribe_to(Parent::Output(s.rep()))
+    }
+
+    fn write_zeroes(&mut self, s: Resource<DynOutputStream>, len: u64) -> Result<(), StreamError> {
+        self.spend_permit(s.rep(), len)?;
+        self.write_output(s.rep(), &vec![0; len as usize])
+    }
+
+    fn blocking_write_zeroes_and_flush(
+        &mut self,
+        s: Resource<DynOutputStream>,
+        len: u64,
+    ) -> Result<(), StreamError> {
+        if len > BLOCKING_MAX {
+            return Err(StreamError::trap(
+                "blocking-write-zeroes-and-flush: more than 4096 bytes",
+            ));
+        }
+        self.write_output(s.rep(), &vec![0; len as usize])
+    }
+
+    /// Reads up to `len` bytes (at most what `check-write` would permit) and
+    /// writes them; the input's `closed` or error is the result.
+    fn splice(
+        &mut self,
+        dst: Resource<DynOutputStream>,
+        src: Resource<DynInputStream>,
+        len: u64,
+    ) -> Result<u64, StreamError> {
+        self.outputs.get(dst.rep()).map_err(StreamError::Trap)?;
+        let data = self.read_input(src.rep(), len.min(WRITE_PERMIT))?;
+        self.write_output(dst.rep(), &data)?;
+        Ok(data.len() as u64)
+    }
+
+    fn blocking_splice(
+        &mut self,
+        dst: Resource<DynOutputStream>,
+        src: Resource<DynInputStream>,
+        len: u64,
+    ) -> Result<u64, StreamError> {
+        self.splice(dst, src, len)
+    }
+
+    fn drop(&mut self, s: Resource<DynOutputStream>) -> wasmtime::Result<()> {
+        if let Sink::File { parent, .. } = self.outputs.remove(s.rep())?.sink {
+            self.descriptors.release(parent);
+        }
+        Ok(())
+    }
+}
