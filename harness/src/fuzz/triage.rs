@@ -77,22 +77,60 @@ struct Triaged {
 impl Triaged {
     /// Whether `op` is one this kind shows on: its call, in one of the
     /// rule's situations.
-    fn shows_on(&self, op: &Op) -> bool {
-        let call = op.name();
+    fn shows_on(&self, step: &Step) -> bool {
+        let call = step.op.name();
         let named = if self.calls.is_empty() {
             self.kind.split(':').next() == Some(call)
         } else {
             self.calls.iter().any(|c| c == call)
         };
-        named && Situation::any_holds(&self.when, op)
+        named && Situation::any_holds(&self.when, step)
     }
+}
+
+/// An op of a program, with the slot the preopened sandbox is in when it
+/// runs (`$3` until an `fd_renumber` moves it or a close or renumber onto
+/// it takes it away).
+#[derive(Debug, Clone, Copy)]
+pub struct Step<'a> {
+    pub op: &'a Op,
+    preopen: Option<usize>,
+}
+
+/// The ops of `program` as [`Step`]s, where `succeeded(i)` says whether op
+/// `i` succeeded (a renumber or close that fails leaves the preopen where
+/// it was).
+pub fn steps(program: &Program, succeeded: impl Fn(usize) -> bool) -> Vec<Step<'_>> {
+    let mut preopen = Some(SANDBOX_SLOT);
+    program
+        .ops
+        .iter()
+        .enumerate()
+        .map(|(i, op)| {
+            let step = Step { op, preopen };
+            match op {
+                _ if !succeeded(i) => {}
+                Op::FdRenumber { fd, to } if preopen == Some(fd.0 as usize) => {
+                    preopen = Some(to.0 as usize)
+                }
+                Op::FdRenumber { to: fd, .. } | Op::FdClose { fd }
+                    if preopen == Some(fd.0 as usize) =>
+                {
+                    preopen = None
+                }
+                _ => {}
+            }
+            step
+        })
+        .collect()
 }
 
 /// A situation an op can be in, read from its operands.
 #[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]
 #[serde(rename_all = "kebab-case")]
 enum Situation {
-    /// Its descriptor is the preopened sandbox, slot `$3`.
+    /// Its descriptor is the preopened sandbox (slot `$3`, or the slot a
+    /// renumber moved it to).
     Preopen,
     /// Its fdflags ask for synchronised I/O (`dsync`, `rsync` or `sync`).
     SyncFdflags,
@@ -129,10 +167,15 @@ enum Situation {
     UndefinedOperand,
     /// `path_open` with oflags `excl` and not `creat`.
     ExclWithoutCreat,
+    /// `path_link` whose source names one of the sandbox's directories.
+    LinkDirectory,
+    /// `fd_write` or `fd_pwrite` of 0 bytes.
+    ZeroLengthWrite,
 }
 
 impl Situation {
-    fn holds(self, op: &Op) -> bool {
+    fn holds(self, step: &Step) -> bool {
+        let op = step.op;
         let paths = op.paths();
         let components = || paths.iter().flat_map(|p| p.split('/'));
         let symlink_named = |absolute: bool| {
@@ -145,7 +188,7 @@ impl Situation {
         match self {
             Situation::Preopen => op
                 .first_fd()
-                .is_some_and(|fd| fd.0 as usize == SANDBOX_SLOT),
+                .is_some_and(|fd| Some(fd.0 as usize) == step.preopen),
             Situation::SyncFdflags => matches!(op,
                 Op::PathOpen { fdflags: flags, .. } | Op::FdFdstatSetFlags { flags, .. }
                     if flags.0 & SYNC_FDFLAGS != 0),
@@ -192,12 +235,17 @@ impl Situation {
             Situation::UndefinedOperand => op.has_undefined_operand(),
             Situation::ExclWithoutCreat => matches!(op,
                 Op::PathOpen { oflags, .. } if oflags.0 & EXCL != 0 && oflags.0 & CREAT == 0),
+            Situation::ZeroLengthWrite => matches!(op,
+                Op::FdWrite { len, .. } | Op::FdPwrite { len, .. } if len.0 == 0),
+            Situation::LinkDirectory => matches!(op,
+                Op::PathLink { from, .. } if FIXTURE.iter().any(|(name, kind, _)|
+                    *name == from.0.trim_end_matches('/') && *kind == "dir")),
         }
     }
 
     /// Whether `op` is in one of `situations` (true when there are none).
-    fn any_holds(situations: &[Situation], op: &Op) -> bool {
-        situations.is_empty() || situations.iter().any(|s| s.holds(op))
+    fn any_holds(situations: &[Situation], step: &Step) -> bool {
+        situations.is_empty() || situations.iter().any(|s| s.holds(step))
     }
 }
 
@@ -280,6 +328,12 @@ impl Triage {
         }
         // Trace lines that differ only where the text allows it, both calls
         // failing (no state changed): the comparison goes on past them.
+        let ok: Vec<usize> = a
+            .trace
+            .iter()
+            .filter_map(|line| call(line).filter(|c| c.errno == "ok")?.op)
+            .collect();
+        let steps = steps(program, |i| ok.contains(&i));
         let mut passed: Vec<(&str, &str)> = Vec::new();
         let mut traces_explained = true;
         for (left, right) in a.trace.iter().zip(&b.trace) {
@@ -288,19 +342,19 @@ impl Triage {
             }
             let same_op = match (call(left), call(right)) {
                 (Some(l), Some(r)) if l.name == r.name && l.op == r.op => {
-                    l.op.and_then(|i| program.ops.get(i)).map(|op| (l, r, op))
+                    l.op.and_then(|i| steps.get(i)).map(|step| (l, r, step))
                 }
                 _ => None,
             };
-            let Some((l, r, op)) = same_op else {
+            let Some((l, r, step)) = same_op else {
                 traces_explained = false;
                 break;
             };
-            if !self.permits(&l.name, &l.errno, &r.errno, op) {
+            if !self.permits(&l.name, &l.errno, &r.errno, step) {
                 return self.finding(
                     &b.runtime,
                     difference_kind(left, right),
-                    std::slice::from_ref(op),
+                    std::slice::from_ref(step),
                 );
             }
             if l.errno == "ok" || r.errno == "ok" {
@@ -314,7 +368,7 @@ impl Triage {
             return Judgement::Permitted;
         }
         let kind = first_difference(&a.body, &b.body, &passed);
-        self.finding(&b.runtime, kind, &program.ops)
+        self.finding(&b.runtime, kind, &steps)
     }
 
     /// Whether runs whose traces agree up to the shorter one's end (but for
@@ -340,7 +394,7 @@ impl Triage {
             && next.errno != "ok"
     }
 
-    fn permits(&self, call: &str, left: &str, right: &str, op: &Op) -> bool {
+    fn permits(&self, call: &str, left: &str, right: &str, step: &Step) -> bool {
         let allows = |outcomes: &[String], outcome: &str| {
             outcomes
                 .iter()
@@ -350,35 +404,42 @@ impl Triage {
             rule.calls.iter().any(|c| c == call)
                 && allows(&rule.outcomes, left)
                 && allows(&rule.outcomes, right)
-                && Situation::any_holds(&rule.when, op)
+                && Situation::any_holds(&rule.when, step)
         })
     }
 
-    /// `program` without the ops [`Triage::avoids`].
+    /// `program` without the ops [`Triage::avoids`]. It has not run yet, so
+    /// the preopen is taken to stay in `$3`: a generated renumber mostly
+    /// names an empty slot and fails.
     pub fn without_avoided(&self, mut program: Program) -> Program {
-        program.ops.retain(|op| !self.avoids(op));
+        let avoided: Vec<bool> = steps(&program, |_| false)
+            .iter()
+            .map(|s| self.avoids(s))
+            .collect();
+        let mut avoided = avoided.into_iter();
+        program.ops.retain(|_| !avoided.next().unwrap_or(false));
         program
     }
 
     /// Whether generated programs leave `op` out: it would show a triaged
     /// kind that has situations (on a runtime of the campaign). Such ops
     /// open no descriptor, so leaving them out renumbers no slot.
-    pub fn avoids(&self, op: &Op) -> bool {
+    pub fn avoids(&self, step: &Step) -> bool {
         self.triaged
             .iter()
-            .any(|rule| !rule.when.is_empty() && !op.opens_fd() && rule.shows_on(op))
+            .any(|rule| !rule.when.is_empty() && !step.op.opens_fd() && rule.shows_on(step))
     }
 
     /// A difference of `kind` on `runtime`, coming from one of `ops` (the
     /// op whose trace lines differ, or every op of the program when the
     /// difference is in the status, output or files): triaged when the
     /// file lists it.
-    fn finding(&self, runtime: &str, kind: String, ops: &[Op]) -> Judgement {
+    fn finding(&self, runtime: &str, kind: String, steps: &[Step]) -> Judgement {
         let known = self.triaged.iter().find(|rule| {
             rule.runtime == runtime
                 && rule.kind == kind
                 && ((rule.when.is_empty() && rule.calls.is_empty())
-                    || ops.iter().any(|op| rule.shows_on(op)))
+                    || steps.iter().any(|step| rule.shows_on(step)))
         });
         match known {
             Some(rule) => Judgement::Triaged {
@@ -556,14 +617,34 @@ mod tests {
                 case: "poll/clock-zero-timeout".into()
             }
         );
-        assert!(with_wasmer.avoids(&program.ops[1]) && !with_wasmer.avoids(&program.ops[0]));
+        let steps = steps(&program, |_| true);
+        assert!(with_wasmer.avoids(&steps[1]) && !with_wasmer.avoids(&steps[0]));
         let without = Triage::load(&path, &["reference", "wasmtime"]).unwrap();
-        assert!(!without.avoids(&program.ops[1]));
+        assert!(!without.avoids(&steps[1]));
         let other = Program::parse("poll_oneoff clock:5\n").unwrap();
         assert!(matches!(
             with_wasmer.judge(&other, &reference, &hang),
             Judgement::New { .. }
         ));
+    }
+
+    /// The preopen's situation follows it through a renumber, and ends
+    /// where a renumber onto its slot takes it away.
+    #[test]
+    fn the_preopen_is_followed_through_renumbers() {
+        let program = Program::parse(
+            "path_open $3 follow \"a\" 0 all all 0\nfd_renumber $3 $4\nfd_sync $4\nfd_renumber $5 $4\nfd_sync $4\n",
+        )
+        .unwrap();
+        let preopen = |ok: &dyn Fn(usize) -> bool| -> Vec<bool> {
+            steps(&program, ok)
+                .iter()
+                .map(|step| Situation::Preopen.holds(step))
+                .collect()
+        };
+        assert_eq!(preopen(&|_| true), [true, true, true, false, false]);
+        // A renumber that failed moved nothing.
+        assert_eq!(preopen(&|i| i != 1), [true, true, false, false, false]);
     }
 
     /// The shipped file loads, and each kind of judgement comes out of it.
@@ -615,7 +696,8 @@ mod tests {
                 case: "fuzz/times-preopen".into()
             }
         );
-        assert!(triage.avoids(&program.ops[1]) && !triage.avoids(&program.ops[0]));
+        let steps = steps(&program, |_| true);
+        assert!(triage.avoids(&steps[1]) && !triage.avoids(&steps[0]));
         // A trap on an undefined flag bit where the other run failed the
         // call: permitted; on a defined operand it is new.
         let flags = line("fd_fdstat_set_flags", 3, "inval");

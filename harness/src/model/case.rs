@@ -37,6 +37,10 @@ pub struct Case {
     /// Bytes on stdin.
     #[serde(default)]
     pub stdin: String,
+    /// Gives `stdin` this many times over: the manifest loader expands it
+    /// into `stdin` (and clears it), so a large stdin stays one line.
+    #[serde(default)]
+    pub stdin_repeat: Option<usize>,
     /// Exit status as a p1 module (components map non-zero to 1).
     #[serde(default)]
     pub exit: i32,
@@ -142,6 +146,7 @@ impl Case {
             args: Vec::new(),
             env: Vec::new(),
             stdin: String::new(),
+            stdin_repeat: None,
             exit: 0,
             fixture_dir: None,
             fixture: Vec::new(),

@@ -63,6 +63,9 @@ pub fn load_file(path: &Path) -> Result<Vec<Case>> {
     let mut cases = file.case;
     for case in &mut cases {
         case.source = path.to_owned();
+        if let Some(times) = case.stdin_repeat.take() {
+            case.stdin = case.stdin.repeat(times);
+        }
         validate(case)
             .map_err(|e| anyhow::anyhow!("{}: case `{}`: {e}", path.display(), case.name))?;
     }
@@ -190,6 +193,15 @@ binding = "should"
         assert_eq!(cases[0].abis, vec![Abi::P1, Abi::P2]);
         assert_eq!(cases[0].exit, 0);
         assert_eq!(cases[0].source, path);
+    }
+
+    #[test]
+    fn stdin_repeat_is_expanded_into_stdin() {
+        let dir = tempfile::tempdir().unwrap();
+        let text = format!("{MINIMAL}stdin = \"ab\\n\"\nstdin_repeat = 3\n");
+        let cases = load_file(&write(dir.path(), "stdin.toml", &text)).unwrap();
+        assert_eq!(cases[0].stdin, "ab\nab\nab\n");
+        assert_eq!(cases[0].stdin_repeat, None);
     }
 
     #[test]

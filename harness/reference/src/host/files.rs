@@ -74,6 +74,7 @@ impl ReferenceHost {
             Err(Errno::Spipe) => Err(Errno::Inval),
             other => other,
         }?;
+        let size = as_off_t(size)?;
         let now = self.now();
         self.fs.set_size(ino, size, now)
     }
@@ -98,6 +99,7 @@ impl ReferenceHost {
     ) -> Result<Vec<u8>, Errno> {
         // witx rights: fd_read with fd_seek grants fd_pread.
         let ino = self.file(fd, Rights::FD_READ | Rights::FD_SEEK, Errno::Isdir)?;
+        let offset = as_off_t(offset)?;
         Ok(self.fs.read_at(ino, offset, len))
     }
 
@@ -110,6 +112,7 @@ impl ReferenceHost {
         // witx rights: fd_write with fd_seek grants fd_pwrite. The offset is
         // honoured even in append mode (RATIONALE.md, "Why does fd_pwrite ignore append mode?").
         let ino = self.file(fd, Rights::FD_WRITE | Rights::FD_SEEK, Errno::Badf)?;
+        let offset = as_off_t(offset)?;
         let now = self.now();
         Ok(self.fs.write_at(ino, offset, iovs, now)? as u32)
     }
@@ -258,6 +261,18 @@ pub(super) fn check_fstflags(flags: Fstflags) -> Result<(), Errno> {
     Ok(())
 }
 
+/// An offset or size as POSIX's signed `off_t` holds it: pread, pwrite and
+/// ftruncate fail with EINVAL for a negative one, which is what a u64
+/// `filesize` over 2^63 - 1 becomes (RATIONALE.md, "Why is an offset over
+/// 2^63 - 1 invalid?").
+fn as_off_t(offset: Filesize) -> Result<Filesize, Errno> {
+    if offset > i64::MAX as u64 {
+        Err(Errno::Inval)
+    } else {
+        Ok(offset)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -281,6 +296,10 @@ mod tests {
         // Writing past the end zero-fills the gap.
         assert_eq!(h.fd_pwrite(fd, &[b"!"], 13), Ok(1));
         assert_eq!(h.fd_pread(fd, 100, 10), Ok(b"d\0\0!".to_vec()));
+        let beyond_off_t = i64::MAX as u64 + 1;
+        assert_eq!(h.fd_pread(fd, 1, beyond_off_t), Err(Errno::Inval));
+        assert_eq!(h.fd_pwrite(fd, &[b"!"], beyond_off_t), Err(Errno::Inval));
+        assert_eq!(h.fd_filestat_set_size(fd, beyond_off_t), Err(Errno::Inval));
         assert_eq!(h.fd_filestat_set_size(fd, 2), Ok(()));
         assert_eq!(h.fd_filestat_get(fd).unwrap().size, 2);
         assert_eq!(
