@@ -24,7 +24,7 @@
 //! makes the guest check the call's outcome.
 
 use guest_support::script::{Statement, bad, bytes, compare};
-use guest_support::{check, check_detail, finish, fmt, p2};
+use guest_support::{check_detail, check_should, finish, fmt, p2};
 use std::collections::BTreeSet;
 
 // A bin's root file looks for modules beside it (where Cargo would take
@@ -179,7 +179,11 @@ fn run(ctx: &mut Ctx, s: &Stmt) -> Option<String> {
             } else {
                 p2::get_insecure_random_bytes(len)
             };
-            ctx.set(bind, &[("", b.len() as u64)]);
+            let mut first = [0u8; 8];
+            let n = b.len().min(8);
+            first[..n].copy_from_slice(&b[..n]);
+            let first = u64::from_le_bytes(first);
+            ctx.set(bind, &[("", b.len() as u64), ("first", first)]);
             ctx.set_data(bind, &b);
             ok()
         }
@@ -201,21 +205,28 @@ fn run(ctx: &mut Ctx, s: &Stmt) -> Option<String> {
             ctx.drop_slot(a(1));
             None
         }
-        "check" => {
+        // `show` reports what `check` would, but a false one does not fail
+        // the guest: the outcome of what the text leaves open.
+        "check" | "show" => {
             s.want(3)?;
+            let report = |name: &str, ok: bool, detail: Option<&str>| {
+                if s.cmd() == "show" {
+                    check_should(name, ok, detail);
+                } else {
+                    check_detail(name, ok, detail);
+                }
+            };
             let name = s.toks.join(" ");
             if a(1) == "bytes" {
                 let got = ctx.data(a(2))?;
                 let want = bytes(a(3));
                 let detail = fmt!("got {:?}", String::from_utf8_lossy(got));
-                check_detail(&name, got == want.as_slice(), Some(&detail));
+                report(&name, got == want.as_slice(), Some(&detail));
                 return None;
             }
             let (x, y) = (ctx.num(a(2)), ctx.num(a(3)));
             match compare(a(1), x, y) {
-                Some(ok) => {
-                    check(&name, ok);
-                }
+                Some(ok) => report(&name, ok, None),
                 None => bad(&fmt!("unknown check {}", a(1))),
             }
             None
@@ -264,5 +275,6 @@ fn main() {
             s.stmt.check_outcome(&got);
         }
     }
+    ctx.drop_all();
     finish();
 }

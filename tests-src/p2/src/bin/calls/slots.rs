@@ -41,8 +41,10 @@ impl Res {
 }
 
 pub(crate) struct Ctx {
-    /// Resources by the name they were bound to.
-    slots: BTreeMap<String, Res>,
+    /// Resources by the name they were bound to, in the order they were
+    /// made: dropped in reverse at the end, children (a stream's pollable)
+    /// before their parents.
+    slots: Vec<(String, Res)>,
     /// Numbers by name and field (`$st.size`; `$n` is field "").
     vars: BTreeMap<String, BTreeMap<&'static str, u64>>,
     /// Bytes a statement read or returned, by name (`check bytes $r ...`).
@@ -82,7 +84,7 @@ impl Ctx {
             .map(|(d, path)| (d, stripped(&path)))
             .collect();
         Ctx {
-            slots: BTreeMap::new(),
+            slots: Vec::new(),
             vars: BTreeMap::new(),
             data: BTreeMap::new(),
             preopens,
@@ -98,7 +100,7 @@ impl Ctx {
             bad(&fmt!("{kind} {tok}: not a $NAME"));
             return None;
         };
-        if let Some(r) = self.slots.get(name) {
+        if let Some(r) = self.slot(name) {
             if r.kind() != kind {
                 bad(&fmt!("${name} is a {}, not a {kind}", r.kind()));
                 return None;
@@ -116,7 +118,7 @@ impl Ctx {
 
     pub(crate) fn desc(&self, tok: &str) -> Option<&Descriptor> {
         if let Some(name) = tok.strip_prefix('$')
-            && !self.slots.contains_key(name)
+            && self.slot(name).is_none()
         {
             let want = if name == "root" { "" } else { name };
             // The later preopen wins a tie, as in wasi-libc.
@@ -165,18 +167,36 @@ impl Ctx {
         }
     }
 
+    fn slot(&self, name: &str) -> Option<&Res> {
+        self.slots.iter().find(|(n, _)| n == name).map(|(_, r)| r)
+    }
+
+    /// Takes the resource `name` out of its slot.
+    fn take(&mut self, name: &str) -> Option<Res> {
+        let i = self.slots.iter().position(|(n, _)| n == name)?;
+        Some(self.slots.remove(i).1)
+    }
+
     /// Holds `res` as `name` (dropping what was there); nothing without a
     /// name (the resource is dropped at once).
     pub(crate) fn hold(&mut self, name: Option<&str>, res: Res) {
         if let Some(name) = name {
-            self.slots.insert(name.to_string(), res);
+            drop(self.take(name));
+            self.slots.push((name.to_string(), res));
+        }
+    }
+
+    /// Drops every resource, the newest first.
+    pub(crate) fn drop_all(&mut self) {
+        while let Some(slot) = self.slots.pop() {
+            drop(slot);
         }
     }
 
     /// `drop $NAME`: drops the resource (or forgets the preopen) it names.
     pub(crate) fn drop_slot(&mut self, tok: &str) {
         let name = tok.strip_prefix('$').unwrap_or(tok);
-        if self.slots.remove(name).is_none() {
+        if self.take(name).is_none() {
             let want = if name == "root" { "" } else { name };
             match self.preopens.iter().rposition(|(_, n)| n == want) {
                 Some(i) => drop(self.preopens.remove(i)),
