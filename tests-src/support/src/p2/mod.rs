@@ -127,6 +127,17 @@ pub fn exit(ok: bool) -> ! {
     unreachable!()
 }
 
+/// `exit.exit-with-code(status-code)`: traced before the call, args
+/// `{"status-code":n}`. A guest of its own calls it, since a host without
+/// this `@since(0.2.12)` function cannot link a guest that imports it.
+pub fn exit_with_code(code: u8) -> ! {
+    trace_noreturn("exit.exit-with-code", obj! {"status-code" => code});
+    exit::exit_with_code(code);
+    check("exit.exit-with-code does not return", false);
+    crate::finish();
+    unreachable!()
+}
+
 /// `stdout.get-stdout`, ret `{}`.
 pub fn get_stdout() -> OutputStream {
     let s = stdout::get_stdout();
