@@ -9,5 +9,6 @@ pub mod html;
 pub mod junit;
 pub mod markdown;
 pub mod matrix;
+pub mod p2_coverage;
 pub mod summary;
 pub mod wit_coverage;

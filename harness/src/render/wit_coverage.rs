@@ -27,19 +27,29 @@ pub struct WitCoverage {
     pub functions: BTreeMap<String, usize>,
 }
 
-/// The name of `function` of `interface`: `wasi:pkg/iface.[resource.]func`.
-fn function_name(
+/// One function of a WASI WIT, by two names.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WitFunction {
+    /// `wasi:pkg/iface.[resource.]func` (`wasi:filesystem/types.descriptor.open-at`).
+    pub name: String,
+    /// The name a guest's trace line gives a call of it: `resource.func` for
+    /// a resource's function, else `iface.func` (`descriptor.open-at`,
+    /// `environment.get-arguments`).
+    pub trace_name: String,
+}
+
+/// `function` of `interface`, named both ways.
+fn describe(
     resolve: &Resolve,
     interface: InterfaceId,
     function: &wit_parser::Function,
-) -> String {
+) -> WitFunction {
     let iface = &resolve.interfaces[interface];
     let package = &resolve.packages[iface.package.expect("a named interface has a package")];
+    let iface_name = iface.name.as_deref().unwrap_or("");
     let prefix = format!(
-        "{}:{}/{}",
-        package.name.namespace,
-        package.name.name,
-        iface.name.as_deref().unwrap_or("")
+        "{}:{}/{iface_name}",
+        package.name.namespace, package.name.name,
     );
     let resource = match function.kind {
         FunctionKind::Method(id)
@@ -49,34 +59,40 @@ fn function_name(
         | FunctionKind::Constructor(id) => resolve.types[id].name.clone(),
         FunctionKind::Freestanding | FunctionKind::AsyncFreestanding => None,
     };
+    let item = function.item_name();
     match resource {
-        Some(resource) => format!("{prefix}.{resource}.{}", function.item_name()),
-        None => format!("{prefix}.{}", function.item_name()),
+        Some(resource) => WitFunction {
+            name: format!("{prefix}.{resource}.{item}"),
+            trace_name: format!("{resource}.{item}"),
+        },
+        None => WitFunction {
+            name: format!("{prefix}.{item}"),
+            trace_name: format!("{iface_name}.{item}"),
+        },
     }
 }
 
-/// Every function of `interfaces`, named as [`wit_functions`] says.
+/// Every function of `interfaces`.
 fn functions_of(
     resolve: &Resolve,
     interfaces: impl Iterator<Item = InterfaceId>,
-) -> BTreeSet<String> {
-    let mut names = BTreeSet::new();
+) -> Vec<WitFunction> {
+    let mut functions = Vec::new();
     for id in interfaces {
         for function in resolve.interfaces[id].functions.values() {
-            names.insert(function_name(resolve, id, function));
+            functions.push(describe(resolve, id, function));
         }
     }
-    names
+    functions
 }
 
-/// Every function of the WASI 0.3 WIT in `dir` (the `wasi:*@0.3.0`
-/// packages; unstable items are left out, as the guests' bindings leave
-/// them).
-pub fn wit_functions(dir: &Path) -> Result<BTreeSet<String>> {
+/// Every function of the `wasi:*@0.MINOR.*` packages of the WIT in `dir`
+/// (unstable items are left out, as the guests' bindings leave them).
+pub fn wasi_functions(dir: &Path, minor: u64) -> Result<Vec<WitFunction>> {
     let mut resolve = Resolve::default();
     resolve
         .push_dir(dir)
-        .with_context(|| format!("{}: cannot read the WASI 0.3 WIT", dir.display()))?;
+        .with_context(|| format!("{}: cannot read the WASI 0.{minor} WIT", dir.display()))?;
     let ids: Vec<InterfaceId> = resolve
         .interfaces
         .iter()
@@ -87,12 +103,20 @@ pub fn wit_functions(dir: &Path) -> Result<BTreeSet<String>> {
                     && name
                         .version
                         .as_ref()
-                        .is_some_and(|v| v.major == 0 && v.minor == 3)
+                        .is_some_and(|v| v.major == 0 && v.minor == minor)
             })
         })
         .map(|(id, _)| id)
         .collect();
     Ok(functions_of(&resolve, ids.into_iter()))
+}
+
+/// Every function of the WASI 0.3 WIT in `dir`, by its full name.
+pub fn wit_functions(dir: &Path) -> Result<BTreeSet<String>> {
+    Ok(wasi_functions(dir, 3)?
+        .into_iter()
+        .map(|f| f.name)
+        .collect())
 }
 
 /// The functions the component at `path` imports, named as [`wit_functions`].
@@ -114,7 +138,10 @@ pub fn imported_functions(path: &Path) -> Result<BTreeSet<String>> {
             _ => None,
         })
         .collect();
-    Ok(functions_of(&resolve, ids.into_iter()))
+    Ok(functions_of(&resolve, ids.into_iter())
+        .into_iter()
+        .map(|f| f.name)
+        .collect())
 }
 
 impl WitCoverage {

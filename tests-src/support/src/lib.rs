@@ -29,6 +29,7 @@ use core::sync::atomic::{AtomicBool, Ordering};
 pub mod p1;
 #[cfg(feature = "p2")]
 pub mod p2;
+pub mod script;
 
 #[cfg(all(feature = "p1", feature = "p2"))]
 compile_error!("enable exactly one of the features `p1` and `p2`");

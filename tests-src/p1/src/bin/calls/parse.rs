@@ -1,51 +1,10 @@
-//! The statement tokens of the `calls` guest: numbers, byte strings, iovecs,
-//! buffer lengths, flag sets, rights and enum names.
+//! The preview1 tokens of the `calls` guest: iovecs, buffer lengths,
+//! rights and the witx names of flags and enums (the tokens both `calls`
+//! guests share are in `guest_support::script`).
 
+use guest_support::fmt;
 use guest_support::p1;
-use guest_support::{check_detail, fmt};
-
-pub(crate) fn bad(what: &str) {
-    check_detail("statement is well formed", false, Some(what));
-}
-
-pub(crate) fn parse_num(tok: &str) -> Option<u64> {
-    if tok == "max" {
-        return Some(u64::MAX);
-    }
-    if let Some(neg) = tok.strip_prefix('-') {
-        return parse_num(neg).map(|n| (n as i64).wrapping_neg() as u64);
-    }
-    if let Some(hex) = tok.strip_prefix("0x") {
-        return u64::from_str_radix(hex, 16).ok();
-    }
-    tok.parse().ok()
-}
-
-/// `%XX` escapes any byte; `""` is the empty string; `#N` is N pattern bytes.
-pub(crate) fn bytes(tok: &str) -> Vec<u8> {
-    if tok == "\"\"" {
-        return Vec::new();
-    }
-    if let Some(n) = tok.strip_prefix('#').and_then(parse_num) {
-        return (0..n).map(|i| b'a' + (i % 26) as u8).collect();
-    }
-    let b = tok.as_bytes();
-    let mut out = Vec::new();
-    let mut i = 0;
-    while i < b.len() {
-        if b[i] == b'%' && i + 3 <= b.len() {
-            let hex = |c: u8| (c as char).to_digit(16);
-            if let (Some(h), Some(l)) = (hex(b[i + 1]), hex(b[i + 2])) {
-                out.push((h * 16 + l) as u8);
-                i += 3;
-                continue;
-            }
-        }
-        out.push(b[i]);
-        i += 1;
-    }
-    out
-}
+use guest_support::script::{bad, bytes, parse_num};
 
 /// Data tokens for a write: each is one iovec; `TOKEN*K` repeats it K times.
 pub(crate) fn iovecs(toks: &[&str]) -> Vec<Vec<u8>> {
@@ -83,24 +42,6 @@ pub(crate) fn lens(tok: &str) -> Vec<usize> {
         }
     }
     out
-}
-
-/// A flag set: `none`, comma-separated names, or a number.
-pub(crate) fn flags(tok: &str, names: &[(&str, u64)]) -> u64 {
-    if tok == "none" {
-        return 0;
-    }
-    if let Some(n) = parse_num(tok) {
-        return n;
-    }
-    let mut v = 0;
-    for part in tok.split(',') {
-        match names.iter().find(|(n, _)| *n == part) {
-            Some((_, bit)) => v |= bit,
-            None => bad(&fmt!("unknown flag {part}")),
-        }
-    }
-    v
 }
 
 pub(crate) const FDFLAGS: [(&str, u64); 5] = [
@@ -143,16 +84,6 @@ pub(crate) fn rights(tok: &str) -> u64 {
             }
             v
         }
-    }
-}
-
-pub(crate) fn enum_val(tok: &str, names: &[&str]) -> u32 {
-    match names.iter().position(|n| *n == tok) {
-        Some(i) => i as u32,
-        None => parse_num(tok).unwrap_or_else(|| {
-            bad(&fmt!("unknown value {tok}"));
-            0
-        }) as u32,
     }
 }
 

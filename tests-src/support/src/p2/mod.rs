@@ -1,17 +1,52 @@
 //! Traced wrappers around raw WASI 0.2 calls (the `wasip2` bindings).
+//! Each wrapper makes exactly one call, prints its trace line, and returns
+//! the raw result.
 //!
-//! Call names are `<interface>.<function>` with the WIT names
-//! (`environment.get-arguments`, `output-stream.blocking-write-and-flush`);
-//! errors are the WIT `error-code` case names, and for streams the
-//! `stream-error` case names `closed` / `last-operation-failed`.
+//! Call names are the WIT names: `<resource>.<method>` for a resource's
+//! methods (`output-stream.blocking-write-and-flush`, `descriptor.open-at`),
+//! `<interface>.<function>` otherwise (`environment.get-arguments`,
+//! `types.filesystem-error-code`); errors are the WIT `error-code` case
+//! names, and for streams the `stream-error` case names `closed` /
+//! `last-operation-failed`. A resource argument prints as the label the
+//! caller gives (`"stdout"`, `"$f"`), since handles are not deterministic.
+//!
+//! wasi:cli, wasi:clocks and wasi:random are here; wasi:io and
+//! wasi:filesystem in the submodules (the stdio helpers of `streams` also
+//! re-exported here).
 
 use crate::{J, check, obj, trace, trace_noreturn};
 use alloc::string::String;
 use alloc::vec::Vec;
-use wasip2::cli::{environment, exit, stderr, stdin, stdout};
+use wasip2::cli::{
+    environment, exit, stderr, stdin, stdout, terminal_input::TerminalInput,
+    terminal_output::TerminalOutput, terminal_stderr, terminal_stdin, terminal_stdout,
+};
 use wasip2::clocks::{monotonic_clock, wall_clock};
+use wasip2::io::poll::Pollable;
 use wasip2::io::streams::{InputStream, OutputStream, StreamError};
 use wasip2::random::{insecure, insecure_seed, random};
+
+pub mod fs;
+pub mod poll;
+pub mod streams;
+
+pub use streams::{blocking_read, blocking_write_and_flush, write_all};
+
+/// Traces a call that returns a `result`: `ret` of the value on success,
+/// `name` of the error otherwise; returns the result.
+fn traced<T, E>(
+    call: &str,
+    args: J,
+    r: Result<T, E>,
+    name: fn(&E) -> &'static str,
+    ret: impl FnOnce(&T) -> J,
+) -> Result<T, E> {
+    match &r {
+        Ok(v) => trace(call, args, Ok(ret(v))),
+        Err(e) => trace(call, args, Err(name(e))),
+    }
+    r
+}
 
 /// `blocking-write-and-flush` accepts at most this many bytes per call
 /// (wasi:io/streams, `blocking-write-and-flush` doc).
@@ -69,6 +104,17 @@ pub fn get_environment() -> Vec<(String, String)> {
     e
 }
 
+/// `environment.initial-cwd` -> ret `{"cwd":string|null}`.
+pub fn initial_cwd() -> Option<String> {
+    let c = environment::initial_cwd();
+    trace(
+        "environment.initial-cwd",
+        obj!(),
+        Ok(obj! {"cwd" => c.clone()}),
+    );
+    c
+}
+
 /// `exit.exit(status)`: traced before the call, args `{"status":"ok"|"err"}`.
 pub fn exit(ok: bool) -> ! {
     trace_noreturn(
@@ -77,6 +123,17 @@ pub fn exit(ok: bool) -> ! {
     );
     exit::exit(if ok { Ok(()) } else { Err(()) });
     check("exit.exit does not return", false);
+    crate::finish();
+    unreachable!()
+}
+
+/// `exit.exit-with-code(status-code)`: traced before the call, args
+/// `{"status-code":n}`. A guest of its own calls it, since a host without
+/// this `@since(0.2.12)` function cannot link a guest that imports it.
+pub fn exit_with_code(code: u8) -> ! {
+    trace_noreturn("exit.exit-with-code", obj! {"status-code" => code});
+    exit::exit_with_code(code);
+    check("exit.exit-with-code does not return", false);
     crate::finish();
     unreachable!()
 }
@@ -102,58 +159,37 @@ pub fn get_stdin() -> InputStream {
     s
 }
 
-// ---------------------------------------------------------------------------
-// wasi:io/streams
-// ---------------------------------------------------------------------------
-
-/// `output-stream.blocking-write-and-flush`: args
-/// `{"stream":label,"len":n}`, ret `{}`. `label` names the stream
-/// (`"stdout"`, `"stderr"`), since resource handles are not deterministic.
-pub fn blocking_write_and_flush(
-    s: &OutputStream,
-    label: &str,
-    data: &[u8],
-) -> Result<(), StreamError> {
-    let r = s.blocking_write_and_flush(data);
-    let args = obj! {"stream" => label, "len" => data.len()};
-    match &r {
-        Ok(()) => trace("output-stream.blocking-write-and-flush", args, Ok(obj!())),
-        Err(e) => trace(
-            "output-stream.blocking-write-and-flush",
-            args,
-            Err(stream_error_name(e)),
-        ),
-    }
-    r
+/// `terminal-stdin.get-terminal-stdin` -> ret `{"terminal":bool}`.
+pub fn get_terminal_stdin() -> Option<TerminalInput> {
+    let t = terminal_stdin::get_terminal_stdin();
+    trace(
+        "terminal-stdin.get-terminal-stdin",
+        obj!(),
+        Ok(obj! {"terminal" => t.is_some()}),
+    );
+    t
 }
 
-/// Write all of `data` with one traced `blocking-write-and-flush` per 4096
-/// bytes (the most one call may take). Stops at the first error.
-pub fn write_all(s: &OutputStream, label: &str, data: &[u8]) -> Result<(), StreamError> {
-    for chunk in data.chunks(MAX_BLOCKING_WRITE) {
-        blocking_write_and_flush(s, label, chunk)?;
-    }
-    Ok(())
+/// `terminal-stdout.get-terminal-stdout` -> ret `{"terminal":bool}`.
+pub fn get_terminal_stdout() -> Option<TerminalOutput> {
+    let t = terminal_stdout::get_terminal_stdout();
+    trace(
+        "terminal-stdout.get-terminal-stdout",
+        obj!(),
+        Ok(obj! {"terminal" => t.is_some()}),
+    );
+    t
 }
 
-/// `input-stream.blocking-read(len)`: args `{"stream":label,"len":n}`, ret
-/// `{"nread":n}`.
-pub fn blocking_read(s: &InputStream, label: &str, len: u64) -> Result<Vec<u8>, StreamError> {
-    let r = s.blocking_read(len);
-    let args = obj! {"stream" => label, "len" => len};
-    match &r {
-        Ok(v) => trace(
-            "input-stream.blocking-read",
-            args,
-            Ok(obj! {"nread" => v.len()}),
-        ),
-        Err(e) => trace(
-            "input-stream.blocking-read",
-            args,
-            Err(stream_error_name(e)),
-        ),
-    }
-    r
+/// `terminal-stderr.get-terminal-stderr` -> ret `{"terminal":bool}`.
+pub fn get_terminal_stderr() -> Option<TerminalOutput> {
+    let t = terminal_stderr::get_terminal_stderr();
+    trace(
+        "terminal-stderr.get-terminal-stderr",
+        obj!(),
+        Ok(obj! {"terminal" => t.is_some()}),
+    );
+    t
 }
 
 // ---------------------------------------------------------------------------
@@ -186,6 +222,30 @@ pub fn monotonic_resolution() -> u64 {
     let t = monotonic_clock::resolution();
     trace("monotonic-clock.resolution", obj!(), Ok(obj!()));
     t
+}
+
+/// `monotonic-clock.subscribe-instant(when)`: args `{"when":shown}` (the
+/// caller says what to show: an instant itself is not deterministic), ret
+/// `{}`.
+pub fn subscribe_instant(when: u64, shown: J) -> Pollable {
+    let p = monotonic_clock::subscribe_instant(when);
+    trace(
+        "monotonic-clock.subscribe-instant",
+        obj! {"when" => shown},
+        Ok(obj!()),
+    );
+    p
+}
+
+/// `monotonic-clock.subscribe-duration(when)`: args `{"when":ns}`, ret `{}`.
+pub fn subscribe_duration(when: u64) -> Pollable {
+    let p = monotonic_clock::subscribe_duration(when);
+    trace(
+        "monotonic-clock.subscribe-duration",
+        obj! {"when" => when},
+        Ok(obj!()),
+    );
+    p
 }
 
 // ---------------------------------------------------------------------------
