@@ -1,7 +1,8 @@
-//! The in-repo WASI preview1 reference host: one semantic core (`System`,
+//! The in-repo WASI reference host: one semantic core (`System`,
 //! implemented by `ReferenceHost` over the in-memory `MemFs`), a tracing
 //! decorator (`Traced`), and the only guest-memory code in `abi_p1`
-//! (RATIONALE.md, "Why one `System` trait, a `Traced` decorator and one ABI module?").
+//! (RATIONALE.md, "Why one `System` trait, a `Traced` decorator and one ABI
+//! module?"). `abi_p2` serves WASI 0.2 components from the same `System`.
 
 pub mod abi_p1;
 pub mod abi_p2;

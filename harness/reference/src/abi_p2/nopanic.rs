@@ -1,0 +1,131 @@
+//! The 0.2 layer never panics on guest input: random calls with random
+//! handles (live, dropped or never made), lengths and offsets, drops in any
+//! order. A trap or an error is fine; a panic fails the test.
+
+use std::panic::{AssertUnwindSafe, catch_unwind};
+
+use wasmtime::component::Resource;
+use wasmtime_wasi::p2::bindings::clocks::monotonic_clock::Host as _;
+use wasmtime_wasi::p2::bindings::filesystem::preopens::Host as _;
+use wasmtime_wasi::p2::bindings::sync::filesystem::types::{
+    DescriptorFlags, HostDescriptor, HostDirectoryEntryStream, OpenFlags, PathFlags,
+};
+use wasmtime_wasi::p2::bindings::sync::io::poll::{Host as _, HostPollable};
+use wasmtime_wasi::p2::bindings::sync::io::streams::{HostInputStream, HostOutputStream};
+
+use super::P2;
+use crate::host::{Config, ReferenceHost};
+use crate::rng::SplitMix64;
+
+const PATHS: &[&str] = &["a", "d", "d/e", "..", "../x", "/a", "", "a/"];
+
+fn host() -> P2<ReferenceHost> {
+    let config = Config {
+        preopens: vec![("/sandbox".into(), ".".into())],
+        output_cap: 1 << 16,
+        ..Config::default()
+    };
+    P2::new(ReferenceHost::new(config).unwrap())
+}
+
+/// A handle of any type: live, dropped or never made.
+fn handle<T: 'static>(rng: &mut SplitMix64) -> Resource<T> {
+    Resource::new_own((rng.next_u64() % 8) as u32)
+}
+
+/// One random call on `h`.
+fn step(h: &mut P2<ReferenceHost>, rng: &mut SplitMix64) {
+    let len = |rng: &mut SplitMix64| match rng.next_u64() % 4 {
+        0 => u64::MAX,
+        1 => rng.next_u64(),
+        _ => rng.next_u64() % 64,
+    };
+    let path =
+        |rng: &mut SplitMix64| PATHS[(rng.next_u64() % PATHS.len() as u64) as usize].to_string();
+    let pick =
+        |rng: &mut SplitMix64, all: &[u8]| rng.next_u64() as u8 & all.iter().fold(0, |a, b| a | b);
+    let flags = |rng: &mut SplitMix64| {
+        let bits = pick(rng, &[1, 2, 32]);
+        let mut f = DescriptorFlags::empty();
+        for (bit, flag) in [
+            (1, DescriptorFlags::READ),
+            (2, DescriptorFlags::WRITE),
+            (32, DescriptorFlags::MUTATE_DIRECTORY),
+        ] {
+            if bits & bit != 0 {
+                f |= flag;
+            }
+        }
+        f
+    };
+    let open = |rng: &mut SplitMix64| {
+        let bits = pick(rng, &[1, 2, 4, 8]);
+        let mut f = OpenFlags::empty();
+        for (bit, flag) in [
+            (1, OpenFlags::CREATE),
+            (2, OpenFlags::DIRECTORY),
+            (4, OpenFlags::EXCLUSIVE),
+            (8, OpenFlags::TRUNCATE),
+        ] {
+            if bits & bit != 0 {
+                f |= flag;
+            }
+        }
+        f
+    };
+    // Every result is dropped: an error or a trap is a fine answer.
+    match rng.next_u64() % 18 {
+        0 => drop(h.get_directories()),
+        1 => {
+            let (dir, p, o, f) = (handle(rng), path(rng), open(rng), flags(rng));
+            drop(h.open_at(dir, PathFlags::SYMLINK_FOLLOW, p, o, f));
+        }
+        2 => drop(HostDescriptor::read(h, handle(rng), len(rng), len(rng))),
+        3 => drop(HostDescriptor::write(h, handle(rng), vec![1; 3], len(rng))),
+        4 => drop(h.read_via_stream(handle(rng), len(rng))),
+        5 => drop(h.write_via_stream(handle(rng), len(rng))),
+        6 => drop(h.append_via_stream(handle(rng))),
+        7 => drop(HostInputStream::read(h, handle(rng), len(rng))),
+        8 => {
+            let (o, n) = (handle(rng), len(rng));
+            drop(HostOutputStream::write_zeroes(h, o, n));
+        }
+        9 => drop(HostOutputStream::check_write(h, handle(rng))),
+        10 => {
+            let (o, i, n) = (handle(rng), handle(rng), len(rng));
+            drop(h.splice(o, i, n));
+        }
+        11 => drop(HostInputStream::subscribe(h, handle(rng))),
+        12 => {
+            let n = len(rng);
+            drop(h.subscribe_duration(n));
+        }
+        13 => {
+            let list = (0..rng.next_u64() % 3).map(|_| handle(rng)).collect();
+            drop(h.poll(list));
+        }
+        14 => drop(HostPollable::block(h, handle(rng))),
+        15 => drop(h.read_directory(handle(rng))),
+        16 => drop(h.read_directory_entry(handle(rng))),
+        _ => match rng.next_u64() % 4 {
+            0 => drop(HostDescriptor::drop(h, handle(rng))),
+            1 => drop(HostInputStream::drop(h, handle(rng))),
+            2 => drop(HostOutputStream::drop(h, handle(rng))),
+            _ => drop(HostPollable::drop(h, handle(rng))),
+        },
+    }
+    drop(HostDirectoryEntryStream::drop(h, handle(rng)));
+}
+
+#[test]
+fn random_calls_never_panic() {
+    let mut rng = SplitMix64::new(13);
+    let mut h = host();
+    for call in 0..20_000 {
+        if call % 200 == 0 {
+            h = host();
+        }
+        let ok = catch_unwind(AssertUnwindSafe(|| step(&mut h, &mut rng)));
+        assert!(ok.is_ok(), "call {call} panicked");
+    }
+}
