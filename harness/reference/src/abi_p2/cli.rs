@@ -53,7 +53,7 @@ impl<S: System> exit::Host for P2<S> {
 
 impl<S: System> P2<S> {
     fn output(&mut self, sink: Sink) -> wasmtime::Result<Resource<DynOutputStream>> {
-        let rep = self.outputs.insert(Output { sink, permit: 0 })?;
+        let rep = self.outputs.insert(Output::new(sink))?;
         Ok(Resource::new_own(rep))
     }
 }

@@ -172,10 +172,13 @@ impl<S: System> P2<S> {
     /// A directory descriptor that may change what it holds: without
     /// `mutate-directory` it is `read-only`, as the WIT says of `open-at`
     /// (RATIONALE.md, "How does WASI 0.2's filesystem map onto preview1?").
-    fn mutable(&self, d: &Resource<DescriptorRes>) -> FsResult<Fd> {
+    /// A file is `not-directory` first, as preview1 answers it.
+    fn mutable(&mut self, d: &Resource<DescriptorRes>) -> FsResult<Fd> {
         let (fd, flags) = self.descriptor(d)?;
         if flags.contains(DescriptorFlags::MUTATE_DIRECTORY) {
             Ok(fd)
+        } else if self.filestat(fd)?.filetype != Filetype::Directory {
+            Err(ErrorCode::NotDirectory.into())
         } else {
             Err(ErrorCode::ReadOnly.into())
         }
@@ -185,18 +188,15 @@ impl<S: System> P2<S> {
         self.sys.fd_filestat_get(fd).map_err(fs_error)
     }
 
-    /// A stream's descriptor: it must be a file with `needed` set.
-    fn stream_parent(
-        &mut self,
-        d: &Resource<DescriptorRes>,
-        needed: DescriptorFlags,
-    ) -> FsResult<Fd> {
-        let (fd, flags) = self.descriptor(d)?;
+    /// A stream's descriptor: it must not be a directory. Its flags are not
+    /// checked here: the WIT says only that making the stream "May fail", so
+    /// a stream the descriptor cannot serve fails at its first operation
+    /// (`last-operation-failed` with `bad-descriptor`, as POSIX's `read` on a
+    /// descriptor not open for reading).
+    fn stream_parent(&mut self, d: &Resource<DescriptorRes>) -> FsResult<Fd> {
+        let fd = self.fd(d)?;
         if self.filestat(fd)?.filetype == Filetype::Directory {
             return Err(ErrorCode::IsDirectory.into());
-        }
-        if !flags.contains(needed) {
-            return Err(ErrorCode::BadDescriptor.into());
         }
         self.descriptors.adopt(d.rep()).map_err(FsError::trap)?;
         Ok(fd)
@@ -207,7 +207,7 @@ impl<S: System> P2<S> {
         d: &Resource<DescriptorRes>,
         offset: Option<u64>,
     ) -> FsResult<Resource<DynOutputStream>> {
-        let fd = self.stream_parent(d, DescriptorFlags::WRITE)?;
+        let fd = self.stream_parent(d)?;
         let sink = Sink::File {
             fd,
             offset,
@@ -215,7 +215,7 @@ impl<S: System> P2<S> {
         };
         let rep = self
             .outputs
-            .insert(Output { sink, permit: 0 })
+            .insert(Output::new(sink))
             .map_err(FsError::trap)?;
         Ok(Resource::new_own(rep))
     }
@@ -244,7 +244,7 @@ impl<S: System> types::HostDescriptor for P2<S> {
         d: Resource<DescriptorRes>,
         offset: u64,
     ) -> FsResult<Resource<DynInputStream>> {
-        let fd = self.stream_parent(&d, DescriptorFlags::READ)?;
+        let fd = self.stream_parent(&d)?;
         let input = Input::File {
             fd,
             offset,
@@ -491,6 +491,11 @@ impl<S: System> types::HostDescriptor for P2<S> {
             .sys
             .path_readlink(fd, &path, u32::MAX)
             .map_err(fs_error)?;
+        // The WIT: "If the contents contain an absolute or rooted path in the
+        // underlying filesystem, this function fails with `error-code::not-permitted`."
+        if target.starts_with(b"/") {
+            return Err(ErrorCode::NotPermitted.into());
+        }
         Ok(String::from_utf8_lossy(&target).into_owned())
     }
 

@@ -48,9 +48,28 @@ impl<S: System> P2<S> {
         Ok(data)
     }
 
-    /// Writes all of `bytes` to output `rep`.
+    /// The sink of output `rep`; `closed` once an operation on it failed.
+    fn sink(&self, rep: u32) -> Result<Sink, StreamError> {
+        let out = self.outputs.get(rep).map_err(StreamError::Trap)?;
+        if out.closed {
+            return Err(StreamError::Closed);
+        }
+        Ok(out.sink)
+    }
+
+    /// Writes all of `bytes` to output `rep`; a failure closes the stream.
     fn write_output(&mut self, rep: u32, bytes: &[u8]) -> Result<(), StreamError> {
-        let sink = self.outputs.get(rep).map_err(StreamError::Trap)?.sink;
+        let result = self.write_sink(rep, bytes);
+        if let Err(StreamError::LastOperationFailed(_)) = &result
+            && let Ok(out) = self.outputs.get_mut(rep)
+        {
+            out.closed = true;
+        }
+        result
+    }
+
+    fn write_sink(&mut self, rep: u32, bytes: &[u8]) -> Result<(), StreamError> {
+        let sink = self.sink(rep)?;
         match sink {
             Sink::Stdout => self.sys.fd_write(1, &[bytes]).map(drop).map_err(failed),
             Sink::Stderr => self.sys.fd_write(2, &[bytes]).map(drop).map_err(failed),
@@ -76,6 +95,7 @@ impl<S: System> P2<S> {
     /// Takes `len` bytes from what `check-write` permitted; more traps, as
     /// the WIT's precondition of `write` says.
     fn spend_permit(&mut self, rep: u32, len: u64) -> Result<(), StreamError> {
+        self.sink(rep)?;
         let out = self.outputs.get_mut(rep).map_err(StreamError::Trap)?;
         if len > out.permit {
             return Err(StreamError::Trap(trap(format!(
@@ -242,6 +262,7 @@ impl<S: System> streams::HostInputStream for P2<S> {
 
 impl<S: System> streams::HostOutputStream for P2<S> {
     fn check_write(&mut self, s: Resource<DynOutputStream>) -> Result<u64, StreamError> {
+        self.sink(s.rep())?;
         let out = self.outputs.get_mut(s.rep()).map_err(StreamError::Trap)?;
         out.permit = WRITE_PERMIT;
         Ok(WRITE_PERMIT)
@@ -270,10 +291,7 @@ impl<S: System> streams::HostOutputStream for P2<S> {
     }
 
     fn flush(&mut self, s: Resource<DynOutputStream>) -> Result<(), StreamError> {
-        self.outputs
-            .get(s.rep())
-            .map_err(StreamError::Trap)
-            .map(drop)
+        self.sink(s.rep()).map(drop)
     }
 
     fn blocking_flush(&mut self, s: Resource<DynOutputStream>) -> Result<(), StreamError> {
@@ -313,7 +331,7 @@ impl<S: System> streams::HostOutputStream for P2<S> {
         src: Resource<DynInputStream>,
         len: u64,
     ) -> Result<u64, StreamError> {
-        self.outputs.get(dst.rep()).map_err(StreamError::Trap)?;
+        self.sink(dst.rep())?;
         let data = self.read_input(src.rep(), len.min(WRITE_PERMIT))?;
         self.write_output(dst.rep(), &data)?;
         Ok(data.len() as u64)

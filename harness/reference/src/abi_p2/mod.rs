@@ -54,10 +54,23 @@ enum Input {
     },
 }
 
-/// Where an `output-stream` writes to, and what `check-write` last permitted.
+/// Where an `output-stream` writes to, what `check-write` last permitted,
+/// and whether a failed operation closed it ("After this, the stream will
+/// be closed. All future operations return `stream-error::closed`.").
 struct Output {
     sink: Sink,
     permit: u64,
+    closed: bool,
+}
+
+impl Output {
+    fn new(sink: Sink) -> Self {
+        Output {
+            sink,
+            permit: 0,
+            closed: false,
+        }
+    }
 }
 
 #[derive(Clone, Copy)]
@@ -297,8 +310,14 @@ mod tests {
         let read_only = open(&mut h, &dir, "f", OpenFlags::CREATE, DescriptorFlags::READ).unwrap();
         let err = HostDescriptor::write(&mut h, copy(&read_only), b"x".to_vec(), 0).map_err(code);
         assert_eq!(err.unwrap_err(), types::ErrorCode::BadDescriptor);
-        let err = h.write_via_stream(copy(&read_only), 0).map_err(code);
-        assert_eq!(err.unwrap_err(), types::ErrorCode::BadDescriptor);
+        // The stream is made; its first write fails and closes it.
+        let out = h.write_via_stream(copy(&read_only), 0).unwrap();
+        let failed = h.blocking_write_and_flush(copy(&out), b"x".to_vec());
+        assert!(matches!(failed, Err(StreamError::LastOperationFailed(_))));
+        assert!(matches!(
+            h.check_write(copy(&out)),
+            Err(StreamError::Closed)
+        ));
         h.create_directory_at(copy(&dir), "d".into()).unwrap();
         // Without mutate-directory a directory is read-only (the WIT of `open-at`).
         let d = open(
