@@ -173,11 +173,14 @@ pub enum Command {
     },
     /// Per preview1 function: how many cases call it and which errnos they
     /// reach, read from the blessed p1 outcomes (expected/**/*.p1.out, the
-    /// reference host's traces); per WASI 0.3 function, how many p3 cases
-    /// call it (their manifests' `calls`); runs nothing.
+    /// reference host's traces); per WASI 0.2 function, how many p2 cases
+    /// call it (a `calls` case's statements, another guest's blessed
+    /// trace); per WASI 0.3 function, how many p3 cases call it (their
+    /// manifests' `calls`); runs nothing.
     Coverage {
         /// Also write {"functions": {NAME: {"cases": N, "errnos": [...]}},
-        /// "p3_functions": {NAME: N}} to this file.
+        /// "p2_functions": {NAME: N}, "p3_functions": {NAME: N}} to this
+        /// file.
         #[arg(long)]
         json: Option<PathBuf>,
     },
