@@ -110,7 +110,7 @@ fn samples_pass_and_their_fixtures_stay_unchanged() {
 }
 
 #[test]
-fn a_failure_shows_a_diff_and_components_skip_the_reference_host() {
+fn a_failure_shows_a_diff_and_a_component_without_run_is_unsupported() {
     let dir = samples();
     std::fs::write(dir.path().join("hello.json"), r#"{"stdout": "goodbye\n"}"#).unwrap();
     std::fs::remove_file(dir.path().join("live.wasm")).unwrap();
@@ -141,13 +141,22 @@ fn a_failure_shows_a_diff_and_components_skip_the_reference_host() {
             && stdout.contains("+hello, t\n"),
         "{stdout}"
     );
+    // The reference host runs components too: one exporting no
+    // `wasi:cli/run` is unsupported, naming what is missing.
+    assert!(
+        stdout.contains(&format!(
+            "unsupported reference      {}/component",
+            dir.path().display()
+        )) && stdout.contains("no exported instance named `wasi:cli/run@0.2"),
+        "{stdout}"
+    );
     let row = stdout
         .lines()
         .find(|l| l.starts_with("reference "))
         .unwrap();
     let numbers: Vec<&str> = row.split_whitespace().rev().take(3).collect();
-    // skipped, known, unexpected (read from the end of the row)
-    assert_eq!(numbers, ["1", "0", "1"], "{stdout}");
+    // unexpected, known, skipped (read from the end of the row)
+    assert_eq!(numbers, ["2", "0", "0"], "{stdout}");
 }
 
 #[test]
