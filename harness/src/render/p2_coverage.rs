@@ -15,10 +15,9 @@ use crate::exec::wit_source;
 use crate::layout::Layout;
 use crate::model::abi::Abi;
 use crate::model::case::Case;
-use crate::render::wit_coverage::{FEW_CASES, wasi_functions};
+use crate::render::wit_coverage::{function_table, wasi_functions};
 use anyhow::{Context, Result, bail};
 use std::collections::{BTreeMap, BTreeSet};
-use std::fmt::Write as _;
 use std::path::Path;
 
 /// Statements of the p2 `calls` guest that call nothing.
@@ -85,23 +84,15 @@ impl P2Coverage {
         Ok(())
     }
 
-    /// The table: one row per function, rows under [`FEW_CASES`] flagged.
+    /// The table: one row per function, rows under [`FEW_CASES`](crate::render::wit_coverage::FEW_CASES) flagged.
     pub fn table(&self) -> String {
-        let mut out = format!("{:<60} {:>5}\n", "WASI 0.2 function", "cases");
-        for (name, cases) in &self.functions {
-            let flag = if *cases < FEW_CASES { "  <" } else { "" };
-            let _ = writeln!(out, "{name:<60} {cases:>5}{flag}");
-        }
-        let called = self.functions.values().filter(|c| **c > 0).count();
-        let few = self.functions.values().filter(|c| **c < FEW_CASES).count();
-        let _ = writeln!(
-            out,
-            "\n{called} of {} WASI 0.2 functions called by at least one case; {few} by fewer \
-             than {FEW_CASES} (marked <); from the statements of the p2 `calls` cases and the \
-             traces of the other p2 cases' blessed outcomes",
-            self.functions.len()
-        );
-        out
+        function_table(
+            &self.functions,
+            "0.2",
+            60,
+            "the statements of the p2 `calls` cases and the traces of the other p2 cases' \
+             blessed outcomes",
+        )
     }
 }
 
@@ -143,6 +134,7 @@ fn trace_calls(text: &str) -> Result<BTreeSet<String>, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::render::wit_coverage::FEW_CASES;
     use crate::suite::manifest;
 
     fn wit() -> std::path::PathBuf {

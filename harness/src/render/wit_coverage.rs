@@ -170,21 +170,37 @@ impl WitCoverage {
 
     /// The table: one row per function, rows under [`FEW_CASES`] flagged.
     pub fn table(&self) -> String {
-        let mut out = format!("{:<56} {:>5}\n", "WASI 0.3 function", "cases");
-        for (name, cases) in &self.functions {
-            let flag = if *cases < FEW_CASES { "  <" } else { "" };
-            let _ = writeln!(out, "{name:<56} {cases:>5}{flag}");
-        }
-        let called = self.functions.values().filter(|c| **c > 0).count();
-        let few = self.functions.values().filter(|c| **c < FEW_CASES).count();
-        let _ = writeln!(
-            out,
-            "\n{called} of {} WASI 0.3 functions called by at least one case; {few} by fewer \
-             than {FEW_CASES} (marked <); from the `calls` of the p3 cases",
-            self.functions.len()
-        );
-        out
+        function_table(&self.functions, "0.3", 56, "the `calls` of the p3 cases")
     }
+}
+
+/// A coverage table of one WASI version's functions (names padded to
+/// `width`): one row per function, rows under [`FEW_CASES`] flagged, and a
+/// summary naming where the counts come from (`source`).
+pub fn function_table(
+    functions: &BTreeMap<String, usize>,
+    version: &str,
+    width: usize,
+    source: &str,
+) -> String {
+    let mut out = format!(
+        "{:<width$} {:>5}\n",
+        format!("WASI {version} function"),
+        "cases"
+    );
+    for (name, cases) in functions {
+        let flag = if *cases < FEW_CASES { "  <" } else { "" };
+        let _ = writeln!(out, "{name:<width$} {cases:>5}{flag}");
+    }
+    let called = functions.values().filter(|c| **c > 0).count();
+    let few = functions.values().filter(|c| **c < FEW_CASES).count();
+    let _ = writeln!(
+        out,
+        "\n{called} of {} WASI {version} functions called by at least one case; {few} by fewer \
+         than {FEW_CASES} (marked <); from {source}",
+        functions.len()
+    );
+    out
 }
 
 #[cfg(test)]
