@@ -7,7 +7,7 @@ cd "$SRC/wasi-conform"
 rustup target add wasm32-wasip1
 cargo fuzz build -O --fuzz-dir fuzz
 built=fuzz/target/x86_64-unknown-linux-gnu/release
-cp "$built/diff_p1" "$built/reference_abi" "$OUT/"
+cp "$built/diff_p1" "$built/reference_abi" "$built/reference_p2_abi" "$OUT/"
 # One run in the checkout builds the interpreter (target/guests/).
 "$OUT/diff_p1" -runs=1
 bundle="$OUT/wasi-conform"

@@ -19,7 +19,7 @@ fn the_fuzz_targets_build_on_stable_and_run() {
         .status()
         .expect("cargo starts");
     assert!(status.success(), "the fuzz targets do not build: {status}");
-    for name in ["reference_abi", "diff_p1"] {
+    for name in ["reference_abi", "reference_p2_abi", "diff_p1"] {
         let out = Command::new(target.join("release").join(name))
             // Full-length inputs from the first run (without coverage
             // instrumentation libFuzzer would not grow them), so programs run.

@@ -127,6 +127,13 @@ pub fn reference_abi(data: &[u8]) {
     }
 }
 
+/// `reference_p2_abi`: WASI 0.2 host calls chosen by `data` (random
+/// handles, live, dropped or never made; huge lengths) straight into the
+/// reference host's 0.2 layer; the host must never panic.
+pub fn reference_p2_abi(data: &[u8]) {
+    wasi_conform_reference::abi_p2::nopanic::replay(data);
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -169,6 +176,13 @@ mod tests {
     fn smoke_reference_abi() {
         for input in inputs(500, 2048) {
             reference_abi(&input);
+        }
+    }
+
+    #[test]
+    fn smoke_reference_p2_abi() {
+        for input in inputs(500, 2048) {
+            reference_p2_abi(&input);
         }
     }
 }

@@ -96,11 +96,18 @@ impl P2Coverage {
     }
 }
 
-/// The calls a p2 `calls` case's statements make: their first words.
+/// The calls a p2 `calls` case's statements make: their first words (after
+/// a `when $NAME` guard).
 fn statement_calls(case: &Case) -> BTreeSet<String> {
     case.args
         .iter()
-        .filter_map(|statement| statement.split_whitespace().next())
+        .filter_map(|statement| {
+            let mut words = statement.split_whitespace();
+            match words.next()? {
+                "when" => words.nth(1),
+                first => Some(first),
+            }
+        })
         .filter(|word| !NOT_CALLS.contains(word))
         .map(str::to_string)
         .collect()

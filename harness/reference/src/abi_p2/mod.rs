@@ -20,8 +20,7 @@ mod random;
 mod sockets;
 mod table;
 
-#[cfg(test)]
-mod nopanic;
+pub mod nopanic;
 
 use std::collections::VecDeque;
 

@@ -1,8 +1,8 @@
 //! The 0.2 layer never panics on guest input: random calls with random
 //! handles (live, dropped or never made), lengths and offsets, drops in any
-//! order. A trap or an error is fine; a panic fails the test.
-
-use std::panic::{AssertUnwindSafe, catch_unwind};
+//! order. A trap or an error is fine; a panic is a bug. The choices come
+//! from a seeded generator in the test below and from libFuzzer's input in
+//! the `reference_p2_abi` fuzz target ([`replay`]).
 
 use wasmtime::component::Resource;
 use wasmtime_wasi::p2::bindings::clocks::monotonic_clock::Host as _;
@@ -17,6 +17,41 @@ use super::P2;
 use crate::host::{Config, ReferenceHost};
 use crate::rng::SplitMix64;
 
+/// Where the random calls' choices come from.
+pub trait Choices {
+    /// The next choice.
+    fn next_u64(&mut self) -> u64;
+}
+
+impl Choices for SplitMix64 {
+    fn next_u64(&mut self) -> u64 {
+        SplitMix64::next_u64(self)
+    }
+}
+
+/// A fuzzer's input read as choices, eight bytes at a time (little-endian;
+/// a short tail is zero-padded).
+struct Bytes<'a>(&'a [u8]);
+
+impl Choices for Bytes<'_> {
+    fn next_u64(&mut self) -> u64 {
+        let n = self.0.len().min(8);
+        let mut word = [0u8; 8];
+        word[..n].copy_from_slice(&self.0[..n]);
+        self.0 = &self.0[n..];
+        u64::from_le_bytes(word)
+    }
+}
+
+/// The calls `data` chooses, on a fresh host, until the input is used up.
+pub fn replay(data: &[u8]) {
+    let mut h = host();
+    let mut choices = Bytes(data);
+    while !choices.0.is_empty() {
+        step(&mut h, &mut choices);
+    }
+}
+
 const PATHS: &[&str] = &["a", "d", "d/e", "..", "../x", "/a", "", "a/"];
 
 fn host() -> P2<ReferenceHost> {
@@ -29,22 +64,22 @@ fn host() -> P2<ReferenceHost> {
 }
 
 /// A handle of any type: live, dropped or never made.
-fn handle<T: 'static>(rng: &mut SplitMix64) -> Resource<T> {
+fn handle<T: 'static>(rng: &mut dyn Choices) -> Resource<T> {
     Resource::new_own((rng.next_u64() % 8) as u32)
 }
 
 /// One random call on `h`.
-fn step(h: &mut P2<ReferenceHost>, rng: &mut SplitMix64) {
-    let len = |rng: &mut SplitMix64| match rng.next_u64() % 4 {
+fn step(h: &mut P2<ReferenceHost>, rng: &mut dyn Choices) {
+    let len = |rng: &mut dyn Choices| match rng.next_u64() % 4 {
         0 => u64::MAX,
         1 => rng.next_u64(),
         _ => rng.next_u64() % 64,
     };
     let path =
-        |rng: &mut SplitMix64| PATHS[(rng.next_u64() % PATHS.len() as u64) as usize].to_string();
+        |rng: &mut dyn Choices| PATHS[(rng.next_u64() % PATHS.len() as u64) as usize].to_string();
     let pick =
-        |rng: &mut SplitMix64, all: &[u8]| rng.next_u64() as u8 & all.iter().fold(0, |a, b| a | b);
-    let flags = |rng: &mut SplitMix64| {
+        |rng: &mut dyn Choices, all: &[u8]| rng.next_u64() as u8 & all.iter().fold(0, |a, b| a | b);
+    let flags = |rng: &mut dyn Choices| {
         let bits = pick(rng, &[1, 2, 32]);
         let mut f = DescriptorFlags::empty();
         for (bit, flag) in [
@@ -58,7 +93,7 @@ fn step(h: &mut P2<ReferenceHost>, rng: &mut SplitMix64) {
         }
         f
     };
-    let open = |rng: &mut SplitMix64| {
+    let open = |rng: &mut dyn Choices| {
         let bits = pick(rng, &[1, 2, 4, 8]);
         let mut f = OpenFlags::empty();
         for (bit, flag) in [
@@ -117,15 +152,21 @@ fn step(h: &mut P2<ReferenceHost>, rng: &mut SplitMix64) {
     drop(HostDirectoryEntryStream::drop(h, handle(rng)));
 }
 
-#[test]
-fn random_calls_never_panic() {
-    let mut rng = SplitMix64::new(13);
-    let mut h = host();
-    for call in 0..20_000 {
-        if call % 200 == 0 {
-            h = host();
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::panic::{AssertUnwindSafe, catch_unwind};
+
+    #[test]
+    fn random_calls_never_panic() {
+        let mut rng = SplitMix64::new(13);
+        let mut h = host();
+        for call in 0..20_000 {
+            if call % 200 == 0 {
+                h = host();
+            }
+            let ok = catch_unwind(AssertUnwindSafe(|| step(&mut h, &mut rng)));
+            assert!(ok.is_ok(), "call {call} panicked");
         }
-        let ok = catch_unwind(AssertUnwindSafe(|| step(&mut h, &mut rng)));
-        assert!(ok.is_ok(), "call {call} panicked");
     }
 }

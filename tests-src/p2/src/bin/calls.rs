@@ -21,7 +21,8 @@
 //! that name (`$sandbox` for `/sandbox`, `$root` for `/`), found with an
 //! untraced `get-directories` before the first statement. `=> EXPECT` (`ok`,
 //! an error-code or stream-error case name, or several joined by `|`)
-//! makes the guest check the call's outcome.
+//! makes the guest check the call's outcome; `when $NAME STATEMENT` runs
+//! STATEMENT only if NAME is set.
 
 use guest_support::script::{Statement, bad, bytes, compare};
 use guest_support::{check_detail, check_should, finish, fmt, p2};
@@ -255,13 +256,26 @@ fn run(ctx: &mut Ctx, s: &Stmt) -> Option<String> {
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let stmts: Vec<Statement> = args.iter().map(|a| Statement::parse(a)).collect();
+    // `when $NAME STATEMENT` runs STATEMENT only if NAME is set: the path
+    // of an outcome an earlier statement may legitimately not have had.
+    let (guards, stmts): (Vec<Option<&str>>, Vec<Statement>) = args
+        .iter()
+        .map(
+            |a| match a.strip_prefix("when $").and_then(|r| r.split_once(' ')) {
+                Some((name, rest)) => (Some(name), Statement::parse(rest)),
+                None => (None, Statement::parse(a)),
+            },
+        )
+        .unzip();
     let declared: BTreeSet<String> = stmts
         .iter()
         .filter_map(|s| s.bind.map(str::to_string))
         .collect();
     let mut ctx = Ctx::new(declared);
-    for stmt in &stmts {
+    for (stmt, guard) in stmts.iter().zip(&guards) {
+        if guard.is_some_and(|name| !ctx.is_set(name)) {
+            continue;
+        }
         if stmt.toks.is_empty() {
             bad("empty statement");
             continue;

@@ -167,6 +167,12 @@ impl Ctx {
         }
     }
 
+    /// Whether `name` holds a resource or has numbers or bytes bound (for
+    /// `when $NAME`).
+    pub(crate) fn is_set(&self, name: &str) -> bool {
+        self.slot(name).is_some() || self.vars.contains_key(name) || self.data.contains_key(name)
+    }
+
     fn slot(&self, name: &str) -> Option<&Res> {
         self.slots.iter().find(|(n, _)| n == name).map(|(_, r)| r)
     }
