@@ -106,7 +106,9 @@ pub fn certify(
 /// `report`: merges each report's shard files (`certify --shard`) into its
 /// `report.json`, then the latest report of every runtime under `reports/`
 /// into `reports/index.md` and `reports/index.html`, and renders each one's
-/// `report.md` and `report.html` afresh from its `report.json`.
+/// `report.md` and `report.html` afresh from its `report.json` (which is
+/// rewritten with what is derived from its runs, the comparison of its
+/// paths).
 pub fn report(layout: Layout) -> Result<u8> {
     let cases = manifest::load_dir(&layout.cases)?;
     let positions: HashMap<&str, usize> = cases
@@ -123,7 +125,7 @@ pub fn report(layout: Layout) -> Result<u8> {
     }
     let certificates = certificate::load_latest(&layout.reports)?;
     for certificate in &certificates {
-        certificate.write_views(&layout.reports)?;
+        certificate.write(&layout.reports)?;
     }
     write_atomic(
         &layout.reports.join("index.md"),
@@ -131,7 +133,7 @@ pub fn report(layout: Layout) -> Result<u8> {
     )?;
     write_atomic(
         &layout.reports.join("index.html"),
-        html::render("WASI compatibility matrix", &certificates, "").as_bytes(),
+        html::index(&certificates).as_bytes(),
     )?;
     let names: Vec<&str> = certificates.iter().map(|c| c.runtime.as_str()).collect();
     println!(

@@ -24,8 +24,9 @@
 use super::{FIXTURE, Program, Run};
 use anyhow::{Context, Result, bail};
 use serde::Deserialize;
+use std::collections::BTreeSet;
 use std::path::Path;
-use wasi_conform_program::{Op, SANDBOX_SLOT, Sub};
+use wasi_conform_program::{INITIAL_SLOTS, Op, SANDBOX_SLOT, Sub};
 
 /// The triage file, loaded.
 #[derive(Debug, Default)]
@@ -90,24 +91,63 @@ impl Triaged {
 
 /// An op of a program, with the slot the preopened sandbox is in when it
 /// runs (`$3` until an `fd_renumber` moves it or a close or renumber onto
-/// it takes it away).
+/// it takes it away), and whether its descriptor is in append mode.
 #[derive(Debug, Clone, Copy)]
 pub struct Step<'a> {
     pub op: &'a Op,
     preopen: Option<usize>,
+    /// The op's first descriptor has fdflags `append`: opened with it by a
+    /// `path_open` of the program, or given it by `fd_fdstat_set_flags`.
+    append: bool,
 }
 
 /// The ops of `program` as [`Step`]s, where `succeeded(i)` says whether op
 /// `i` succeeded (a renumber or close that fails leaves the preopen where
-/// it was).
+/// it was; a `path_open` that fails fills its slot with nothing).
 pub fn steps(program: &Program, succeeded: impl Fn(usize) -> bool) -> Vec<Step<'_>> {
     let mut preopen = Some(SANDBOX_SLOT);
+    // The slots holding a descriptor in append mode, and the slot the
+    // next `path_open` fills.
+    let mut append: BTreeSet<usize> = BTreeSet::new();
+    let mut next_slot = INITIAL_SLOTS;
     program
         .ops
         .iter()
         .enumerate()
         .map(|(i, op)| {
-            let step = Step { op, preopen };
+            let first = op.first_fd().map(|fd| fd.0 as usize);
+            let step = Step {
+                op,
+                preopen,
+                append: !op.opens_fd() && first.is_some_and(|fd| append.contains(&fd)),
+            };
+            if let Op::PathOpen { fdflags, .. } = op {
+                if succeeded(i) && fdflags.0 & APPEND != 0 {
+                    append.insert(next_slot);
+                }
+                next_slot += 1;
+            }
+            match op {
+                _ if !succeeded(i) => {}
+                Op::FdFdstatSetFlags { fd, flags } => {
+                    if flags.0 & APPEND != 0 {
+                        append.insert(fd.0 as usize);
+                    } else {
+                        append.remove(&(fd.0 as usize));
+                    }
+                }
+                Op::FdRenumber { fd, to } if fd != to => {
+                    let moved = append.remove(&(fd.0 as usize));
+                    append.remove(&(to.0 as usize));
+                    if moved {
+                        append.insert(to.0 as usize);
+                    }
+                }
+                Op::FdClose { fd } => {
+                    append.remove(&(fd.0 as usize));
+                }
+                _ => {}
+            }
             match op {
                 _ if !succeeded(i) => {}
                 Op::FdRenumber { fd, to } if preopen == Some(fd.0 as usize) => {
@@ -171,6 +211,9 @@ enum Situation {
     LinkDirectory,
     /// `fd_write` or `fd_pwrite` of 0 bytes.
     ZeroLengthWrite,
+    /// Its descriptor is in append mode (fdflags `append` from the
+    /// program's `path_open` or `fd_fdstat_set_flags`).
+    AppendMode,
 }
 
 impl Situation {
@@ -237,6 +280,7 @@ impl Situation {
                 Op::PathOpen { oflags, .. } if oflags.0 & EXCL != 0 && oflags.0 & CREAT == 0),
             Situation::ZeroLengthWrite => matches!(op,
                 Op::FdWrite { len, .. } | Op::FdPwrite { len, .. } if len.0 == 0),
+            Situation::AppendMode => step.append,
             Situation::LinkDirectory => matches!(op,
                 Op::PathLink { from, .. } if FIXTURE.iter().any(|(name, kind, _)|
                     *name == from.0.trim_end_matches('/') && *kind == "dir")),
@@ -251,6 +295,8 @@ impl Situation {
 
 /// `fdflags` dsync (bit 1), rsync (bit 3) and sync (bit 4).
 const SYNC_FDFLAGS: u8 = 0b1_1010;
+/// `fdflags` append (bit 0).
+const APPEND: u8 = 0b1;
 /// `oflags` creat (bit 0), directory (bit 1) and excl (bit 2).
 const CREAT: u8 = 0b1;
 const DIRECTORY: u8 = 0b10;
@@ -645,6 +691,46 @@ mod tests {
         assert_eq!(preopen(&|_| true), [true, true, true, false, false]);
         // A renumber that failed moved nothing.
         assert_eq!(preopen(&|i| i != 1), [true, true, false, false, false]);
+    }
+
+    /// Append mode follows the descriptor: from its `path_open` or
+    /// `fd_fdstat_set_flags`, through a renumber, until a close or flags
+    /// without `append`; a `path_open` that failed opened nothing.
+    #[test]
+    fn append_mode_is_followed_from_open_and_set_flags() {
+        let program = Program::parse(
+            "path_open $3 follow \"a\" 0 all all append\n\
+             fd_pwrite $4 1 0 18446744073709551615\n\
+             path_open $3 follow \"b\" 0 all all 0\n\
+             fd_pwrite $5 1 0 0\n\
+             fd_fdstat_set_flags $5 append\n\
+             fd_renumber $5 $6\n\
+             fd_pwrite $6 1 0 0\n\
+             fd_fdstat_set_flags $4 0\n\
+             fd_pwrite $4 1 0 0\n\
+             path_open $3 follow \"missing\" 0 all all append\n\
+             fd_pwrite $7 1 0 0\n",
+        )
+        .unwrap();
+        let append = |ok: &dyn Fn(usize) -> bool| -> Vec<usize> {
+            steps(&program, ok)
+                .iter()
+                .enumerate()
+                .filter(|(_, step)| {
+                    step.op.name() == "fd_pwrite" && Situation::AppendMode.holds(step)
+                })
+                .map(|(i, _)| i)
+                .collect()
+        };
+        assert_eq!(append(&|i| i != 9), [1, 6]);
+        // A set_flags that failed changed nothing.
+        assert_eq!(append(&|i| i != 7 && i != 9), [1, 6, 8]);
+        // A pwrite on an append-mode descriptor may append (ok) where
+        // another host answers inval for an offset over 2^63 - 1.
+        let triage = Triage::load(&crate::layout::Layout::discover().fuzz_triage(), &[]).unwrap();
+        let steps = steps(&program, |i| i != 9);
+        assert!(triage.permits("fd_pwrite", "inval", "ok", &steps[1]));
+        assert!(!triage.permits("fd_pwrite", "inval", "ok", &steps[3]));
     }
 
     /// The shipped file loads, and each kind of judgement comes out of it.

@@ -6,12 +6,15 @@
 //! writes as JSON and JUnit), each with the WASI functions its case calls
 //! ([`Run::calls`], read from the blessed call trace). The Markdown and HTML
 //! carry no date, so regenerating an unchanged report changes nothing but
-//! `report.json`.
+//! `report.json`. `report.json` also carries the comparison of the
+//! runtime's p1, adapter and 0.2 paths ([`cross_abi`]), derived from its
+//! runs each time it is written.
 
 use crate::judge::normalise::trace_lines;
 use crate::layout::write_atomic;
 use crate::model::abi::Abi;
 use crate::model::record::Record;
+use crate::render::cross_abi::{self, Comparison};
 use crate::render::{html, markdown};
 use crate::suite::Shard;
 use anyhow::{Context, Result, bail};
@@ -46,6 +49,16 @@ pub struct Certificate {
     /// The report's directory name under `reports/`.
     #[serde(skip)]
     pub dir: String,
+}
+
+/// `report.json` as written: the certificate and what is derived from its
+/// runs.
+#[derive(Serialize)]
+struct Written<'a> {
+    #[serde(flatten)]
+    certificate: &'a Certificate,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    cross_abi: Option<Comparison>,
 }
 
 /// One (case, ABI) run of a certification.
@@ -120,25 +133,22 @@ pub fn dir_name(runtime: &str, version: &str) -> String {
 }
 
 impl Certificate {
-    /// Writes `report.json`, `report.md` and `report.html` into
-    /// `reports/<dir>/`, returning that directory.
+    /// Writes `report.json` (with the comparison of its paths, derived from
+    /// its runs), `report.md` and `report.html` into `reports/<dir>/`,
+    /// returning that directory.
     pub fn write(&self, reports: &Path) -> Result<PathBuf> {
         let dir = reports.join(&self.dir);
-        write_atomic(&dir.join("report.json"), &serde_json::to_vec_pretty(self)?)?;
-        self.write_views(reports)?;
-        Ok(dir)
-    }
-
-    /// Writes `report.md` and `report.html` (everything but the JSON) into
-    /// `reports/<dir>/`.
-    pub fn write_views(&self, reports: &Path) -> Result<()> {
-        let dir = reports.join(&self.dir);
-        write_atomic(&dir.join("report.md"), markdown::report(self).as_bytes())?;
-        let title = format!("WASI conformance: {}", self.runtime);
+        let written = Written {
+            certificate: self,
+            cross_abi: cross_abi::compare(self),
+        };
         write_atomic(
-            &dir.join("report.html"),
-            html::render(&title, std::slice::from_ref(self), "../").as_bytes(),
-        )
+            &dir.join("report.json"),
+            &serde_json::to_vec_pretty(&written)?,
+        )?;
+        write_atomic(&dir.join("report.md"), markdown::report(self).as_bytes())?;
+        write_atomic(&dir.join("report.html"), html::report(self).as_bytes())?;
+        Ok(dir)
     }
 
     /// Loads `report.json` from a report directory.
@@ -306,7 +316,8 @@ pub(crate) mod tests {
     use crate::model::verdict::Verdict;
 
     /// A small certificate with one run of every verdict and of both
-    /// function families, for the renderers' snapshot tests.
+    /// function families, and one scenario (`fd/read`) that passes on p1
+    /// and diverges as its 0.2 port, for the renderers' snapshot tests.
     pub(crate) fn sample(runtime: &str) -> Certificate {
         let run = |case: &str, abi: Abi, verdict: Verdict, expected: Verdict, calls: &[&str]| Run {
             record: Record {
@@ -368,6 +379,13 @@ pub(crate) mod tests {
                     Verdict::Unsupported,
                     Verdict::Unsupported,
                     &["proc_raise"],
+                ),
+                run(
+                    "p2-fs/fd/read",
+                    Abi::P2,
+                    Verdict::Diverge,
+                    Verdict::Diverge,
+                    &["descriptor.read"],
                 ),
                 run(
                     "clock/now",

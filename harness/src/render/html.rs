@@ -9,6 +9,7 @@
 
 use crate::model::verdict::Verdict;
 use crate::render::certificate::{self, Certificate};
+use crate::render::cross_abi::{self, Comparison};
 use crate::render::markdown;
 use crate::render::matrix::Matrix;
 use crate::render::summary::{Tally, escape};
@@ -53,10 +54,31 @@ const SCRIPT: &str = r##"
 })();
 "##;
 
+/// `reports/index.html`: the matrix of every runtime.
+pub fn index(certificates: &[Certificate]) -> String {
+    page("WASI compatibility matrix", certificates, "", None)
+}
+
+/// A runtime's `report.html`: its matrix column, the scenarios whose p1,
+/// adapter and 0.2 paths differ, and its evidence.
+pub fn report(c: &Certificate) -> String {
+    page(
+        &format!("WASI conformance: {}", c.runtime),
+        std::slice::from_ref(c),
+        "../",
+        cross_abi::compare(c),
+    )
+}
+
 /// The page for `certificates` (one column each) titled `title`; `up` is
 /// the path from the page to `reports/` (`""` or `"../"`), for links to
 /// each runtime's own page.
-pub fn render(title: &str, certificates: &[Certificate], up: &str) -> String {
+fn page(
+    title: &str,
+    certificates: &[Certificate],
+    up: &str,
+    comparison: Option<Comparison>,
+) -> String {
     let mut h = String::new();
     let _ = write!(
         h,
@@ -89,6 +111,9 @@ pub fn render(title: &str, certificates: &[Certificate], up: &str) -> String {
             "<p>Preview1 functions no case calls yet: {}.</p>",
             names.join(", ")
         );
+    }
+    if let Some(comparison) = comparison {
+        cross_abi(&mut h, certificates, &comparison);
     }
     cell_panels(&mut h, certificates, &matrix);
     evidence(&mut h, certificates);
@@ -165,6 +190,59 @@ fn matrix_table(h: &mut String, certificates: &[Certificate], matrix: &Matrix) {
         h.push_str("</tr>\n");
     }
     h.push_str("</tbody>\n</table>\n");
+}
+
+/// The scenarios whose paths give different results, each verdict linked
+/// to its evidence.
+fn cross_abi(h: &mut String, certificates: &[Certificate], comparison: &Comparison) {
+    let runtime = certificates.first().map_or("", |c| c.runtime.as_str());
+    let _ = writeln!(
+        h,
+        "<h2 id=\"cross-abi\">The same scenario through p1, the adapter and 0.2</h2>\n<p>{} {} of the {} scenarios that ran on more than one path give different results.</p>",
+        escape(cross_abi::INTRO),
+        comparison.differing.len(),
+        comparison.paired
+    );
+    if comparison.differing.is_empty() {
+        return;
+    }
+    h.push_str("<table id=\"cross-abi-table\">\n<tr><th>scenario</th>");
+    for abi in cross_abi::PATHS {
+        let _ = write!(h, "<th>{}</th>", escape(markdown::abi_label(abi)));
+    }
+    h.push_str("<th>first difference</th></tr>\n");
+    for scenario in &comparison.differing {
+        let _ = write!(
+            h,
+            "<tr><th><code>{}</code></th>",
+            escape(&scenario.scenario)
+        );
+        for abi in cross_abi::PATHS {
+            match scenario.path(abi) {
+                Some(path) if path.verdict == Verdict::Pass => {
+                    h.push_str("<td class=\"v-pass\">pass</td>");
+                }
+                Some(path) => {
+                    let _ = write!(
+                        h,
+                        "<td class=\"v-{v}\"><a href=\"#{}\">{v}</a></td>",
+                        escape(&run_id(runtime, &path.case, abi.name())),
+                        v = path.verdict
+                    );
+                }
+                None => h.push_str("<td>—</td>"),
+            }
+        }
+        let differences: Vec<String> = scenario
+            .differences()
+            .into_iter()
+            .map(|(abis, text)| {
+                format!("{}: <code>{}</code>", cross_abi::names(&abis), escape(text))
+            })
+            .collect();
+        let _ = writeln!(h, "<td>{}</td></tr>", differences.join("<br>"));
+    }
+    h.push_str("</table>\n");
 }
 
 fn cell_panels(h: &mut String, certificates: &[Certificate], matrix: &Matrix) {
@@ -268,12 +346,20 @@ mod tests {
     }
 
     #[test]
+    fn a_runtime_page_lists_the_scenarios_whose_paths_differ() {
+        let page = report(&sample("rt"));
+        assert!(page.contains("<h2 id=\"cross-abi\">"), "{page}");
+        assert!(page.contains(
+            "<tr><th><code>fd/read</code></th><td class=\"v-pass\">pass</td><td>—</td>\
+             <td class=\"v-diverge\"><a href=\"#run:rt:p2-fs/fd/read:p2\">diverge</a></td>"
+        ));
+        assert!(page.contains("<details id=\"run:rt:p2-fs/fd/read:p2\""));
+        assert!(!index(&[sample("rt")]).contains("cross-abi"));
+    }
+
+    #[test]
     fn the_matrix_page() {
-        let page = render(
-            "WASI compatibility matrix",
-            &[sample("rt"), sample("other")],
-            "",
-        );
+        let page = index(&[sample("rt"), sample("other")]);
         insta::assert_snapshot!(text_of(&page));
     }
 }

@@ -6,12 +6,14 @@ use crate::model::case::Binding;
 use crate::model::record::Record;
 use crate::model::verdict::Verdict;
 use crate::render::certificate::Certificate;
+use crate::render::cross_abi;
 use crate::render::matrix::{Group, Matrix, Row};
 use crate::render::summary::Tally;
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
-/// `report.md`: summary per area and ABI, a table per WASI function, what
+/// `report.md`: summary per area and ABI, the scenarios whose p1, adapter
+/// and 0.2 paths differ, a table per WASI function, what
 /// the runtime does not support (one line per reason), then the evidence
 /// of every other run that did not pass.
 pub fn report(certificate: &Certificate) -> String {
@@ -85,6 +87,8 @@ pub fn report(certificate: &Certificate) -> String {
             )
         }),
     );
+
+    cross_abi(&mut md, c);
 
     let matrix = Matrix::new(std::slice::from_ref(c));
     for group in Group::ALL {
@@ -266,6 +270,52 @@ fn unsupported(md: &mut String, c: &Certificate) {
             records.len(),
             runs.join(", ")
         );
+    }
+    md.push('\n');
+}
+
+/// The scenarios that give different results through p1, the adapter and
+/// 0.2 ([`cross_abi::compare`]), when the runtime runs more than one path.
+fn cross_abi(md: &mut String, c: &Certificate) {
+    let Some(comparison) = cross_abi::compare(c) else {
+        return;
+    };
+    let _ = writeln!(md, "## The same scenario through p1, the adapter and 0.2\n");
+    let _ = writeln!(
+        md,
+        "{} {} of the {} scenarios that ran on more than one path give different results.\n",
+        cross_abi::INTRO,
+        comparison.differing.len(),
+        comparison.paired
+    );
+    if comparison.differing.is_empty() {
+        return;
+    }
+    let _ = write!(md, "| scenario |");
+    for abi in cross_abi::PATHS {
+        let _ = write!(md, " {} |", abi_label(abi));
+    }
+    let _ = writeln!(md, " first difference |\n|---|{}---|", "---|".repeat(3));
+    for scenario in &comparison.differing {
+        let _ = write!(md, "| `{}` |", scenario.scenario);
+        for abi in cross_abi::PATHS {
+            match scenario.path(abi) {
+                Some(path) => {
+                    let _ = write!(md, " {} {} |", mark(Some(path.verdict)), path.verdict);
+                }
+                None => md.push_str(" — |"),
+            }
+        }
+        let differences: Vec<String> = scenario
+            .differences()
+            .into_iter()
+            .map(|(abis, text)| {
+                let text = text.replace('|', "\\|");
+                let fence = "`".repeat(longest_backtick_run(&text) + 1);
+                format!("{}: {fence} {text} {fence}", cross_abi::names(&abis))
+            })
+            .collect();
+        let _ = writeln!(md, " {} |", differences.join("<br>"));
     }
     md.push('\n');
 }
