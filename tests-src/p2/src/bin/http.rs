@@ -213,8 +213,8 @@ fn main() {
                 if let Ok(out) = h::outgoing_body_write(&body, "$body") {
                     let _ = streams::blocking_write_and_flush(&out, "$out", b"partial");
                 }
+                // Dropped, not finished (untraced, as every drop).
                 drop(body);
-                trace("drop", obj! {"self" => "$body"}, Ok(obj!()));
                 if let Ok(fut) = fut {
                     wait(h::future_response_subscribe(&fut, "$fut"));
                     let got = h::future_response_get(&fut, "$fut");
