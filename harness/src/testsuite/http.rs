@@ -606,6 +606,34 @@ mod tests {
     }
 
     #[test]
+    fn the_case_server_answers_by_path_and_says_what_it_saw() {
+        let server = CaseServer::start().unwrap();
+        let base = format!("http://{}", server.env[0].1);
+        let teapot = send(&base, &request("GET", "/status/418", &[], "")).unwrap();
+        assert_eq!(teapot.start[1], "418");
+        let echo = send(
+            &base,
+            &request("PUT", "/echo?a=1", &[("X-Mine", "v")], "ping"),
+        )
+        .unwrap();
+        assert_eq!(echo.body, b"ping");
+        assert_eq!(echo.header("x-echo-x-mine").as_deref(), Some("v"));
+        let trailers = send(&base, &request("GET", "/trailers", &[], "")).unwrap();
+        assert_eq!(trailers.body, b"payload");
+        assert_eq!(trailers.trailers.len(), 2);
+        let big = send(&base, &request("GET", "/big", &[], "")).unwrap();
+        assert_eq!(big.body.len(), BIG);
+        let closed = format!("http://{}", server.env[1].1);
+        assert!(send(&closed, &request("GET", "/", &[], "")).is_err());
+        let seen = server.seen();
+        assert_eq!(seen.lines().count(), 4, "{seen}");
+        assert!(
+            seen.contains("server saw: PUT /echo?a=1 headers: x-mine=\"v\" body 4 bytes"),
+            "{seen}"
+        );
+    }
+
+    #[test]
     fn paths_join_as_upstream() {
         assert_eq!(join("http://a:1/", "/x"), "http://a:1/x");
         assert_eq!(join("http://a:1", "x?q"), "http://a:1/x?q");

@@ -1075,3 +1075,197 @@ impl<S: System> outgoing_handler::Host for P2<S> {
         Ok(Resource::new_own(rep))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::host::{Config, ReferenceHost};
+    use crate::rng::SplitMix64;
+    use std::io::{BufRead, BufReader, Read, Write};
+    use std::net::TcpListener;
+    use std::panic::{AssertUnwindSafe, catch_unwind};
+    use t::{HostFields, HostOutgoingRequest as _};
+    use wasmtime_wasi::p2::bindings::sync::io::poll::HostPollable;
+    use wasmtime_wasi::p2::bindings::sync::io::streams::{HostInputStream, HostOutputStream};
+
+    fn host() -> P2<ReferenceHost> {
+        P2::new(ReferenceHost::new(Config::default()).unwrap())
+    }
+
+    fn copy<T: 'static>(r: &Resource<T>) -> Resource<T> {
+        Resource::new_own(r.rep())
+    }
+
+    /// A server that answers one request with `response` and hands back
+    /// the request's bytes.
+    fn serve_once(response: &'static [u8]) -> (String, std::thread::JoinHandle<Vec<u8>>) {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let address = listener.local_addr().unwrap().to_string();
+        let thread = std::thread::spawn(move || {
+            let (stream, _) = listener.accept().unwrap();
+            let mut reader = BufReader::new(&stream);
+            let mut seen = Vec::new();
+            loop {
+                let mut line = Vec::new();
+                reader.read_until(b'\n', &mut line).unwrap();
+                seen.extend_from_slice(&line);
+                if line == b"\r\n" || line.is_empty() {
+                    break;
+                }
+            }
+            let mut body = vec![0; 5];
+            reader.read_exact(&mut body).unwrap();
+            seen.extend(body);
+            (&stream).write_all(response).unwrap();
+            seen
+        });
+        (address, thread)
+    }
+
+    #[test]
+    fn a_request_goes_out_and_its_response_comes_back() {
+        let (address, server) = serve_once(
+            b"HTTP/1.1 201 Created\r\nx-a: 1\r\ntransfer-encoding: chunked\r\n\r\n2\r\nhi\r\n0\r\nx-t: 2\r\n\r\n",
+        );
+        let mut h = host();
+        let headers = h.from_list(vec![("x-one".into(), b"1".to_vec())]).unwrap();
+        let req = t::HostOutgoingRequest::new(&mut h, headers).unwrap();
+        h.set_method(copy(&req), Method::Post).unwrap().unwrap();
+        h.set_authority(copy(&req), Some(address)).unwrap().unwrap();
+        h.set_path_with_query(copy(&req), Some("/p?q".into()))
+            .unwrap()
+            .unwrap();
+        let body = h.body(copy(&req)).unwrap().unwrap();
+        let out = t::HostOutgoingBody::write(&mut h, copy(&body))
+            .unwrap()
+            .unwrap();
+        h.blocking_write_and_flush(copy(&out), b"hello".to_vec())
+            .unwrap();
+        let future = outgoing_handler::Host::handle(&mut h, req, None).unwrap();
+        // Not ready while the body is unfinished.
+        assert!(
+            t::HostFutureIncomingResponse::get(&mut h, copy(&future))
+                .unwrap()
+                .is_none()
+        );
+        HostOutputStream::drop(&mut h, out).unwrap();
+        t::HostOutgoingBody::finish(&mut h, body, None).unwrap();
+        let pollable = t::HostFutureIncomingResponse::subscribe(&mut h, copy(&future)).unwrap();
+        assert!(HostPollable::ready(&mut h, copy(&pollable)).unwrap());
+        HostPollable::drop(&mut h, pollable).unwrap();
+        let resp = t::HostFutureIncomingResponse::get(&mut h, copy(&future))
+            .unwrap()
+            .unwrap()
+            .unwrap()
+            .unwrap();
+        assert!(matches!(
+            t::HostFutureIncomingResponse::get(&mut h, copy(&future)).unwrap(),
+            Some(Err(()))
+        ));
+        let seen = String::from_utf8(server.join().unwrap()).unwrap();
+        assert!(seen.starts_with("POST /p?q HTTP/1.1\r\n"), "{seen}");
+        assert!(
+            seen.contains("x-one: 1\r\n") && seen.ends_with("hello"),
+            "{seen}"
+        );
+        assert_eq!(
+            t::HostIncomingResponse::status(&mut h, copy(&resp)).unwrap(),
+            201
+        );
+        let rh = t::HostIncomingResponse::headers(&mut h, copy(&resp)).unwrap();
+        assert_eq!(
+            HostFields::get(&mut h, copy(&rh), "X-A".into()).unwrap(),
+            [b"1"]
+        );
+        assert!(HostFields::set(&mut h, rh, "x-b".into(), vec![]).is_err());
+        let inb = t::HostIncomingResponse::consume(&mut h, copy(&resp))
+            .unwrap()
+            .unwrap();
+        assert!(
+            t::HostIncomingResponse::consume(&mut h, copy(&resp))
+                .unwrap()
+                .is_err()
+        );
+        let stream = t::HostIncomingBody::stream(&mut h, copy(&inb))
+            .unwrap()
+            .unwrap();
+        // The body cannot finish while its stream lives.
+        assert!(t::HostIncomingBody::finish(&mut h, copy(&inb)).is_err());
+        assert_eq!(h.blocking_read(copy(&stream), 10).unwrap(), b"hi");
+        assert!(HostInputStream::read(&mut h, copy(&stream), 10).is_err());
+        HostInputStream::drop(&mut h, stream).unwrap();
+        let trailers = t::HostIncomingBody::finish(&mut h, inb).unwrap();
+        let got = t::HostFutureTrailers::get(&mut h, copy(&trailers)).unwrap();
+        let Some(Ok(Ok(Some(fields)))) = got else {
+            panic!("no trailers")
+        };
+        assert_eq!(
+            HostFields::entries(&mut h, fields).unwrap(),
+            [("x-t".to_string(), b"2".to_vec())]
+        );
+    }
+
+    #[test]
+    fn requests_leave_only_for_loopback() {
+        let mut h = host();
+        let fields = HostFields::new(&mut h).unwrap();
+        let req = t::HostOutgoingRequest::new(&mut h, fields).unwrap();
+        h.set_authority(copy(&req), Some("example.com:80".into()))
+            .unwrap()
+            .unwrap();
+        let future = outgoing_handler::Host::handle(&mut h, req, None).unwrap();
+        let got = t::HostFutureIncomingResponse::get(&mut h, future).unwrap();
+        assert!(matches!(got, Some(Ok(Err(ErrorCode::HttpRequestDenied)))));
+    }
+
+    /// One random wasi:http call with handles live, dropped or never made;
+    /// requests go to a loopback port nothing listens on.
+    fn step(h: &mut P2<ReferenceHost>, rng: &mut SplitMix64) {
+        fn r<T: 'static>(rng: &mut SplitMix64) -> Resource<T> {
+            Resource::new_own((rng.next_u64() % 6) as u32)
+        }
+        let name = |rng: &mut SplitMix64| {
+            ["x-a", "bad name", "host", ""][(rng.next_u64() % 4) as usize].to_string()
+        };
+        match rng.next_u64() % 16 {
+            0 => drop(HostFields::new(h)),
+            1 => drop(h.from_list(vec![(name(rng), b"v".to_vec())])),
+            2 => drop(HostFields::append(h, r(rng), name(rng), b"\n".to_vec())),
+            3 => drop(HostFields::delete(h, r(rng), name(rng))),
+            4 => drop(t::HostOutgoingRequest::new(h, r(rng))),
+            5 => drop(h.body(r(rng))),
+            6 => drop(h.set_authority(r(rng), Some("127.0.0.1:1".into()))),
+            7 => drop(t::HostOutgoingBody::write(h, r(rng))),
+            8 => drop(t::HostOutgoingBody::finish(h, r(rng), None)),
+            9 => {
+                let (req, o) = (r(rng), r(rng));
+                drop(outgoing_handler::Host::handle(h, req, Some(o)));
+            }
+            10 => drop(t::HostFutureIncomingResponse::get(h, r(rng))),
+            11 => drop(t::HostFutureIncomingResponse::subscribe(h, r(rng))),
+            12 => drop(HostPollable::ready(h, r(rng))),
+            13 => drop(t::HostIncomingBody::finish(h, r(rng))),
+            14 => drop(HostOutputStream::write(h, r(rng), vec![0; 3])),
+            _ => match rng.next_u64() % 5 {
+                0 => drop(HostFields::drop(h, r(rng))),
+                1 => drop(t::HostOutgoingRequest::drop(h, r(rng))),
+                2 => drop(t::HostOutgoingBody::drop(h, r(rng))),
+                3 => drop(t::HostFutureIncomingResponse::drop(h, r(rng))),
+                _ => drop(HostPollable::drop(h, r(rng))),
+            },
+        }
+    }
+
+    #[test]
+    fn random_http_calls_never_panic() {
+        let mut rng = SplitMix64::new(17);
+        let mut h = host();
+        for call in 0..5_000 {
+            if call % 100 == 0 {
+                h = host();
+            }
+            let ok = catch_unwind(AssertUnwindSafe(|| step(&mut h, &mut rng)));
+            assert!(ok.is_ok(), "call {call} panicked");
+        }
+    }
+}
