@@ -55,6 +55,7 @@ fn main() {
         }
         "trailers-immutable" => trailers_immutable(),
         "request-defaults" => request_defaults(),
+        "outgoing-response" => outgoing_response(),
         "request-setters" => request_setters(),
         "request-invalid" => request_invalid(),
         "body-twice" => {
@@ -750,5 +751,42 @@ fn request_invalid() {
     check(
         "a failed set-path-with-query leaves the path",
         h::request_path(&req, "$req").is_none(),
+    );
+}
+
+/// An `outgoing-response` made in a command (no request to answer): its
+/// default status, a valid and an invalid status, its immutable headers,
+/// and `body` at most once.
+fn outgoing_response() {
+    let resp = h::response_new(fields(&[("x-a", b"1")]), "$resp");
+    check(
+        "outgoing-response: the default status-code is 200",
+        h::response_status_code(&resp, "$resp") == 200,
+    );
+    check(
+        "set-status-code(404) succeeds",
+        h::response_set_status_code(&resp, "$resp", 404).is_ok(),
+    );
+    check(
+        "status-code reads back 404",
+        h::response_status_code(&resp, "$resp") == 404,
+    );
+    let bad = h::response_set_status_code(&resp, "$resp", 1000);
+    check_should("set-status-code(1000) fails", bad.is_err(), None);
+    let hs = h::response_out_headers(&resp, "$resp");
+    check(
+        "outgoing-response.headers holds the constructor's fields",
+        h::fields_get(&hs, "$resp.headers", "x-a") == [b"1".to_vec()],
+    );
+    expect_immutable(&hs, "$resp.headers");
+    let first = h::response_out_body(&resp, "$resp");
+    check(
+        "outgoing-response.body: the first call succeeds",
+        first.is_ok(),
+    );
+    let second = h::response_out_body(&resp, "$resp");
+    check(
+        "outgoing-response.body: a second call fails",
+        second.is_err(),
     );
 }

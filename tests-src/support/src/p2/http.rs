@@ -10,7 +10,8 @@ use alloc::vec::Vec;
 use wasip2::http::outgoing_handler;
 use wasip2::http::types::{
     ErrorCode, Fields, FutureIncomingResponse, FutureTrailers, HeaderError, IncomingBody,
-    IncomingResponse, Method, OutgoingBody, OutgoingRequest, RequestOptions, Scheme,
+    IncomingResponse, Method, OutgoingBody, OutgoingRequest, OutgoingResponse, RequestOptions,
+    Scheme,
 };
 use wasip2::io::poll::Pollable;
 use wasip2::io::streams::{InputStream, OutputStream};
@@ -351,6 +352,63 @@ pub fn request_headers(r: &OutgoingRequest, label: &str) -> Fields {
         Ok(obj!()),
     );
     h
+}
+
+// outgoing-response
+
+/// `outgoing-response.constructor`.
+pub fn response_new(headers: Fields, label: &str) -> OutgoingResponse {
+    let r = OutgoingResponse::new(headers);
+    trace(
+        "outgoing-response.constructor",
+        obj! {"headers" => label},
+        Ok(obj!()),
+    );
+    r
+}
+
+/// `outgoing-response.status-code`: ret `{"status":n}`.
+pub fn response_status_code(r: &OutgoingResponse, label: &str) -> u16 {
+    let s = r.status_code();
+    trace(
+        "outgoing-response.status-code",
+        obj! {"self" => label},
+        Ok(obj! {"status" => s}),
+    );
+    s
+}
+
+/// `outgoing-response.set-status-code`.
+pub fn response_set_status_code(r: &OutgoingResponse, label: &str, status: u16) -> Result<(), ()> {
+    traced(
+        "outgoing-response.set-status-code",
+        obj! {"self" => label, "status" => status},
+        r.set_status_code(status),
+        unit_error,
+        |_| obj!(),
+    )
+}
+
+/// `outgoing-response.headers`.
+pub fn response_out_headers(r: &OutgoingResponse, label: &str) -> Fields {
+    let h = r.headers();
+    trace(
+        "outgoing-response.headers",
+        obj! {"self" => label},
+        Ok(obj!()),
+    );
+    h
+}
+
+/// `outgoing-response.body`.
+pub fn response_out_body(r: &OutgoingResponse, label: &str) -> Result<OutgoingBody, ()> {
+    traced(
+        "outgoing-response.body",
+        obj! {"self" => label},
+        r.body(),
+        unit_error,
+        |_| obj!(),
+    )
 }
 
 // request-options
