@@ -7,9 +7,10 @@ use crate::exec::prune;
 use crate::exec::runtimes::{Invocation, Limits, Runtime};
 use crate::layout::write_atomic;
 use crate::model::abi::Abi;
-use crate::model::case::Case;
+use crate::model::case::{Case, CaseServer};
 use crate::model::outcome::{Outcome, RawOutcome, Status};
 use crate::model::verdict::RunError;
+use crate::testsuite::http;
 use anyhow::{Context, Result, bail};
 use std::collections::BTreeSet;
 use std::panic::AssertUnwindSafe;
@@ -45,11 +46,23 @@ pub fn execute(
         _ => None,
     };
     let wasm = pruned.as_deref().unwrap_or(wasm);
+    let server = match case.server {
+        Some(CaseServer::Http) => Some(
+            http::CaseServer::start().context("cannot start the case's loopback HTTP server")?,
+        ),
+        None => None,
+    };
+    let env: Vec<(String, String)> = case
+        .env
+        .iter()
+        .chain(server.iter().flat_map(|s| &s.env))
+        .cloned()
+        .collect();
     let invocation = Invocation {
         abi,
         wasm,
         argv: case.argv(),
-        env: &case.env,
+        env: &env,
         stdin: case.stdin.as_bytes(),
         sandbox_root: &root,
         preopens: &preopens,
@@ -89,6 +102,9 @@ pub fn execute(
             None => return Ok(Err(err)),
         },
     };
+    if let Some(server) = server {
+        raw.stdout.extend_from_slice(server.seen().as_bytes());
+    }
     let (fs, canaries) = match (raw.fs.take(), &sandbox) {
         (Some(fs), Some(sandbox)) => (fs, sandbox.check_canaries()),
         (None, Some(sandbox)) => (sandbox.snapshot()?, sandbox.check_canaries()),

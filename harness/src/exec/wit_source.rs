@@ -1,6 +1,7 @@
 //! The WASI documents the suite takes from its dependencies, never copies
 //! into the repository: the witx and WIT files of the wasmtime-wasi crate
-//! the harness is built with, as cargo unpacked it into its registry. The
+//! the harness is built with (and wasi:http's 0.2 WIT of wasmtime-wasi-http),
+//! as cargo unpacked them into its registry. The
 //! manifest tests read their doc comments (every `must` quote is verbatim
 //! there); the p3 guests are built against its WASI 0.3 WIT.
 
@@ -10,15 +11,29 @@ use std::path::{Path, PathBuf};
 /// The source directory of the wasmtime-wasi crate the harness is built
 /// with, in cargo's registry (`$CARGO_HOME`, else `~/.cargo`).
 pub fn wasmtime_wasi_source() -> Result<PathBuf> {
+    registry_source("wasmtime-wasi")
+}
+
+/// The `wasi:http@0.2` WIT of the wasmtime-wasi-http crate the harness is
+/// built with (the same version as wasmtime-wasi: both are pinned together).
+pub fn wasi_http_wit() -> Result<PathBuf> {
+    Ok(p2_wit_with_http()?.join("deps/http.wit"))
+}
+
+/// The WASI 0.2 WIT with wasi:http: wasmtime-wasi-http's `wit/`, whose
+/// `deps/` hold wasmtime-wasi's 0.2 packages, the same files, and `wasi:http`.
+pub fn p2_wit_with_http() -> Result<PathBuf> {
+    Ok(registry_source("wasmtime-wasi-http")?.join("wit"))
+}
+
+/// The source directory of crate `name` at wasmtime-wasi's version.
+fn registry_source(name: &str) -> Result<PathBuf> {
     let cargo_home = match std::env::var_os("CARGO_HOME") {
         Some(home) => PathBuf::from(home),
         None => Path::new(&std::env::var_os("HOME").context("neither CARGO_HOME nor HOME is set")?)
             .join(".cargo"),
     };
-    let crate_dir = format!(
-        "wasmtime-wasi-{}",
-        env!("WASI_CONFORM_VERSION_WASMTIME_WASI")
-    );
+    let crate_dir = format!("{name}-{}", env!("WASI_CONFORM_VERSION_WASMTIME_WASI"));
     let registry = cargo_home.join("registry/src");
     std::fs::read_dir(&registry)
         .with_context(|| format!("{}: cannot read cargo's registry", registry.display()))?

@@ -59,6 +59,11 @@ pub struct Case {
     /// it (wasmtime's `-S inherit-network`, `-S http`).
     #[serde(default)]
     pub proposals: Vec<String>,
+    /// A loopback server the harness starts for each run of the case and
+    /// stops after it (`server = "http"`); what it saw of each request is
+    /// appended to the run's program output, so runtimes are compared on it.
+    #[serde(default)]
+    pub server: Option<CaseServer>,
     /// The WASI 0.3 functions a p3 case's scenario calls, as `coverage`
     /// names them (`wasi:sockets/types.tcp-socket.bind`); a p1 case's calls
     /// are read from its trace instead.
@@ -70,6 +75,15 @@ pub struct Case {
     /// The manifest this case came from (not a manifest key).
     #[serde(skip)]
     pub source: PathBuf,
+}
+
+/// The servers a case can ask for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum CaseServer {
+    /// HTTP/1.1, answering by path (`testsuite::http::CaseServer`); its
+    /// address is `HTTP_SERVER` in the guest's environment.
+    Http,
 }
 
 /// How binding the behaviour a case checks is, as the cited document says.
@@ -152,6 +166,7 @@ impl Case {
             fixture: Vec::new(),
             preopens: Vec::new(),
             proposals: Vec::new(),
+            server: None,
             calls: Vec::new(),
             allowed_errnos: BTreeMap::new(),
             source: PathBuf::new(),

@@ -1,6 +1,7 @@
 //! `wasi-conform coverage` for WASI 0.2: per function of the 0.2 WIT
 //! (wasi:cli, clocks, filesystem, io, random and sockets, as wasmtime-wasi
-//! ships it), how many p2 cases call it.
+//! ships it, and wasi:http, as wasmtime-wasi-http ships it beside the same
+//! files), how many p2 cases call it.
 //!
 //! Read from the names the guests' trace lines carry (`descriptor.open-at`,
 //! `environment.get-arguments`: tests-src/README.md, "The call trace"),
@@ -55,9 +56,9 @@ impl P2Coverage {
     }
 
     /// Counts the p2 cases of `cases` against the 0.2 WIT of the
-    /// wasmtime-wasi crate the harness is built with.
+    /// wasmtime-wasi-http crate the harness is built with.
     pub fn of(layout: &Layout, cases: &[Case]) -> Result<P2Coverage> {
-        let dir = wit_source::wasmtime_wasi_source()?.join("src/p2/wit");
+        let dir = wit_source::p2_wit_with_http()?;
         let mut coverage = P2Coverage::new(&dir)?;
         for case in cases.iter().filter(|case| case.abis.contains(&Abi::P2)) {
             let mut called = if case.guest == "calls" {
@@ -145,9 +146,7 @@ mod tests {
     use crate::suite::manifest;
 
     fn wit() -> std::path::PathBuf {
-        wit_source::wasmtime_wasi_source()
-            .unwrap()
-            .join("src/p2/wit")
+        wit_source::p2_wit_with_http().unwrap()
     }
 
     #[test]
@@ -175,6 +174,11 @@ mod tests {
                 "wasi:sockets/tcp.tcp-socket.start-bind",
             ),
             ("monotonic-clock.now", "wasi:clocks/monotonic-clock.now"),
+            ("fields.constructor", "wasi:http/types.fields.constructor"),
+            (
+                "outgoing-handler.handle",
+                "wasi:http/outgoing-handler.handle",
+            ),
         ] {
             assert_eq!(coverage.names[trace], name);
         }

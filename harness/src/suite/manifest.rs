@@ -303,6 +303,7 @@ binding = "should"
                 }
             }
         }
+        files.push(crate::exec::wit_source::wasi_http_wit().unwrap());
         assert!(files.len() > 2, "{files:?}");
         let mut text = String::new();
         for file in files {

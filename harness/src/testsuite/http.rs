@@ -1,13 +1,15 @@
-//! The HTTP/1.1 a live test needs, over loopback TCP: the servers a spec
+//! The HTTP/1.1 the harness speaks over loopback TCP: the servers a spec
 //! stands up for the guest's outgoing requests (upstream's
-//! `_EndpointServer`), and the client a `request` operation sends with.
-//! One request per connection, `Connection: close`, as upstream's server.
+//! `_EndpointServer`), the client a `request` operation sends with, and the
+//! server a suite case with `server = "http"` sends its requests to
+//! ([`CaseServer`]). One request per connection, `Connection: close`, as
+//! upstream's server.
 
 use super::spec::{Endpoint, EndpointMode, EndpointResponse, Request, Server, ServerKind};
 use std::io::{BufRead, BufReader, Write};
 use std::net::{Shutdown, TcpListener, TcpStream};
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 /// How long the client waits for the service to answer (upstream's 5 s).
@@ -22,10 +24,42 @@ pub struct Servers {
     running: Vec<Running>,
 }
 
+/// A server on a loopback port answering each connection on a thread of
+/// its own, until dropped.
 struct Running {
     stop: Arc<AtomicBool>,
     address: String,
     accepting: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Running {
+    fn start(
+        listener: TcpListener,
+        answer: impl Fn(TcpStream) + Clone + Send + 'static,
+    ) -> std::io::Result<Running> {
+        let address = listener.local_addr()?.to_string();
+        let stop = Arc::new(AtomicBool::new(false));
+        let accepting = {
+            let stop = stop.clone();
+            std::thread::spawn(move || serve(listener, &stop, answer))
+        };
+        Ok(Running {
+            stop,
+            address,
+            accepting: Some(accepting),
+        })
+    }
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::SeqCst);
+        // Wakes the accept loop, which then sees `stop`.
+        let _ = TcpStream::connect(&self.address);
+        if let Some(thread) = self.accepting.take() {
+            let _ = thread.join();
+        }
+    }
 }
 
 impl Servers {
@@ -38,50 +72,162 @@ impl Servers {
         };
         for server in servers {
             let listener = TcpListener::bind("127.0.0.1:0")?;
-            let address = listener.local_addr()?.to_string();
-            started.env.push((server.env_var(), address.clone()));
+            started
+                .env
+                .push((server.env_var(), listener.local_addr()?.to_string()));
             if server.kind == ServerKind::Closed {
                 continue;
             }
-            let stop = Arc::new(AtomicBool::new(false));
             let endpoints = Arc::new(server.endpoints.clone());
-            let accepting = {
-                let stop = stop.clone();
-                std::thread::spawn(move || serve(listener, &endpoints, &stop))
-            };
-            started.running.push(Running {
-                stop,
-                address,
-                accepting: Some(accepting),
-            });
+            started
+                .running
+                .push(Running::start(listener, move |stream| {
+                    let _ = answer(stream, &endpoints);
+                })?);
         }
         Ok(started)
     }
 }
 
-impl Drop for Servers {
-    fn drop(&mut self) {
-        for server in &mut self.running {
-            server.stop.store(true, Ordering::SeqCst);
-            // Wakes the accept loop, which then sees `stop`.
-            let _ = TcpStream::connect(&server.address);
-            if let Some(thread) = server.accepting.take() {
-                let _ = thread.join();
-            }
-        }
-    }
-}
-
-fn serve(listener: TcpListener, endpoints: &Arc<Vec<Endpoint>>, stop: &AtomicBool) {
+fn serve(
+    listener: TcpListener,
+    stop: &AtomicBool,
+    answer: impl Fn(TcpStream) + Clone + Send + 'static,
+) {
     for stream in listener.incoming() {
         if stop.load(Ordering::SeqCst) {
             return;
         }
         let Ok(stream) = stream else { continue };
-        let endpoints = endpoints.clone();
-        std::thread::spawn(move || {
-            let _ = answer(stream, &endpoints);
-        });
+        let answer = answer.clone();
+        std::thread::spawn(move || answer(stream));
+    }
+}
+
+/// The loopback server of a case with `server = "http"`: it answers by the
+/// request's path and keeps, for the case's outcome, what it saw of each
+/// request. The guest finds it in `HTTP_SERVER` (`127.0.0.1:PORT`), and in
+/// `HTTP_CLOSED` an address nothing listens on.
+pub struct CaseServer {
+    /// `HTTP_SERVER` and `HTTP_CLOSED`, for the guest's environment.
+    pub env: Vec<(String, String)>,
+    seen: Arc<Mutex<Vec<String>>>,
+    _running: Running,
+}
+
+/// How long `/slow` waits before it answers.
+pub const SLOW: Duration = Duration::from_millis(1500);
+/// The length of `/big`'s body.
+pub const BIG: usize = 1 << 20;
+
+impl CaseServer {
+    /// Starts the server on an ephemeral port of 127.0.0.1.
+    pub fn start() -> std::io::Result<CaseServer> {
+        let closed = TcpListener::bind("127.0.0.1:0")?.local_addr()?.to_string();
+        let listener = TcpListener::bind("127.0.0.1:0")?;
+        let address = listener.local_addr()?.to_string();
+        let seen = Arc::new(Mutex::new(Vec::new()));
+        let log = seen.clone();
+        let running = Running::start(listener, move |stream| {
+            let _ = answer_case(stream, &log);
+        })?;
+        Ok(CaseServer {
+            env: vec![
+                ("HTTP_SERVER".to_string(), address),
+                ("HTTP_CLOSED".to_string(), closed),
+            ],
+            seen,
+            _running: running,
+        })
+    }
+
+    /// What the server saw, one line per request, sorted (requests in flight
+    /// at once arrive in any order); empty when none came.
+    pub fn seen(&self) -> String {
+        let mut lines = self.seen.lock().map(|l| l.clone()).unwrap_or_default();
+        lines.sort();
+        lines.iter().map(|l| format!("{l}\n")).collect()
+    }
+}
+
+/// What the server saw of `request`: method, target, the `x-` headers and
+/// trailers the guest chose (other headers are the runtime's own: `host`
+/// holds the port, `user-agent` its name), the body's length and hash.
+fn seen_line(request: &Message) -> String {
+    use sha2::{Digest, Sha256};
+    let fields = |fields: &[(String, String)]| -> String {
+        fields
+            .iter()
+            .filter(|(n, _)| n.starts_with("x-"))
+            .map(|(n, v)| format!(" {n}={v:?}"))
+            .collect()
+    };
+    let hash = format!("{:x}", Sha256::digest(&request.body));
+    format!(
+        "server saw: {} headers:{} body {} bytes sha256 {} trailers:{}",
+        request.start.get(..2).unwrap_or_default().join(" "),
+        fields(&request.headers),
+        request.body.len(),
+        &hash[..16],
+        fields(&request.trailers),
+    )
+}
+
+/// Answers one request by its path: `/status/N` (status N), `/echo` (the
+/// body back, and each `x-` header as `x-echo-<name>`), `/trailers` (a
+/// chunked body with trailers), `/headers` (a repeated header), `/slow`
+/// (after [`SLOW`]), `/big` ([`BIG`] bytes); anything else `200 ok`.
+fn answer_case(stream: TcpStream, seen: &Mutex<Vec<String>>) -> std::io::Result<()> {
+    stream.set_read_timeout(Some(SERVER_TIMEOUT))?;
+    let mut reader = BufReader::new(stream.try_clone()?);
+    let request = Message::read(&mut reader, false, false)?;
+    if let Ok(mut seen) = seen.lock() {
+        seen.push(seen_line(&request));
+    }
+    let (method, target) = match request.start.as_slice() {
+        [method, target, ..] => (method.as_str(), target.as_str()),
+        _ => return Err(invalid("no request line")),
+    };
+    let path = target.split('?').next().unwrap_or(target);
+    let head = method == "HEAD";
+    let mut out = stream;
+    let pair = |n: &str, v: &str| (n.to_string(), v.to_string());
+    if let Some(code) = path.strip_prefix("/status/") {
+        let status = code.parse().unwrap_or(400);
+        let body = format!("status {status}\n");
+        return reply(&mut out, status, &[], Body::Whole(body.as_bytes()), head);
+    }
+    match path {
+        "/echo" => {
+            let mut echoed = vec![pair("x-method", method), pair("x-target", target)];
+            for (name, value) in request.headers.iter().filter(|(n, _)| n.starts_with("x-")) {
+                echoed.push((format!("x-echo-{name}"), value.clone()));
+            }
+            reply(&mut out, 200, &echoed, Body::Whole(&request.body), head)
+        }
+        "/trailers" => {
+            let chunks = ["pay".to_string(), "load".to_string()];
+            let trailers = [pair("x-checksum", "abc"), pair("x-count", "2")];
+            reply(&mut out, 200, &[], Body::Chunked(&chunks, &trailers), head)
+        }
+        "/headers" => {
+            let headers = [
+                pair("x-multi", "one"),
+                pair("x-multi", "two"),
+                pair("x-empty", ""),
+                pair("X-Case", "Mixed"),
+            ];
+            reply(&mut out, 200, &headers, Body::Whole(b"headers\n"), head)
+        }
+        "/slow" => {
+            std::thread::sleep(SLOW);
+            reply(&mut out, 200, &[], Body::Whole(b"slow\n"), head)
+        }
+        "/big" => {
+            let body: Vec<u8> = (0..BIG).map(|i| (i % 251) as u8).collect();
+            reply(&mut out, 200, &[], Body::Whole(&body), head)
+        }
+        _ => reply(&mut out, 200, &[], Body::Whole(b"ok\n"), head),
     }
 }
 
@@ -457,6 +603,34 @@ mod tests {
         );
         let closed = format!("http://{}", servers.env[1].1);
         assert!(send(&closed, &request("GET", "/", &[], "")).is_err());
+    }
+
+    #[test]
+    fn the_case_server_answers_by_path_and_says_what_it_saw() {
+        let server = CaseServer::start().unwrap();
+        let base = format!("http://{}", server.env[0].1);
+        let teapot = send(&base, &request("GET", "/status/418", &[], "")).unwrap();
+        assert_eq!(teapot.start[1], "418");
+        let echo = send(
+            &base,
+            &request("PUT", "/echo?a=1", &[("X-Mine", "v")], "ping"),
+        )
+        .unwrap();
+        assert_eq!(echo.body, b"ping");
+        assert_eq!(echo.header("x-echo-x-mine").as_deref(), Some("v"));
+        let trailers = send(&base, &request("GET", "/trailers", &[], "")).unwrap();
+        assert_eq!(trailers.body, b"payload");
+        assert_eq!(trailers.trailers.len(), 2);
+        let big = send(&base, &request("GET", "/big", &[], "")).unwrap();
+        assert_eq!(big.body.len(), BIG);
+        let closed = format!("http://{}", server.env[1].1);
+        assert!(send(&closed, &request("GET", "/", &[], "")).is_err());
+        let seen = server.seen();
+        assert_eq!(seen.lines().count(), 4, "{seen}");
+        assert!(
+            seen.contains("server saw: PUT /echo?a=1 headers: x-mine=\"v\" body 4 bytes"),
+            "{seen}"
+        );
     }
 
     #[test]

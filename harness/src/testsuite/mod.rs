@@ -15,7 +15,7 @@
 //! (sockets, HTTP requests, signals, servers, the `wasi:http/service`
 //! world) runs live ([`live`]).
 
-mod http;
+pub(crate) mod http;
 mod live;
 pub mod spec;
 

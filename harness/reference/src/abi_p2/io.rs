@@ -23,6 +23,9 @@ pub const WRITE_PERMIT: u64 = 1 << 20;
 /// `blocking-write-zeroes-and-flush`: "up to 4096 bytes".
 pub const BLOCKING_MAX: u64 = 4096;
 
+/// The instant of a pollable that only the guest could make ready.
+const NEVER: Timestamp = Timestamp::MAX;
+
 fn failed(errno: Errno) -> StreamError {
     StreamError::LastOperationFailed(wasmtime::Error::new(Failed(errno)))
 }
@@ -38,11 +41,17 @@ impl<S: System> P2<S> {
         let data = match input {
             Input::Stdin => self.sys.fd_read(0, len).map_err(failed)?,
             Input::File { fd, offset, .. } => self.sys.fd_pread(fd, len, offset).map_err(failed)?,
+            Input::HttpBody { body, offset } => self
+                .read_body(body, offset, len)
+                .map_err(StreamError::Trap)?
+                .unwrap_or_default(),
         };
         if data.is_empty() {
             return Err(StreamError::Closed);
         }
-        if let Ok(Input::File { offset, .. }) = self.inputs.get_mut(rep) {
+        if let Ok(Input::File { offset, .. } | Input::HttpBody { offset, .. }) =
+            self.inputs.get_mut(rep)
+        {
             *offset = offset.saturating_add(data.len() as u64);
         }
         Ok(data)
@@ -73,6 +82,9 @@ impl<S: System> P2<S> {
         match sink {
             Sink::Stdout => self.sys.fd_write(1, &[bytes]).map(drop).map_err(failed),
             Sink::Stderr => self.sys.fd_write(2, &[bytes]).map(drop).map_err(failed),
+            Sink::HttpBody { exchange, .. } => {
+                self.write_body(exchange, bytes).map_err(StreamError::Trap)
+            }
             Sink::File { fd, offset, .. } => {
                 let at = match offset {
                     Some(at) => at,
@@ -107,19 +119,32 @@ impl<S: System> P2<S> {
         Ok(())
     }
 
-    fn subscribe_to(&mut self, parent: Parent) -> wasmtime::Result<Resource<DynPollable>> {
+    pub(super) fn subscribe_to(
+        &mut self,
+        parent: Parent,
+    ) -> wasmtime::Result<Resource<DynPollable>> {
         match parent {
             Parent::Input(rep) => self.inputs.adopt(rep)?,
             Parent::Output(rep) => self.outputs.adopt(rep)?,
+            Parent::Response(rep) => self.http_futures_adopt(rep, true)?,
+            Parent::Trailers(rep) => self.http_futures_adopt(rep, false)?,
         }
         Ok(Resource::new_own(
             self.pollables.insert(Pollable::Stream { parent })?,
         ))
     }
 
-    /// When `rep` is ready: `None` for now, else the monotonic instant.
-    fn ready_at(&self, rep: u32) -> wasmtime::Result<Option<Timestamp>> {
+    /// When `rep` is ready: `None` for now, else the monotonic instant
+    /// (`NEVER` for a response whose request body is not finished: nothing
+    /// but the guest itself can finish it). A response's request is sent here.
+    fn ready_at(&mut self, rep: u32) -> wasmtime::Result<Option<Timestamp>> {
         Ok(match self.pollables.get(rep)? {
+            Pollable::Stream {
+                parent: Parent::Response(future),
+            } => {
+                let future = *future;
+                (!self.http_settle(future)?).then_some(NEVER)
+            }
             Pollable::Stream { .. } => None,
             Pollable::Instant(t) => Some(*t),
         })
@@ -171,6 +196,11 @@ impl<S: System> poll::Host for P2<S> {
         let ready = |now| at.iter().any(|t| t.is_none_or(|t| t <= now));
         if !ready(now) {
             let earliest = at.iter().flatten().copied().min().unwrap_or(now);
+            if earliest == NEVER {
+                return Err(trap(
+                    "poll: would wait forever (a request's body is unfinished)",
+                ));
+            }
             self.wait_until(earliest);
             now = now.max(earliest);
         }
@@ -191,10 +221,16 @@ impl<S: System> poll::HostPollable for P2<S> {
     }
 
     fn block(&mut self, p: Resource<DynPollable>) -> wasmtime::Result<()> {
-        if let Some(t) = self.ready_at(p.rep())? {
-            self.wait_until(t);
+        match self.ready_at(p.rep())? {
+            Some(NEVER) => Err(trap(
+                "block: would wait forever (a request's body is unfinished)",
+            )),
+            Some(t) => {
+                self.wait_until(t);
+                Ok(())
+            }
+            None => Ok(()),
         }
-        Ok(())
     }
 
     fn drop(&mut self, p: Resource<DynPollable>) -> wasmtime::Result<()> {
@@ -202,6 +238,8 @@ impl<S: System> poll::HostPollable for P2<S> {
             match parent {
                 Parent::Input(rep) => self.inputs.release(rep),
                 Parent::Output(rep) => self.outputs.release(rep),
+                Parent::Response(rep) => self.http_futures_release(rep, true),
+                Parent::Trailers(rep) => self.http_futures_release(rep, false),
             }
         }
         Ok(())
@@ -253,8 +291,10 @@ impl<S: System> streams::HostInputStream for P2<S> {
     }
 
     fn drop(&mut self, s: Resource<DynInputStream>) -> wasmtime::Result<()> {
-        if let Input::File { parent, .. } = self.inputs.remove(s.rep())? {
-            self.descriptors.release(parent);
+        match self.inputs.remove(s.rep())? {
+            Input::File { parent, .. } => self.descriptors.release(parent),
+            Input::HttpBody { body, .. } => self.http_body_in_release(body),
+            Input::Stdin => {}
         }
         Ok(())
     }
@@ -347,8 +387,10 @@ impl<S: System> streams::HostOutputStream for P2<S> {
     }
 
     fn drop(&mut self, s: Resource<DynOutputStream>) -> wasmtime::Result<()> {
-        if let Sink::File { parent, .. } = self.outputs.remove(s.rep())?.sink {
-            self.descriptors.release(parent);
+        match self.outputs.remove(s.rep())?.sink {
+            Sink::File { parent, .. } => self.descriptors.release(parent),
+            Sink::HttpBody { parent, .. } => self.http_body_out_release(parent),
+            Sink::Stdout | Sink::Stderr => {}
         }
         Ok(())
     }

@@ -15,6 +15,7 @@ mod cli;
 mod clocks;
 mod errors;
 mod filesystem;
+mod http;
 mod io;
 mod random;
 mod sockets;
@@ -51,6 +52,11 @@ enum Input {
         offset: Filesize,
         parent: u32,
     },
+    /// An `incoming-body`'s bytes from `offset`; `body` is its rep.
+    HttpBody {
+        body: u32,
+        offset: u64,
+    },
 }
 
 /// Where an `output-stream` writes to, what `check-write` last permitted,
@@ -82,6 +88,11 @@ enum Sink {
         offset: Option<Filesize>,
         parent: u32,
     },
+    /// An `outgoing-body`'s bytes (`exchange`); `parent` is the body's rep.
+    HttpBody {
+        exchange: u32,
+        parent: u32,
+    },
 }
 
 /// What a `pollable` waits for.
@@ -97,6 +108,10 @@ enum Pollable {
 enum Parent {
     Input(u32),
     Output(u32),
+    /// A `future-incoming-response`: ready once its request can be sent.
+    Response(u32),
+    /// A `future-trailers`: always ready.
+    Trailers(u32),
 }
 
 /// The store data of a 0.2 run: the preview1 semantics and the 0.2 resources.
@@ -109,6 +124,8 @@ pub struct P2<S> {
     pollables: Table<Pollable>,
     /// `wasi:io/error` values: the errno a stream operation failed with.
     errors: Table<Errno>,
+    /// The `wasi:http` resources.
+    http: http::Http,
 }
 
 impl<S: System> P2<S> {
@@ -122,6 +139,7 @@ impl<S: System> P2<S> {
             outputs: Table::new("output-stream"),
             pollables: Table::new("pollable"),
             errors: Table::new("error"),
+            http: http::Http::new(),
         }
     }
 
@@ -173,6 +191,19 @@ pub fn add_to_linker<S: System + Send + 'static>(
     sync_sockets::tcp::add_to_linker::<_, H<S>>(l, get)?;
     sync_sockets::udp::add_to_linker::<_, H<S>>(l, get)?;
     sync_sockets::udp_create_socket::add_to_linker::<_, H<S>>(l, get)?;
+    Ok(())
+}
+
+/// Registers `wasi:http`'s `types` and `outgoing-handler` (the `http`
+/// proposal) on `linker`, beside [`add_to_linker`]'s interfaces.
+pub fn add_http_to_linker<S: System + Send + 'static>(
+    linker: &mut Linker<P2<S>>,
+) -> wasmtime::Result<()> {
+    use wasmtime_wasi_http::p2::bindings::http::{outgoing_handler, types};
+    type H<S> = HasSelf<P2<S>>;
+    let options = wasmtime_wasi_http::p2::bindings::LinkOptions::default();
+    outgoing_handler::add_to_linker::<_, H<S>>(linker, this::<S>)?;
+    types::add_to_linker::<_, H<S>>(linker, &options.into(), this::<S>)?;
     Ok(())
 }
 

@@ -67,6 +67,11 @@ impl<V> Table<V> {
             .ok_or_else(|| unknown(what, rep))
     }
 
+    /// Every value, in rep order.
+    pub fn values(&self) -> impl Iterator<Item = &V> {
+        self.entries.values().map(|e| &e.value)
+    }
+
     /// Removes `rep`; a value with live children traps, as the WIT's child
     /// resources must be dropped before their parent.
     pub fn remove(&mut self, rep: u32) -> wasmtime::Result<V> {

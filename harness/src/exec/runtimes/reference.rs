@@ -130,7 +130,8 @@ fn run_component(inv: &Invocation, host: P2<Host>) -> Result<(Status, Host), Run
     let shared = shared();
     let component = shared.component(inv.wasm)?;
     let mut store = shared.store(host, inv.limits.timeout);
-    let status = match component_linker()
+    let http = inv.proposals.iter().any(|p| p == "http");
+    let status = match component_linker(http)
         .instantiate(&mut store, &component)
         .and_then(|instance| Command::new(&mut store, &instance))
     {
@@ -144,14 +145,26 @@ fn run_component(inv: &Invocation, host: P2<Host>) -> Result<(Status, Host), Run
     Ok((status, store.into_data().into_system()))
 }
 
-/// The component linker with every WASI 0.2 interface of the reference host, built once.
-fn component_linker() -> &'static component::Linker<P2<Host>> {
-    static LINKER: OnceLock<component::Linker<P2<Host>>> = OnceLock::new();
-    LINKER.get_or_init(|| {
+/// The component linker with every WASI 0.2 interface of the command
+/// world, and wasi:http's client for a guest with the `http` proposal;
+/// each built once.
+fn component_linker(http: bool) -> &'static component::Linker<P2<Host>> {
+    static COMMAND: OnceLock<component::Linker<P2<Host>>> = OnceLock::new();
+    static HTTP: OnceLock<component::Linker<P2<Host>>> = OnceLock::new();
+    let build = || {
         let mut linker = component::Linker::new(&shared().engine);
         abi_p2::add_to_linker(&mut linker).expect("each WASI 0.2 function is defined once");
+        if http {
+            abi_p2::add_http_to_linker(&mut linker)
+                .expect("each wasi:http function is defined once");
+        }
         linker
-    })
+    };
+    if http {
+        HTTP.get_or_init(build)
+    } else {
+        COMMAND.get_or_init(build)
+    }
 }
 
 /// The linker with all 46 preview1 functions, built once.

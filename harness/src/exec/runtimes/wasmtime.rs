@@ -225,9 +225,17 @@ fn component_run(
     Ok((component, linker, store))
 }
 
+/// A WASI 0.2 command's run; wasi:http's 0.2 client too when the guest
+/// needs the `http` proposal (the CLI's `-Shttp`).
 fn run_component(inv: &Invocation, ctx: WasiCtx) -> Result<Status, RunError> {
-    let (component, linker, mut store) =
-        component_run(inv, ctx, wasmtime_wasi::p2::add_to_linker_sync)?;
+    let http = inv.proposals.iter().any(|p| p == "http");
+    let (component, linker, mut store) = component_run(inv, ctx, |linker| {
+        wasmtime_wasi::p2::add_to_linker_sync(linker)?;
+        if http {
+            wasmtime_wasi_http::p2::add_only_http_to_linker_sync(linker)?;
+        }
+        Ok(())
+    })?;
     let command = match wasmtime_wasi::p2::bindings::sync::Command::instantiate(
         &mut store, &component, &linker,
     ) {

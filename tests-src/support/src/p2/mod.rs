@@ -27,6 +27,7 @@ use wasip2::io::streams::{InputStream, OutputStream, StreamError};
 use wasip2::random::{insecure, insecure_seed, random};
 
 pub mod fs;
+pub mod http;
 pub mod poll;
 pub mod streams;
 
