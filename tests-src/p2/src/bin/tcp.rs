@@ -238,6 +238,23 @@ fn scenario_run(name: &str, net: &Network) -> Result<(), String> {
         "keep-alive-values" => keep_alive_values()?,
         "option-defaults" => option_defaults()?,
         "hop-limit" => hop_limit()?,
+        "ipv6-hop-limit" => match s::create::<TcpSocket>(Ipv6) {
+            Err(ErrorCode::NotSupported) => guest_support::unsupported("IPv6 sockets"),
+            socket => s::check_hop_limit(&setup("create", socket)?, "s"),
+        },
+        "options-connected" => {
+            let (_listener, _address, client, _server) = pair(net, Ipv4)?;
+            s::check_hop_limit(&client.socket, "client");
+            s::check_buffer_sizes(&client.socket, "client");
+            check(
+                "set-keep-alive-enabled true on a connected socket",
+                s::set_keep_alive_enabled(&client.socket, "client", true).is_ok(),
+            );
+            check(
+                "keep-alive-enabled is then true",
+                s::keep_alive_enabled(&client.socket, "client", true) == Ok(true),
+            );
+        }
         "buffer-sizes" => buffer_sizes()?,
         "inherited-options" => inherited_options(net)?,
         other => {
@@ -909,13 +926,13 @@ fn option_defaults() -> Result<(), String> {
 
 /// The hop-limit option ([`s::check_hop_limit`]).
 fn hop_limit() -> Result<(), String> {
-    s::check_hop_limit(&setup("create", s::create::<TcpSocket>(Ipv4))?);
+    s::check_hop_limit(&setup("create", s::create::<TcpSocket>(Ipv4))?, "s");
     Ok(())
 }
 
 /// The buffer-size options ([`s::check_buffer_sizes`]).
 fn buffer_sizes() -> Result<(), String> {
-    s::check_buffer_sizes(&setup("create", s::create::<TcpSocket>(Ipv4))?);
+    s::check_buffer_sizes(&setup("create", s::create::<TcpSocket>(Ipv4))?, "s");
     Ok(())
 }
 

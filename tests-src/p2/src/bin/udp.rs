@@ -240,8 +240,19 @@ fn scenario_run(name: &str, net: &Network) -> Result<(), String> {
         }
         "check-send" => check_send(net)?,
         "receive-empty" => receive_empty(net)?,
-        "hop-limit" => s::check_hop_limit(&setup("create", s::create::<UdpSocket>(Ipv4))?),
-        "buffer-sizes" => s::check_buffer_sizes(&setup("create", s::create::<UdpSocket>(Ipv4))?),
+        "hop-limit" => s::check_hop_limit(&setup("create", s::create::<UdpSocket>(Ipv4))?, "s"),
+        "ipv6-hop-limit" => match s::create::<UdpSocket>(Ipv6) {
+            Err(ErrorCode::NotSupported) => guest_support::unsupported("IPv6 sockets"),
+            socket => s::check_hop_limit(&setup("create", socket)?, "s"),
+        },
+        "options-streaming" => {
+            let socket = Udp::new(net, Ipv4, "s", None)?;
+            s::check_hop_limit(&socket.socket, "s");
+            s::check_buffer_sizes(&socket.socket, "s");
+        }
+        "buffer-sizes" => {
+            s::check_buffer_sizes(&setup("create", s::create::<UdpSocket>(Ipv4))?, "s")
+        }
         other => {
             check_detail(
                 "known scenario",
@@ -282,6 +293,10 @@ fn bind_concurrent(net: &Network) -> Result<(), String> {
 fn datagrams(net: &Network, family: IpAddressFamily) -> Result<(), String> {
     let a = Udp::new(net, family, "a", None)?;
     let b = Udp::new(net, family, "b", None)?;
+    check(
+        &fmt!("address-family is {}", s::family_name(family)),
+        s::address_family(&a.socket, "a") == family,
+    );
     a.send(b"ping", Some(b.address));
     b.receive(b"ping", &a.address);
     b.send(b"pong", Some(a.address));

@@ -531,35 +531,35 @@ pub fn check_address_family<S: Socket>() {
 /// set-receive-buffer-size and set-send-buffer-size of 0 are
 /// invalid-argument, of 65536 ok; the sizes read back are above 0 (should
 /// checks).
-pub fn check_buffer_sizes<S: Socket>(socket: &S) {
+pub fn check_buffer_sizes<S: Socket>(socket: &S, label: &str) {
     check_error(
         "set-receive-buffer-size 0 is invalid-argument",
-        &set_receive_buffer_size(socket, "s", 0),
+        &set_receive_buffer_size(socket, label, 0),
         ErrorCode::InvalidArgument,
         false,
     );
     check_error(
         "set-send-buffer-size 0 is invalid-argument",
-        &set_send_buffer_size(socket, "s", 0),
+        &set_send_buffer_size(socket, label, 0),
         ErrorCode::InvalidArgument,
         false,
     );
     crate::check(
         "set-receive-buffer-size 65536",
-        set_receive_buffer_size(socket, "s", 65536).is_ok(),
+        set_receive_buffer_size(socket, label, 65536).is_ok(),
     );
     crate::check(
         "set-send-buffer-size 65536",
-        set_send_buffer_size(socket, "s", 65536).is_ok(),
+        set_send_buffer_size(socket, label, 65536).is_ok(),
     );
     crate::check_should(
         "receive-buffer-size reads back above 0",
-        matches!(receive_buffer_size(socket, "s"), Ok(n) if n > 0),
+        matches!(receive_buffer_size(socket, label), Ok(n) if n > 0),
         None,
     );
     crate::check_should(
         "send-buffer-size reads back above 0",
-        matches!(send_buffer_size(socket, "s"), Ok(n) if n > 0),
+        matches!(send_buffer_size(socket, label), Ok(n) if n > 0),
         None,
     );
 }
@@ -567,22 +567,22 @@ pub fn check_buffer_sizes<S: Socket>(socket: &S) {
 /// The hop-limit option: 0 is invalid-argument; 42 is accepted and read
 /// back (should checks: the text says only "Equivalent to the IP_TTL &
 /// IPV6_UNICAST_HOPS socket options").
-pub fn check_hop_limit<S: Socket>(socket: &S) {
+pub fn check_hop_limit<S: Socket>(socket: &S, label: &str) {
     let setter = fmt!("set-{}", S::HOP_LIMIT);
     check_error(
         &fmt!("{setter} 0 is invalid-argument"),
-        &set_hop_limit(socket, "s", 0),
+        &set_hop_limit(socket, label, 0),
         ErrorCode::InvalidArgument,
         false,
     );
     crate::check_should(
         &fmt!("{setter} 42"),
-        set_hop_limit(socket, "s", 42).is_ok(),
+        set_hop_limit(socket, label, 42).is_ok(),
         None,
     );
     crate::check_should(
         &fmt!("{} reads back 42", S::HOP_LIMIT),
-        hop_limit(socket, "s") == Ok(42),
+        hop_limit(socket, label) == Ok(42),
         None,
     );
 }
