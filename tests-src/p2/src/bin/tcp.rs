@@ -3,10 +3,11 @@
 //! client. Every call is traced (`guest_support::p2::sockets`): ports and
 //! host-picked addresses never print. An operation in two phases is
 //! finished after blocking on the socket's pollable, so the trace does not
-//! depend on when the host completes it. What the text states is a check;
-//! an error code it lists only among the "typical errors" is a
-//! `check_should`. A step a scenario needs first that fails is a failed
-//! check `scenario set-up`.
+//! depend on when the host completes it; an error is checked from either
+//! phase (the text lets a host do the native call in `start-*` or in
+//! `finish-*`). What the text states is a check; an error code it lists
+//! only among the "typical errors" is a `check_should`. A step a scenario
+//! needs first that fails is a failed check `scenario set-up`.
 use guest_support::p2::sockets::{
     self as s, ErrorCode, IpAddressFamily, IpSocketAddress, Network, ShutdownType, TcpSocket,
     check_error, loopback, port, unspecified,
@@ -153,8 +154,8 @@ fn scenario_run(name: &str, net: &Network) -> Result<(), String> {
         "listen-connected" => {
             let (_listener, _address, client, _server) = pair(net, Ipv4)?;
             check_error(
-                "start-listen on a connected socket is invalid-state",
-                &s::start_listen(&client.socket, "client"),
+                "listen on a connected socket is invalid-state",
+                &s::listen(&client.socket, "client"),
                 ErrorCode::InvalidState,
                 false,
             );
@@ -167,8 +168,8 @@ fn scenario_run(name: &str, net: &Network) -> Result<(), String> {
             let (listener, _) = listening(net, Ipv4)?;
             let (_other, other) = listening(net, Ipv4)?;
             check_error(
-                "start-connect on a listening socket is invalid-state",
-                &s::start_connect(&listener, "listener", net, other),
+                "connect on a listening socket is invalid-state",
+                &s::connect(&listener, "listener", net, other).map(drop),
                 ErrorCode::InvalidState,
                 false,
             );
@@ -284,10 +285,10 @@ fn bind_address(net: &Network) -> Result<(), String> {
 /// A second bind of a bound socket fails and leaves its address.
 fn bind_twice(net: &Network) -> Result<(), String> {
     let (socket, first) = s::bound::<TcpSocket>(net, Ipv4, "s")?;
-    let second = s::start_bind(&socket, "s", net, "net", loopback(Ipv4, 0));
-    check("a second start-bind fails", second.is_err());
+    let second = s::bind(&socket, "s", net, loopback(Ipv4, 0));
+    check("a second bind fails", second.is_err());
     check_error(
-        "a second start-bind is invalid-state",
+        "a second bind is invalid-state",
         &second,
         ErrorCode::InvalidState,
         true,
@@ -324,7 +325,7 @@ fn bind_in_use(net: &Network) -> Result<(), String> {
     let socket = setup("create", s::create::<TcpSocket>(Ipv4))?;
     check_error(
         "bind to a listener's address is address-in-use",
-        &s::start_bind(&socket, "s", net, "net", taken),
+        &s::bind(&socket, "s", net, taken),
         ErrorCode::AddressInUse,
         false,
     );
@@ -341,7 +342,7 @@ fn bind_wrong_family(net: &Network) -> Result<(), String> {
                 s::family_name(family),
                 s::family_name(other)
             ),
-            &s::start_bind(&socket, "s", net, "net", loopback(other, 0)),
+            &s::bind(&socket, "s", net, loopback(other, 0)),
             ErrorCode::InvalidArgument,
             false,
         );
@@ -430,10 +431,10 @@ fn finish_twice(net: &Network) -> Result<(), String> {
 /// should check), and leaves it not listening.
 fn listen_unbound() -> Result<(), String> {
     let socket = setup("create", s::create::<TcpSocket>(Ipv4))?;
-    let listened = s::start_listen(&socket, "s");
-    check("start-listen of an unbound socket fails", listened.is_err());
+    let listened = s::listen(&socket, "s");
+    check("listen of an unbound socket fails", listened.is_err());
     check_error(
-        "start-listen of an unbound socket is invalid-state",
+        "listen of an unbound socket is invalid-state",
         &listened,
         ErrorCode::InvalidState,
         true,
@@ -469,8 +470,8 @@ fn listen_state(net: &Network) -> Result<(), String> {
 fn listen_twice(net: &Network) -> Result<(), String> {
     let (listener, _) = listening(net, Ipv4)?;
     check_error(
-        "a second start-listen is invalid-state",
-        &s::start_listen(&listener, "listener"),
+        "a second listen is invalid-state",
+        &s::listen(&listener, "listener"),
         ErrorCode::InvalidState,
         false,
     );
@@ -548,10 +549,10 @@ fn connect_twice(net: &Network) -> Result<(), String> {
     let (_first, first) = listening(net, Ipv4)?;
     let (_second, second) = listening(net, Ipv4)?;
     let client = connected(net, Ipv4, first, "client")?;
-    let again = s::start_connect(&client.socket, "client", net, second);
-    check("a second start-connect fails", again.is_err());
+    let again = s::connect(&client.socket, "client", net, second);
+    check("a second connect fails", again.is_err());
     check_error(
-        "a second start-connect is invalid-state",
+        "a second connect is invalid-state",
         &again,
         ErrorCode::InvalidState,
         true,

@@ -4,10 +4,11 @@
 //! print. A datagram is received after blocking on the incoming stream's
 //! pollable, one at a time, and sent after blocking on the outgoing
 //! stream's pollable and a `check-send`, so the trace does not depend on
-//! when the host delivers it. What the text states is a check; an error
-//! code it lists only among the "typical errors" is a `check_should`. A
-//! step a scenario needs first that fails is a failed check `scenario
-//! set-up`.
+//! when the host delivers it. A bind's error is checked from either phase
+//! (`start-bind` or `finish-bind`, as the text allows). What the text
+//! states is a check; an error code it lists only among the "typical
+//! errors" is a `check_should`. A step a scenario needs first that fails
+//! is a failed check `scenario set-up`.
 use guest_support::p2::sockets::{
     self as s, ErrorCode, IncomingDatagramStream, IpAddressFamily, IpSocketAddress, Network,
     OutgoingDatagram, OutgoingDatagramStream, UdpSocket, check_error, loopback, port, unspecified,
@@ -134,8 +135,8 @@ fn scenario_run(name: &str, net: &Network) -> Result<(), String> {
         "bind-twice" => {
             let (socket, first) = s::bound::<UdpSocket>(net, Ipv4, "s")?;
             check_error(
-                "a second start-bind is invalid-state",
-                &s::start_bind(&socket, "s", net, "net", loopback(Ipv4, 0)),
+                "a second bind is invalid-state",
+                &s::bind(&socket, "s", net, loopback(Ipv4, 0)),
                 ErrorCode::InvalidState,
                 false,
             );
@@ -149,7 +150,7 @@ fn scenario_run(name: &str, net: &Network) -> Result<(), String> {
             let socket = setup("create", s::create::<UdpSocket>(Ipv4))?;
             check_error(
                 "bind to a bound socket's address is address-in-use",
-                &s::start_bind(&socket, "s", net, "net", taken),
+                &s::bind(&socket, "s", net, taken),
                 ErrorCode::AddressInUse,
                 false,
             );
@@ -163,7 +164,7 @@ fn scenario_run(name: &str, net: &Network) -> Result<(), String> {
                         s::family_name(family),
                         s::family_name(other)
                     ),
-                    &s::start_bind(&socket, "s", net, "net", loopback(other, 0)),
+                    &s::bind(&socket, "s", net, loopback(other, 0)),
                     ErrorCode::InvalidArgument,
                     false,
                 );
