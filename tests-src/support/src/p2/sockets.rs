@@ -591,16 +591,18 @@ pub fn check_hop_limit<S: Socket>(socket: &S, label: &str) {
 // TCP only
 // ---------------------------------------------------------------------------
 
-/// `tcp-socket.start-connect(network, remote-address)`.
+/// `tcp-socket.start-connect(network, remote-address)`: args
+/// `{"self":label,"network":label,"remote-address":address}`.
 pub fn start_connect(
     s: &TcpSocket,
     label: &str,
     network: &Network,
+    net: &str,
     a: IpSocketAddress,
 ) -> Result<(), ErrorCode> {
     sock(
         "tcp-socket.start-connect",
-        obj! {"self" => label, "network" => "net", "remote-address" => address(&a)},
+        obj! {"self" => label, "network" => net, "remote-address" => address(&a)},
         s.start_connect(network, a),
         |_| obj!(),
     )
@@ -626,7 +628,7 @@ pub fn connect(
     network: &Network,
     a: IpSocketAddress,
 ) -> Result<(InputStream, OutputStream), ErrorCode> {
-    start_connect(s, label, network, a)?;
+    start_connect(s, label, network, "net", a)?;
     wait(s, label);
     finish_connect(s, label)
 }
