@@ -239,14 +239,19 @@ fn scenario_run(name: &str, net: &Network) -> Result<(), String> {
         "keep-alive-values" => keep_alive_values()?,
         "option-defaults" => option_defaults()?,
         "hop-limit" => hop_limit()?,
-        "ipv6-hop-limit" => match s::create::<TcpSocket>(Ipv6) {
+        "ipv6-options" => match s::create::<TcpSocket>(Ipv6) {
             Err(ErrorCode::NotSupported) => guest_support::unsupported("IPv6 sockets"),
-            socket => s::check_hop_limit(&setup("create", socket)?, "s"),
+            socket => {
+                let socket = setup("create", socket)?;
+                s::check_hop_limit(&socket, "s");
+                s::check_buffer_sizes(&socket, "s");
+            }
         },
         "options-connected" => {
             let (_listener, _address, client, _server) = pair(net, Ipv4)?;
             s::check_hop_limit(&client.socket, "client");
             s::check_buffer_sizes(&client.socket, "client");
+            keep_alive_times(&client.socket, "client");
             check(
                 "set-keep-alive-enabled true on a connected socket",
                 s::set_keep_alive_enabled(&client.socket, "client", true).is_ok(),
@@ -862,41 +867,62 @@ fn keep_alive_enabled() -> Result<(), String> {
     Ok(())
 }
 
-/// 0 is invalid-argument for keep-alive-idle-time, -interval and -count;
-/// other values are accepted, even while keep-alive is disabled.
+/// The keep-alive times of a new socket ([`keep_alive_times`]).
 fn keep_alive_zero() -> Result<(), String> {
-    let socket = setup("create", s::create::<TcpSocket>(Ipv4))?;
+    keep_alive_times(&setup("create", s::create::<TcpSocket>(Ipv4))?, "s");
+    Ok(())
+}
+
+/// 0 is invalid-argument for set-keep-alive-idle-time, -interval and
+/// -count; 60 s, 10 s and 5 are accepted (keep-alive being off or on) and
+/// read back above 0 (should checks: they "might be silently clamped
+/// and/or rounded").
+fn keep_alive_times(socket: &TcpSocket, label: &str) {
     check_error(
         "set-keep-alive-idle-time 0 is invalid-argument",
-        &s::set_keep_alive_idle_time(&socket, "s", 0),
+        &s::set_keep_alive_idle_time(socket, label, 0),
         ErrorCode::InvalidArgument,
         false,
     );
     check_error(
         "set-keep-alive-interval 0 is invalid-argument",
-        &s::set_keep_alive_interval(&socket, "s", 0),
+        &s::set_keep_alive_interval(socket, label, 0),
         ErrorCode::InvalidArgument,
         false,
     );
     check_error(
         "set-keep-alive-count 0 is invalid-argument",
-        &s::set_keep_alive_count(&socket, "s", 0),
+        &s::set_keep_alive_count(socket, label, 0),
         ErrorCode::InvalidArgument,
         false,
     );
     check(
         "set-keep-alive-idle-time 60 s",
-        s::set_keep_alive_idle_time(&socket, "s", 60_000_000_000).is_ok(),
+        s::set_keep_alive_idle_time(socket, label, 60_000_000_000).is_ok(),
     );
     check(
         "set-keep-alive-interval 10 s",
-        s::set_keep_alive_interval(&socket, "s", 10_000_000_000).is_ok(),
+        s::set_keep_alive_interval(socket, label, 10_000_000_000).is_ok(),
     );
     check(
         "set-keep-alive-count 5",
-        s::set_keep_alive_count(&socket, "s", 5).is_ok(),
+        s::set_keep_alive_count(socket, label, 5).is_ok(),
     );
-    Ok(())
+    check_should(
+        "keep-alive-idle-time reads back above 0",
+        matches!(s::keep_alive_idle_time(socket, label), Ok(n) if n > 0),
+        None,
+    );
+    check_should(
+        "keep-alive-interval reads back above 0",
+        matches!(s::keep_alive_interval(socket, label), Ok(n) if n > 0),
+        None,
+    );
+    check_should(
+        "keep-alive-count reads back above 0",
+        matches!(s::keep_alive_count(socket, label), Ok(n) if n > 0),
+        None,
+    );
 }
 
 /// The keep-alive values read back after setting them (they may be

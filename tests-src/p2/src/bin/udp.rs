@@ -242,9 +242,13 @@ fn scenario_run(name: &str, net: &Network) -> Result<(), String> {
         "check-send" => check_send(net)?,
         "receive-empty" => receive_empty(net)?,
         "hop-limit" => s::check_hop_limit(&setup("create", s::create::<UdpSocket>(Ipv4))?, "s"),
-        "ipv6-hop-limit" => match s::create::<UdpSocket>(Ipv6) {
+        "ipv6-options" => match s::create::<UdpSocket>(Ipv6) {
             Err(ErrorCode::NotSupported) => guest_support::unsupported("IPv6 sockets"),
-            socket => s::check_hop_limit(&setup("create", socket)?, "s"),
+            socket => {
+                let socket = setup("create", socket)?;
+                s::check_hop_limit(&socket, "s");
+                s::check_buffer_sizes(&socket, "s");
+            }
         },
         "options-streaming" => {
             let socket = Udp::new(net, Ipv4, "s", None)?;
