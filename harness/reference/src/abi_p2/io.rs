@@ -1,15 +1,18 @@
-//! `wasi:io`: errors, pollables and streams over stdio and files.
+//! `wasi:io`: errors, pollables and streams over stdio, files and TCP
+//! connections.
 //!
-//! Every stream is over in-memory data, so a stream pollable is always
-//! ready and a blocking call never waits; only clock pollables wait, and
-//! waiting advances virtual time (RATIONALE.md, "How do WASI 0.2 streams and
-//! pollables behave on the reference host?").
+//! Everything is in memory: a stdio or file stream is always ready, a
+//! socket's readiness follows the loopback model (sockets), and clock
+//! pollables wait by advancing virtual time (RATIONALE.md, "How do WASI 0.2
+//! streams and pollables behave on the reference host?"). A wait that only
+//! the guest itself could end (reading a connection nobody writes) traps.
 
 use wasmtime::component::Resource;
 use wasmtime_wasi::p2::bindings::sync::io::{error, poll, streams};
 use wasmtime_wasi::p2::{DynInputStream, DynOutputStream, DynPollable, StreamError};
 
 use super::errors::Failed;
+use super::sockets::{Pipe, deadlock};
 use super::{Input, P2, Parent, Pollable, Sink, trap};
 use crate::errno::Errno;
 use crate::system::System;
@@ -27,9 +30,24 @@ fn failed(errno: Errno) -> StreamError {
     StreamError::LastOperationFailed(wasmtime::Error::new(Failed(errno)))
 }
 
+/// When a pollable is ready.
+#[derive(Clone, Copy)]
+enum Readiness {
+    Now,
+    /// When monotonic time reaches this instant.
+    At(Timestamp),
+    /// Only once the guest does something: never, while it waits.
+    Pending,
+}
+
 impl<S: System> P2<S> {
-    /// Up to `len` bytes from input `rep`; `closed` at its end.
-    fn read_input(&mut self, rep: u32, len: u64) -> Result<Vec<u8>, StreamError> {
+    fn pipe(&mut self, rep: u32) -> Result<&mut Pipe, StreamError> {
+        self.net.pipes.get_mut(rep).map_err(StreamError::Trap)
+    }
+
+    /// Up to `len` bytes from input `rep`; `closed` at its end. A socket
+    /// with nothing to read gives nothing, or, if the call `blocks`, traps.
+    fn read_input(&mut self, rep: u32, len: u64, blocks: bool) -> Result<Vec<u8>, StreamError> {
         let len = len.min(READ_MAX) as usize;
         let input = *self.inputs.get(rep).map_err(StreamError::Trap)?;
         if len == 0 {
@@ -38,6 +56,13 @@ impl<S: System> P2<S> {
         let data = match input {
             Input::Stdin => self.sys.fd_read(0, len).map_err(failed)?,
             Input::File { fd, offset, .. } => self.sys.fd_pread(fd, len, offset).map_err(failed)?,
+            Input::Socket { pipe, .. } => {
+                let pipe = self.pipe(pipe)?;
+                if blocks && !pipe.readable() {
+                    return Err(StreamError::Trap(deadlock("a blocking read")));
+                }
+                return pipe.read(len);
+            }
         };
         if data.is_empty() {
             return Err(StreamError::Closed);
@@ -48,13 +73,18 @@ impl<S: System> P2<S> {
         Ok(data)
     }
 
-    /// The sink of output `rep`; `closed` once an operation on it failed.
-    fn sink(&self, rep: u32) -> Result<Sink, StreamError> {
+    /// The sink of output `rep`; `closed` once an operation on it failed
+    /// or, for a socket, once its connection no longer takes bytes.
+    fn sink(&mut self, rep: u32) -> Result<Sink, StreamError> {
         let out = self.outputs.get(rep).map_err(StreamError::Trap)?;
         if out.closed {
             return Err(StreamError::Closed);
         }
-        Ok(out.sink)
+        let sink = out.sink;
+        if let Sink::Socket { pipe, .. } = sink {
+            self.pipe(pipe)?.room()?;
+        }
+        Ok(sink)
     }
 
     /// Writes all of `bytes` to output `rep`; a failure closes the stream.
@@ -71,6 +101,7 @@ impl<S: System> P2<S> {
     fn write_sink(&mut self, rep: u32, bytes: &[u8]) -> Result<(), StreamError> {
         let sink = self.sink(rep)?;
         match sink {
+            Sink::Socket { pipe, .. } => self.pipe(pipe)?.write(bytes),
             Sink::Stdout => self.sys.fd_write(1, &[bytes]).map(drop).map_err(failed),
             Sink::Stderr => self.sys.fd_write(2, &[bytes]).map(drop).map_err(failed),
             Sink::File { fd, offset, .. } => {
@@ -107,22 +138,62 @@ impl<S: System> P2<S> {
         Ok(())
     }
 
-    fn subscribe_to(&mut self, parent: Parent) -> wasmtime::Result<Resource<DynPollable>> {
+    /// A pollable on `parent`, which it keeps alive.
+    pub(super) fn subscribe_to(
+        &mut self,
+        parent: Parent,
+    ) -> wasmtime::Result<Resource<DynPollable>> {
         match parent {
             Parent::Input(rep) => self.inputs.adopt(rep)?,
             Parent::Output(rep) => self.outputs.adopt(rep)?,
+            _ => self.socket_adopt(parent)?,
         }
         Ok(Resource::new_own(
-            self.pollables.insert(Pollable::Stream { parent })?,
+            self.pollables.insert(Pollable::Of { parent })?,
         ))
     }
 
-    /// When `rep` is ready: `None` for now, else the monotonic instant.
-    fn ready_at(&self, rep: u32) -> wasmtime::Result<Option<Timestamp>> {
-        Ok(match self.pollables.get(rep)? {
-            Pollable::Stream { .. } => None,
-            Pollable::Instant(t) => Some(*t),
+    /// When pollable `rep` is ready.
+    fn readiness(&self, rep: u32) -> wasmtime::Result<Readiness> {
+        let ready = match *self.pollables.get(rep)? {
+            Pollable::Instant(t) => return Ok(Readiness::At(t)),
+            Pollable::Of {
+                parent: Parent::Input(rep),
+            } => match *self.inputs.get(rep)? {
+                Input::Socket { pipe, .. } => self.net.pipes.get(pipe)?.readable(),
+                Input::Stdin | Input::File { .. } => true,
+            },
+            Pollable::Of {
+                parent: Parent::Output(rep),
+            } => match self.outputs.get(rep)?.sink {
+                Sink::Socket { pipe, .. } => self.net.pipes.get(pipe)?.writable(),
+                Sink::Stdout | Sink::Stderr | Sink::File { .. } => true,
+            },
+            Pollable::Of { parent } => self.socket_ready(parent)?,
+        };
+        Ok(if ready {
+            Readiness::Now
+        } else {
+            Readiness::Pending
         })
+    }
+
+    /// Reads up to `len` bytes (at most what `check-write` would permit) and
+    /// writes them; the input's `closed` or error is the result.
+    fn splice_with(
+        &mut self,
+        dst: u32,
+        src: u32,
+        len: u64,
+        blocks: bool,
+    ) -> Result<u64, StreamError> {
+        let room = match self.sink(dst)? {
+            Sink::Socket { pipe, .. } => self.pipe(pipe)?.room()?,
+            Sink::Stdout | Sink::Stderr | Sink::File { .. } => WRITE_PERMIT,
+        };
+        let data = self.read_input(src, len.min(WRITE_PERMIT).min(room), blocks)?;
+        self.write_output(dst, &data)?;
+        Ok(data.len() as u64)
     }
 
     /// Advances virtual time to monotonic instant `t` (a `poll_oneoff` on an
@@ -163,20 +234,33 @@ impl<S: System> poll::Host for P2<S> {
         if u32::try_from(list.len()).is_err() {
             return Err(trap("poll: more than 2^32 pollables"));
         }
-        let at = list
+        let all = list
             .iter()
-            .map(|p| self.ready_at(p.rep()))
+            .map(|p| self.readiness(p.rep()))
             .collect::<wasmtime::Result<Vec<_>>>()?;
         let mut now = self.read_clock(Clockid::Monotonic);
-        let ready = |now| at.iter().any(|t| t.is_none_or(|t| t <= now));
-        if !ready(now) {
-            let earliest = at.iter().flatten().copied().min().unwrap_or(now);
+        let ready = |r: &Readiness, now| match *r {
+            Readiness::Now => true,
+            Readiness::At(t) => t <= now,
+            Readiness::Pending => false,
+        };
+        if !all.iter().any(|r| ready(r, now)) {
+            let Some(earliest) = all
+                .iter()
+                .filter_map(|r| match r {
+                    Readiness::At(t) => Some(*t),
+                    _ => None,
+                })
+                .min()
+            else {
+                return Err(deadlock("poll"));
+            };
             self.wait_until(earliest);
             now = now.max(earliest);
         }
         Ok((0..)
-            .zip(&at)
-            .filter(|(_, t)| t.is_none_or(|t| t <= now))
+            .zip(&all)
+            .filter(|(_, r)| ready(r, now))
             .map(|(i, _)| i)
             .collect())
     }
@@ -184,24 +268,30 @@ impl<S: System> poll::Host for P2<S> {
 
 impl<S: System> poll::HostPollable for P2<S> {
     fn ready(&mut self, p: Resource<DynPollable>) -> wasmtime::Result<bool> {
-        Ok(match self.ready_at(p.rep())? {
-            None => true,
-            Some(t) => self.read_clock(Clockid::Monotonic) >= t,
+        Ok(match self.readiness(p.rep())? {
+            Readiness::Now => true,
+            Readiness::At(t) => self.read_clock(Clockid::Monotonic) >= t,
+            Readiness::Pending => false,
         })
     }
 
     fn block(&mut self, p: Resource<DynPollable>) -> wasmtime::Result<()> {
-        if let Some(t) = self.ready_at(p.rep())? {
-            self.wait_until(t);
+        match self.readiness(p.rep())? {
+            Readiness::Now => Ok(()),
+            Readiness::At(t) => {
+                self.wait_until(t);
+                Ok(())
+            }
+            Readiness::Pending => Err(deadlock("block")),
         }
-        Ok(())
     }
 
     fn drop(&mut self, p: Resource<DynPollable>) -> wasmtime::Result<()> {
-        if let Pollable::Stream { parent } = self.pollables.remove(p.rep())? {
+        if let Pollable::Of { parent } = self.pollables.remove(p.rep())? {
             match parent {
                 Parent::Input(rep) => self.inputs.release(rep),
                 Parent::Output(rep) => self.outputs.release(rep),
+                _ => self.socket_release(parent),
             }
         }
         Ok(())
@@ -226,7 +316,7 @@ impl<S: System> streams::Host for P2<S> {
 
 impl<S: System> streams::HostInputStream for P2<S> {
     fn read(&mut self, s: Resource<DynInputStream>, len: u64) -> Result<Vec<u8>, StreamError> {
-        self.read_input(s.rep(), len)
+        self.read_input(s.rep(), len, false)
     }
 
     fn blocking_read(
@@ -234,15 +324,15 @@ impl<S: System> streams::HostInputStream for P2<S> {
         s: Resource<DynInputStream>,
         len: u64,
     ) -> Result<Vec<u8>, StreamError> {
-        self.read_input(s.rep(), len)
+        self.read_input(s.rep(), len, true)
     }
 
     fn skip(&mut self, s: Resource<DynInputStream>, len: u64) -> Result<u64, StreamError> {
-        self.read_input(s.rep(), len).map(|d| d.len() as u64)
+        self.read_input(s.rep(), len, false).map(|d| d.len() as u64)
     }
 
     fn blocking_skip(&mut self, s: Resource<DynInputStream>, len: u64) -> Result<u64, StreamError> {
-        self.read_input(s.rep(), len).map(|d| d.len() as u64)
+        self.read_input(s.rep(), len, true).map(|d| d.len() as u64)
     }
 
     fn subscribe(
@@ -252,20 +342,33 @@ impl<S: System> streams::HostInputStream for P2<S> {
         self.subscribe_to(Parent::Input(s.rep()))
     }
 
+    /// A socket's input stream going is a `shutdown(receive)` of its
+    /// connection (as wasmtime does).
     fn drop(&mut self, s: Resource<DynInputStream>) -> wasmtime::Result<()> {
-        if let Input::File { parent, .. } = self.inputs.remove(s.rep())? {
-            self.descriptors.release(parent);
+        match self.inputs.remove(s.rep())? {
+            Input::File { parent, .. } => self.descriptors.release(parent),
+            Input::Socket { pipe, parent } => {
+                if let Ok(pipe) = self.net.pipes.get_mut(pipe) {
+                    pipe.shut_read();
+                }
+                self.net.release_tcp(parent);
+            }
+            Input::Stdin => {}
         }
         Ok(())
     }
 }
 
 impl<S: System> streams::HostOutputStream for P2<S> {
+    /// A socket permits what its connection has room for (0 when full).
     fn check_write(&mut self, s: Resource<DynOutputStream>) -> Result<u64, StreamError> {
-        self.sink(s.rep())?;
+        let permit = match self.sink(s.rep())? {
+            Sink::Socket { pipe, .. } => self.pipe(pipe)?.room()?.min(WRITE_PERMIT),
+            Sink::Stdout | Sink::Stderr | Sink::File { .. } => WRITE_PERMIT,
+        };
         let out = self.outputs.get_mut(s.rep()).map_err(StreamError::Trap)?;
-        out.permit = WRITE_PERMIT;
-        Ok(WRITE_PERMIT)
+        out.permit = permit;
+        Ok(permit)
     }
 
     fn write(
@@ -323,18 +426,13 @@ impl<S: System> streams::HostOutputStream for P2<S> {
         self.write_output(s.rep(), &vec![0; len as usize])
     }
 
-    /// Reads up to `len` bytes (at most what `check-write` would permit) and
-    /// writes them; the input's `closed` or error is the result.
     fn splice(
         &mut self,
         dst: Resource<DynOutputStream>,
         src: Resource<DynInputStream>,
         len: u64,
     ) -> Result<u64, StreamError> {
-        self.sink(dst.rep())?;
-        let data = self.read_input(src.rep(), len.min(WRITE_PERMIT))?;
-        self.write_output(dst.rep(), &data)?;
-        Ok(data.len() as u64)
+        self.splice_with(dst.rep(), src.rep(), len, false)
     }
 
     fn blocking_splice(
@@ -343,12 +441,21 @@ impl<S: System> streams::HostOutputStream for P2<S> {
         src: Resource<DynInputStream>,
         len: u64,
     ) -> Result<u64, StreamError> {
-        self.splice(dst, src, len)
+        self.splice_with(dst.rep(), src.rep(), len, true)
     }
 
+    /// A socket's output stream going is a `shutdown(send)` of its
+    /// connection (as wasmtime does): the peer reads to the end.
     fn drop(&mut self, s: Resource<DynOutputStream>) -> wasmtime::Result<()> {
-        if let Sink::File { parent, .. } = self.outputs.remove(s.rep())?.sink {
-            self.descriptors.release(parent);
+        match self.outputs.remove(s.rep())?.sink {
+            Sink::File { parent, .. } => self.descriptors.release(parent),
+            Sink::Socket { pipe, parent } => {
+                if let Ok(pipe) = self.net.pipes.get_mut(pipe) {
+                    pipe.shut_write();
+                }
+                self.net.release_tcp(parent);
+            }
+            Sink::Stdout | Sink::Stderr => {}
         }
         Ok(())
     }

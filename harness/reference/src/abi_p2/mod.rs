@@ -46,6 +46,11 @@ struct Descriptor {
 #[derive(Clone, Copy)]
 enum Input {
     Stdin,
+    /// A TCP connection's receiving pipe; `parent` is the socket's rep.
+    Socket {
+        pipe: u32,
+        parent: u32,
+    },
     /// A file's contents from `offset`; `parent` is the descriptor's rep.
     File {
         fd: Fd,
@@ -77,6 +82,11 @@ impl Output {
 enum Sink {
     Stdout,
     Stderr,
+    /// A TCP connection's sending pipe; `parent` is the socket's rep.
+    Socket {
+        pipe: u32,
+        parent: u32,
+    },
     /// A file at `offset`, or at its end (`None`: append); `parent` is the descriptor's rep.
     File {
         fd: Fd,
@@ -87,17 +97,22 @@ enum Sink {
 
 /// What a `pollable` waits for.
 enum Pollable {
-    /// Always ready: streams over in-memory data never wait. `parent` is the
-    /// stream's rep (input or output).
-    Stream { parent: Parent },
+    /// The resource it was subscribed from being ready (io.rs, `readiness`).
+    Of { parent: Parent },
     /// Monotonic time reaching this instant (ns).
     Instant(Timestamp),
 }
 
+/// The resource a pollable was subscribed from (it holds it alive).
 #[derive(Clone, Copy)]
 enum Parent {
     Input(u32),
     Output(u32),
+    Tcp(u32),
+    Udp(u32),
+    Incoming(u32),
+    Outgoing(u32),
+    Lookup(u32),
 }
 
 /// The store data of a 0.2 run: the preview1 semantics and the 0.2 resources.
@@ -110,6 +125,8 @@ pub struct P2<S> {
     pollables: Table<Pollable>,
     /// `wasi:io/error` values: the errno a stream operation failed with.
     errors: Table<Errno>,
+    /// The in-memory loopback network behind `wasi:sockets`.
+    net: sockets::Net,
 }
 
 impl<S: System> P2<S> {
@@ -123,7 +140,14 @@ impl<S: System> P2<S> {
             outputs: Table::new("output-stream"),
             pollables: Table::new("pollable"),
             errors: Table::new("error"),
+            net: sockets::Net::default(),
         }
+    }
+
+    /// Grants the guest the network (a case's `sockets` proposal): without
+    /// it, creating a socket and resolving a name are `access-denied`.
+    pub fn grant_network(&mut self) {
+        self.net.granted = true;
     }
 
     /// The preview1 system underneath.
