@@ -188,7 +188,7 @@ fn step(h: &mut P2<ReferenceHost>, rng: &mut SplitMix64) {
         31 => drop(HostUdpSocket::finish_bind(h, handle(rng))),
         32 => {
             let s = handle(rng);
-            let to = (rng.next_u64() % 2 == 0).then(|| addr(rng));
+            let to = rng.next_u64().is_multiple_of(2).then(|| addr(rng));
             drop(HostUdpSocket::stream(h, s, to));
         }
         33 => {
@@ -201,7 +201,7 @@ fn step(h: &mut P2<ReferenceHost>, rng: &mut SplitMix64) {
             let datagrams = (0..rng.next_u64() % 20)
                 .map(|_| OutgoingDatagram {
                     data: vec![0; (rng.next_u64() % 70_000) as usize],
-                    remote_address: (rng.next_u64() % 2 == 0).then(|| addr(rng)),
+                    remote_address: rng.next_u64().is_multiple_of(2).then(|| addr(rng)),
                 })
                 .collect();
             drop(HostOutgoingDatagramStream::send(h, s, datagrams));
