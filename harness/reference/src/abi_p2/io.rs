@@ -13,7 +13,7 @@ use wasmtime_wasi::p2::{DynInputStream, DynOutputStream, DynPollable, StreamErro
 
 use super::errors::Failed;
 use super::sockets::{Pipe, deadlock};
-use super::{Input, P2, Parent, Pollable, Sink, trap};
+use super::{Input, P2, Parent, Pollable, Sink, Source, trap};
 use crate::errno::Errno;
 use crate::system::System;
 use crate::types::{Clockid, Subclockflags, Subscription, SubscriptionKind, Timestamp};
@@ -45,29 +45,50 @@ impl<S: System> P2<S> {
         self.net.pipes.get_mut(rep).map_err(StreamError::Trap)
     }
 
-    /// Up to `len` bytes from input `rep`; `closed` at its end. A socket
-    /// with nothing to read gives nothing, or, if the call `blocks`, traps.
+    /// Up to `len` bytes from input `rep`; `closed` at its end and after
+    /// a failed read.
     fn read_input(&mut self, rep: u32, len: u64, blocks: bool) -> Result<Vec<u8>, StreamError> {
-        let len = len.min(READ_MAX) as usize;
-        let input = *self.inputs.get(rep).map_err(StreamError::Trap)?;
-        if len == 0 {
-            return Ok(Vec::new());
+        let result = self.read_source(rep, len, blocks);
+        if let Err(StreamError::LastOperationFailed(_)) = &result
+            && let Ok(input) = self.inputs.get_mut(rep)
+        {
+            input.closed = true;
         }
-        let data = match input {
-            Input::Stdin => self.sys.fd_read(0, len).map_err(failed)?,
-            Input::File { fd, offset, .. } => self.sys.fd_pread(fd, len, offset).map_err(failed)?,
-            Input::Socket { pipe, .. } => {
+        result
+    }
+
+    /// A socket with nothing to read gives nothing, or, if the call
+    /// `blocks`, traps; a closed one fails even a read of 0 bytes ("If the
+    /// stream is still open, this call should succeed and return an empty
+    /// list, or otherwise fail with `closed`").
+    fn read_source(&mut self, rep: u32, len: u64, blocks: bool) -> Result<Vec<u8>, StreamError> {
+        let len = len.min(READ_MAX) as usize;
+        let input = self.inputs.get(rep).map_err(StreamError::Trap)?;
+        if input.closed {
+            return Err(StreamError::Closed);
+        }
+        let data = match input.source {
+            Source::Socket { pipe, .. } => {
                 let pipe = self.pipe(pipe)?;
                 if blocks && !pipe.readable() {
                     return Err(StreamError::Trap(deadlock("a blocking read")));
                 }
                 return pipe.read(len);
             }
+            _ if len == 0 => return Ok(Vec::new()),
+            Source::Stdin => self.sys.fd_read(0, len).map_err(failed)?,
+            Source::File { fd, offset, .. } => {
+                self.sys.fd_pread(fd, len, offset).map_err(failed)?
+            }
         };
         if data.is_empty() {
             return Err(StreamError::Closed);
         }
-        if let Ok(Input::File { offset, .. }) = self.inputs.get_mut(rep) {
+        if let Ok(Input {
+            source: Source::File { offset, .. },
+            ..
+        }) = self.inputs.get_mut(rep)
+        {
             *offset = offset.saturating_add(data.len() as u64);
         }
         Ok(data)
@@ -159,9 +180,12 @@ impl<S: System> P2<S> {
             Pollable::Instant(t) => return Ok(Readiness::At(t)),
             Pollable::Of {
                 parent: Parent::Input(rep),
-            } => match *self.inputs.get(rep)? {
-                Input::Socket { pipe, .. } => self.net.pipes.get(pipe)?.readable(),
-                Input::Stdin | Input::File { .. } => true,
+            } => match self.inputs.get(rep)? {
+                Input {
+                    source: Source::Socket { pipe, .. },
+                    closed: false,
+                } => self.net.pipes.get(*pipe)?.readable(),
+                _ => true,
             },
             Pollable::Of {
                 parent: Parent::Output(rep),
@@ -345,15 +369,15 @@ impl<S: System> streams::HostInputStream for P2<S> {
     /// A socket's input stream going is a `shutdown(receive)` of its
     /// connection (as wasmtime does).
     fn drop(&mut self, s: Resource<DynInputStream>) -> wasmtime::Result<()> {
-        match self.inputs.remove(s.rep())? {
-            Input::File { parent, .. } => self.descriptors.release(parent),
-            Input::Socket { pipe, parent } => {
+        match self.inputs.remove(s.rep())?.source {
+            Source::File { parent, .. } => self.descriptors.release(parent),
+            Source::Socket { pipe, parent } => {
                 if let Ok(pipe) = self.net.pipes.get_mut(pipe) {
                     pipe.shut_read();
                 }
                 self.net.release_tcp(parent);
             }
-            Input::Stdin => {}
+            Source::Stdin => {}
         }
         Ok(())
     }

@@ -42,9 +42,26 @@ struct Descriptor {
     preopen: bool,
 }
 
-/// Where an `input-stream` reads from.
+/// Where an `input-stream` reads from, and whether a failed read closed
+/// it (as `last-operation-failed` closes an output stream: "After this, the
+/// stream will be closed. All future operations return
+/// `stream-error::closed`.").
+struct Input {
+    source: Source,
+    closed: bool,
+}
+
+impl Input {
+    fn new(source: Source) -> Self {
+        Input {
+            source,
+            closed: false,
+        }
+    }
+}
+
 #[derive(Clone, Copy)]
-enum Input {
+enum Source {
     Stdin,
     /// A TCP connection's receiving pipe; `parent` is the socket's rep.
     Socket {
@@ -340,6 +357,22 @@ mod tests {
         assert!(matches!(failed, Err(StreamError::LastOperationFailed(_))));
         assert!(matches!(
             h.check_write(copy(&out)),
+            Err(StreamError::Closed)
+        ));
+        // The same for a read: a failed one closes the input stream.
+        let write_only = open(
+            &mut h,
+            &dir,
+            "f",
+            OpenFlags::empty(),
+            DescriptorFlags::WRITE,
+        )
+        .unwrap();
+        let input = h.read_via_stream(copy(&write_only), 0).unwrap();
+        let failed = HostInputStream::read(&mut h, copy(&input), 1);
+        assert!(matches!(failed, Err(StreamError::LastOperationFailed(_))));
+        assert!(matches!(
+            HostInputStream::read(&mut h, copy(&input), 0),
             Err(StreamError::Closed)
         ));
         h.create_directory_at(copy(&dir), "d".into()).unwrap();

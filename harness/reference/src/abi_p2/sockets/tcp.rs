@@ -16,7 +16,7 @@ use wasmtime_wasi::p2::bindings::sockets::tcp_create_socket;
 use wasmtime_wasi::p2::bindings::sync::sockets::tcp::{self, ShutdownType};
 use wasmtime_wasi::p2::{DynInputStream, DynOutputStream, DynPollable, SocketError, TcpSocket};
 
-use super::super::{Input, Output, P2, Parent, Sink};
+use super::super::{Input, Output, P2, Parent, Sink, Source};
 use super::pipe::Pipe;
 use super::{Net, Proto, check_remote, err, is_unicast, loopback, matches, plain, reachable, t};
 use crate::system::System;
@@ -52,7 +52,7 @@ impl Default for Options {
     fn default() -> Self {
         Options {
             keep_alive: false,
-            idle_time: 7200_000_000_000,
+            idle_time: 7_200_000_000_000,
             interval: 75_000_000_000,
             count: 9,
             hop_limit: 64,
@@ -223,10 +223,10 @@ impl<S: System> P2<S> {
 
     /// The input and output streams of socket `rep`'s connection, its children.
     fn connection_streams(&mut self, rep: u32, conn: Conn) -> Result<Streams, SocketError> {
-        let input = t(self.inputs.insert(Input::Socket {
+        let input = t(self.inputs.insert(Input::new(Source::Socket {
             pipe: conn.rx,
             parent: rep,
-        }))?;
+        })))?;
         let output = t(self.outputs.insert(Output::new(Sink::Socket {
             pipe: conn.tx,
             parent: rep,
