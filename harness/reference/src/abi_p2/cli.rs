@@ -7,7 +7,7 @@ use wasmtime_wasi::p2::bindings::cli::{
 };
 use wasmtime_wasi::p2::{DynInputStream, DynOutputStream};
 
-use super::{Input, Output, P2, Sink};
+use super::{Input, Output, P2, Sink, Source};
 use crate::system::System;
 
 fn lossy(bytes: Vec<u8>) -> String {
@@ -60,7 +60,9 @@ impl<S: System> P2<S> {
 
 impl<S: System> stdin::Host for P2<S> {
     fn get_stdin(&mut self) -> wasmtime::Result<Resource<DynInputStream>> {
-        Ok(Resource::new_own(self.inputs.insert(Input::Stdin)?))
+        Ok(Resource::new_own(
+            self.inputs.insert(Input::new(Source::Stdin))?,
+        ))
     }
 }
 

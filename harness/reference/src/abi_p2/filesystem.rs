@@ -17,7 +17,7 @@ use wasmtime_wasi::p2::{DynInputStream, DynOutputStream, FsError};
 
 use super::clocks::datetime;
 use super::errors::{error_code, fs_error};
-use super::{Descriptor, Input, Output, P2, Sink};
+use super::{Descriptor, Input, Output, P2, Sink, Source};
 use crate::errno::Errno;
 use crate::host::{DIR_RIGHTS, FILE_RIGHTS};
 use crate::system::System;
@@ -245,11 +245,11 @@ impl<S: System> types::HostDescriptor for P2<S> {
         offset: u64,
     ) -> FsResult<Resource<DynInputStream>> {
         let fd = self.stream_parent(&d)?;
-        let input = Input::File {
+        let input = Input::new(Source::File {
             fd,
             offset,
             parent: d.rep(),
-        };
+        });
         let rep = self.inputs.insert(input).map_err(FsError::trap)?;
         Ok(Resource::new_own(rep))
     }

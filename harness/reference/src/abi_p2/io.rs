@@ -1,16 +1,19 @@
-//! `wasi:io`: errors, pollables and streams over stdio and files.
+//! `wasi:io`: errors, pollables and streams over stdio, files and TCP
+//! connections.
 //!
-//! Every stream is over in-memory data, so a stream pollable is always
-//! ready and a blocking call never waits; only clock pollables wait, and
-//! waiting advances virtual time (RATIONALE.md, "How do WASI 0.2 streams and
-//! pollables behave on the reference host?").
+//! Everything is in memory: a stdio or file stream is always ready, a
+//! socket's readiness follows the loopback model (sockets), and clock
+//! pollables wait by advancing virtual time (RATIONALE.md, "How do WASI 0.2
+//! streams and pollables behave on the reference host?"). A wait that only
+//! the guest itself could end (reading a connection nobody writes) traps.
 
 use wasmtime::component::Resource;
 use wasmtime_wasi::p2::bindings::sync::io::{error, poll, streams};
 use wasmtime_wasi::p2::{DynInputStream, DynOutputStream, DynPollable, StreamError};
 
 use super::errors::Failed;
-use super::{Input, P2, Parent, Pollable, Sink, trap};
+use super::sockets::{Pipe, deadlock};
+use super::{Input, P2, Parent, Pollable, Sink, Source, trap};
 use crate::errno::Errno;
 use crate::system::System;
 use crate::types::{Clockid, Subclockflags, Subscription, SubscriptionKind, Timestamp};
@@ -23,25 +26,61 @@ pub const WRITE_PERMIT: u64 = 1 << 20;
 /// `blocking-write-zeroes-and-flush`: "up to 4096 bytes".
 pub const BLOCKING_MAX: u64 = 4096;
 
-/// The instant of a pollable that only the guest could make ready.
-const NEVER: Timestamp = Timestamp::MAX;
-
 fn failed(errno: Errno) -> StreamError {
     StreamError::LastOperationFailed(wasmtime::Error::new(Failed(errno)))
 }
 
+/// When a pollable is ready.
+#[derive(Clone, Copy)]
+enum Readiness {
+    Now,
+    /// When monotonic time reaches this instant.
+    At(Timestamp),
+    /// Only once the guest does something: never, while it waits.
+    Pending,
+}
+
 impl<S: System> P2<S> {
-    /// Up to `len` bytes from input `rep`; `closed` at its end.
-    fn read_input(&mut self, rep: u32, len: u64) -> Result<Vec<u8>, StreamError> {
-        let len = len.min(READ_MAX) as usize;
-        let input = *self.inputs.get(rep).map_err(StreamError::Trap)?;
-        if len == 0 {
-            return Ok(Vec::new());
+    fn pipe(&mut self, rep: u32) -> Result<&mut Pipe, StreamError> {
+        self.net.pipes.get_mut(rep).map_err(StreamError::Trap)
+    }
+
+    /// Up to `len` bytes from input `rep`; `closed` at its end and after
+    /// a failed read.
+    fn read_input(&mut self, rep: u32, len: u64, blocks: bool) -> Result<Vec<u8>, StreamError> {
+        let result = self.read_source(rep, len, blocks);
+        if let Err(StreamError::LastOperationFailed(_)) = &result
+            && let Ok(input) = self.inputs.get_mut(rep)
+        {
+            input.closed = true;
         }
-        let data = match input {
-            Input::Stdin => self.sys.fd_read(0, len).map_err(failed)?,
-            Input::File { fd, offset, .. } => self.sys.fd_pread(fd, len, offset).map_err(failed)?,
-            Input::HttpBody { body, offset } => self
+        result
+    }
+
+    /// A socket with nothing to read gives nothing, or, if the call
+    /// `blocks`, traps; a closed one fails even a read of 0 bytes ("If the
+    /// stream is still open, this call should succeed and return an empty
+    /// list, or otherwise fail with `closed`").
+    fn read_source(&mut self, rep: u32, len: u64, blocks: bool) -> Result<Vec<u8>, StreamError> {
+        let len = len.min(READ_MAX) as usize;
+        let input = self.inputs.get(rep).map_err(StreamError::Trap)?;
+        if input.closed {
+            return Err(StreamError::Closed);
+        }
+        let data = match input.source {
+            Source::Socket { pipe, .. } => {
+                let pipe = self.pipe(pipe)?;
+                if blocks && !pipe.readable() {
+                    return Err(StreamError::Trap(deadlock("a blocking read")));
+                }
+                return pipe.read(len);
+            }
+            _ if len == 0 => return Ok(Vec::new()),
+            Source::Stdin => self.sys.fd_read(0, len).map_err(failed)?,
+            Source::File { fd, offset, .. } => {
+                self.sys.fd_pread(fd, len, offset).map_err(failed)?
+            }
+            Source::HttpBody { body, offset } => self
                 .read_body(body, offset, len)
                 .map_err(StreamError::Trap)?
                 .unwrap_or_default(),
@@ -49,21 +88,28 @@ impl<S: System> P2<S> {
         if data.is_empty() {
             return Err(StreamError::Closed);
         }
-        if let Ok(Input::File { offset, .. } | Input::HttpBody { offset, .. }) =
-            self.inputs.get_mut(rep)
+        if let Ok(Input {
+            source: Source::File { offset, .. } | Source::HttpBody { offset, .. },
+            ..
+        }) = self.inputs.get_mut(rep)
         {
             *offset = offset.saturating_add(data.len() as u64);
         }
         Ok(data)
     }
 
-    /// The sink of output `rep`; `closed` once an operation on it failed.
-    fn sink(&self, rep: u32) -> Result<Sink, StreamError> {
+    /// The sink of output `rep`; `closed` once an operation on it failed
+    /// or, for a socket, once its connection no longer takes bytes.
+    fn sink(&mut self, rep: u32) -> Result<Sink, StreamError> {
         let out = self.outputs.get(rep).map_err(StreamError::Trap)?;
         if out.closed {
             return Err(StreamError::Closed);
         }
-        Ok(out.sink)
+        let sink = out.sink;
+        if let Sink::Socket { pipe, .. } = sink {
+            self.pipe(pipe)?.room()?;
+        }
+        Ok(sink)
     }
 
     /// Writes all of `bytes` to output `rep`; a failure closes the stream.
@@ -80,6 +126,7 @@ impl<S: System> P2<S> {
     fn write_sink(&mut self, rep: u32, bytes: &[u8]) -> Result<(), StreamError> {
         let sink = self.sink(rep)?;
         match sink {
+            Sink::Socket { pipe, .. } => self.pipe(pipe)?.write(bytes),
             Sink::Stdout => self.sys.fd_write(1, &[bytes]).map(drop).map_err(failed),
             Sink::Stderr => self.sys.fd_write(2, &[bytes]).map(drop).map_err(failed),
             Sink::HttpBody { exchange, .. } => {
@@ -119,6 +166,7 @@ impl<S: System> P2<S> {
         Ok(())
     }
 
+    /// A pollable on `parent`, which it keeps alive.
     pub(super) fn subscribe_to(
         &mut self,
         parent: Parent,
@@ -128,26 +176,60 @@ impl<S: System> P2<S> {
             Parent::Output(rep) => self.outputs.adopt(rep)?,
             Parent::Response(rep) => self.http_futures_adopt(rep, true)?,
             Parent::Trailers(rep) => self.http_futures_adopt(rep, false)?,
+            _ => self.socket_adopt(parent)?,
         }
         Ok(Resource::new_own(
-            self.pollables.insert(Pollable::Stream { parent })?,
+            self.pollables.insert(Pollable::Of { parent })?,
         ))
     }
 
-    /// When `rep` is ready: `None` for now, else the monotonic instant
-    /// (`NEVER` for a response whose request body is not finished: nothing
-    /// but the guest itself can finish it). A response's request is sent here.
-    fn ready_at(&mut self, rep: u32) -> wasmtime::Result<Option<Timestamp>> {
-        Ok(match self.pollables.get(rep)? {
-            Pollable::Stream {
-                parent: Parent::Response(future),
-            } => {
-                let future = *future;
-                (!self.http_settle(future)?).then_some(NEVER)
-            }
-            Pollable::Stream { .. } => None,
-            Pollable::Instant(t) => Some(*t),
+    /// When pollable `rep` is ready. A response's request is sent here.
+    fn readiness(&mut self, rep: u32) -> wasmtime::Result<Readiness> {
+        let parent = match *self.pollables.get(rep)? {
+            Pollable::Instant(t) => return Ok(Readiness::At(t)),
+            Pollable::Of { parent } => parent,
+        };
+        let ready = match parent {
+            Parent::Input(rep) => match self.inputs.get(rep)? {
+                Input {
+                    source: Source::Socket { pipe, .. },
+                    closed: false,
+                } => self.net.pipes.get(*pipe)?.readable(),
+                _ => true,
+            },
+            Parent::Output(rep) => match self.outputs.get(rep)?.sink {
+                Sink::Socket { pipe, .. } => self.net.pipes.get(pipe)?.writable(),
+                Sink::Stdout | Sink::Stderr | Sink::File { .. } | Sink::HttpBody { .. } => true,
+            },
+            // Pending while the request's body is unfinished: only the
+            // guest itself can finish it.
+            Parent::Response(future) => self.http_settle(future)?,
+            Parent::Trailers(_) => true,
+            _ => self.socket_ready(parent)?,
+        };
+        Ok(if ready {
+            Readiness::Now
+        } else {
+            Readiness::Pending
         })
+    }
+
+    /// Reads up to `len` bytes (at most what `check-write` would permit) and
+    /// writes them; the input's `closed` or error is the result.
+    fn splice_with(
+        &mut self,
+        dst: u32,
+        src: u32,
+        len: u64,
+        blocks: bool,
+    ) -> Result<u64, StreamError> {
+        let room = match self.sink(dst)? {
+            Sink::Socket { pipe, .. } => self.pipe(pipe)?.room()?,
+            Sink::Stdout | Sink::Stderr | Sink::File { .. } | Sink::HttpBody { .. } => WRITE_PERMIT,
+        };
+        let data = self.read_input(src, len.min(WRITE_PERMIT).min(room), blocks)?;
+        self.write_output(dst, &data)?;
+        Ok(data.len() as u64)
     }
 
     /// Advances virtual time to monotonic instant `t` (a `poll_oneoff` on an
@@ -188,25 +270,33 @@ impl<S: System> poll::Host for P2<S> {
         if u32::try_from(list.len()).is_err() {
             return Err(trap("poll: more than 2^32 pollables"));
         }
-        let at = list
+        let all = list
             .iter()
-            .map(|p| self.ready_at(p.rep()))
+            .map(|p| self.readiness(p.rep()))
             .collect::<wasmtime::Result<Vec<_>>>()?;
         let mut now = self.read_clock(Clockid::Monotonic);
-        let ready = |now| at.iter().any(|t| t.is_none_or(|t| t <= now));
-        if !ready(now) {
-            let earliest = at.iter().flatten().copied().min().unwrap_or(now);
-            if earliest == NEVER {
-                return Err(trap(
-                    "poll: would wait forever (a request's body is unfinished)",
-                ));
-            }
+        let ready = |r: &Readiness, now| match *r {
+            Readiness::Now => true,
+            Readiness::At(t) => t <= now,
+            Readiness::Pending => false,
+        };
+        if !all.iter().any(|r| ready(r, now)) {
+            let Some(earliest) = all
+                .iter()
+                .filter_map(|r| match r {
+                    Readiness::At(t) => Some(*t),
+                    _ => None,
+                })
+                .min()
+            else {
+                return Err(deadlock("poll"));
+            };
             self.wait_until(earliest);
             now = now.max(earliest);
         }
         Ok((0..)
-            .zip(&at)
-            .filter(|(_, t)| t.is_none_or(|t| t <= now))
+            .zip(&all)
+            .filter(|(_, r)| ready(r, now))
             .map(|(i, _)| i)
             .collect())
     }
@@ -214,32 +304,32 @@ impl<S: System> poll::Host for P2<S> {
 
 impl<S: System> poll::HostPollable for P2<S> {
     fn ready(&mut self, p: Resource<DynPollable>) -> wasmtime::Result<bool> {
-        Ok(match self.ready_at(p.rep())? {
-            None => true,
-            Some(t) => self.read_clock(Clockid::Monotonic) >= t,
+        Ok(match self.readiness(p.rep())? {
+            Readiness::Now => true,
+            Readiness::At(t) => self.read_clock(Clockid::Monotonic) >= t,
+            Readiness::Pending => false,
         })
     }
 
     fn block(&mut self, p: Resource<DynPollable>) -> wasmtime::Result<()> {
-        match self.ready_at(p.rep())? {
-            Some(NEVER) => Err(trap(
-                "block: would wait forever (a request's body is unfinished)",
-            )),
-            Some(t) => {
+        match self.readiness(p.rep())? {
+            Readiness::Now => Ok(()),
+            Readiness::At(t) => {
                 self.wait_until(t);
                 Ok(())
             }
-            None => Ok(()),
+            Readiness::Pending => Err(deadlock("block")),
         }
     }
 
     fn drop(&mut self, p: Resource<DynPollable>) -> wasmtime::Result<()> {
-        if let Pollable::Stream { parent } = self.pollables.remove(p.rep())? {
+        if let Pollable::Of { parent } = self.pollables.remove(p.rep())? {
             match parent {
                 Parent::Input(rep) => self.inputs.release(rep),
                 Parent::Output(rep) => self.outputs.release(rep),
                 Parent::Response(rep) => self.http_futures_release(rep, true),
                 Parent::Trailers(rep) => self.http_futures_release(rep, false),
+                _ => self.socket_release(parent),
             }
         }
         Ok(())
@@ -264,7 +354,7 @@ impl<S: System> streams::Host for P2<S> {
 
 impl<S: System> streams::HostInputStream for P2<S> {
     fn read(&mut self, s: Resource<DynInputStream>, len: u64) -> Result<Vec<u8>, StreamError> {
-        self.read_input(s.rep(), len)
+        self.read_input(s.rep(), len, false)
     }
 
     fn blocking_read(
@@ -272,15 +362,15 @@ impl<S: System> streams::HostInputStream for P2<S> {
         s: Resource<DynInputStream>,
         len: u64,
     ) -> Result<Vec<u8>, StreamError> {
-        self.read_input(s.rep(), len)
+        self.read_input(s.rep(), len, true)
     }
 
     fn skip(&mut self, s: Resource<DynInputStream>, len: u64) -> Result<u64, StreamError> {
-        self.read_input(s.rep(), len).map(|d| d.len() as u64)
+        self.read_input(s.rep(), len, false).map(|d| d.len() as u64)
     }
 
     fn blocking_skip(&mut self, s: Resource<DynInputStream>, len: u64) -> Result<u64, StreamError> {
-        self.read_input(s.rep(), len).map(|d| d.len() as u64)
+        self.read_input(s.rep(), len, true).map(|d| d.len() as u64)
     }
 
     fn subscribe(
@@ -290,22 +380,34 @@ impl<S: System> streams::HostInputStream for P2<S> {
         self.subscribe_to(Parent::Input(s.rep()))
     }
 
+    /// A socket's input stream going is a `shutdown(receive)` of its
+    /// connection (as wasmtime does).
     fn drop(&mut self, s: Resource<DynInputStream>) -> wasmtime::Result<()> {
-        match self.inputs.remove(s.rep())? {
-            Input::File { parent, .. } => self.descriptors.release(parent),
-            Input::HttpBody { body, .. } => self.http_body_in_release(body),
-            Input::Stdin => {}
+        match self.inputs.remove(s.rep())?.source {
+            Source::File { parent, .. } => self.descriptors.release(parent),
+            Source::Socket { pipe, parent } => {
+                if let Ok(pipe) = self.net.pipes.get_mut(pipe) {
+                    pipe.shut_read();
+                }
+                self.net.release_tcp(parent);
+            }
+            Source::HttpBody { body, .. } => self.http_body_in_release(body),
+            Source::Stdin => {}
         }
         Ok(())
     }
 }
 
 impl<S: System> streams::HostOutputStream for P2<S> {
+    /// A socket permits what its connection has room for (0 when full).
     fn check_write(&mut self, s: Resource<DynOutputStream>) -> Result<u64, StreamError> {
-        self.sink(s.rep())?;
+        let permit = match self.sink(s.rep())? {
+            Sink::Socket { pipe, .. } => self.pipe(pipe)?.room()?.min(WRITE_PERMIT),
+            Sink::Stdout | Sink::Stderr | Sink::File { .. } | Sink::HttpBody { .. } => WRITE_PERMIT,
+        };
         let out = self.outputs.get_mut(s.rep()).map_err(StreamError::Trap)?;
-        out.permit = WRITE_PERMIT;
-        Ok(WRITE_PERMIT)
+        out.permit = permit;
+        Ok(permit)
     }
 
     fn write(
@@ -363,18 +465,13 @@ impl<S: System> streams::HostOutputStream for P2<S> {
         self.write_output(s.rep(), &vec![0; len as usize])
     }
 
-    /// Reads up to `len` bytes (at most what `check-write` would permit) and
-    /// writes them; the input's `closed` or error is the result.
     fn splice(
         &mut self,
         dst: Resource<DynOutputStream>,
         src: Resource<DynInputStream>,
         len: u64,
     ) -> Result<u64, StreamError> {
-        self.sink(dst.rep())?;
-        let data = self.read_input(src.rep(), len.min(WRITE_PERMIT))?;
-        self.write_output(dst.rep(), &data)?;
-        Ok(data.len() as u64)
+        self.splice_with(dst.rep(), src.rep(), len, false)
     }
 
     fn blocking_splice(
@@ -383,13 +480,21 @@ impl<S: System> streams::HostOutputStream for P2<S> {
         src: Resource<DynInputStream>,
         len: u64,
     ) -> Result<u64, StreamError> {
-        self.splice(dst, src, len)
+        self.splice_with(dst.rep(), src.rep(), len, true)
     }
 
+    /// A socket's output stream going is a `shutdown(send)` of its
+    /// connection (as wasmtime does): the peer reads to the end.
     fn drop(&mut self, s: Resource<DynOutputStream>) -> wasmtime::Result<()> {
         match self.outputs.remove(s.rep())?.sink {
             Sink::File { parent, .. } => self.descriptors.release(parent),
             Sink::HttpBody { parent, .. } => self.http_body_out_release(parent),
+            Sink::Socket { pipe, parent } => {
+                if let Ok(pipe) = self.net.pipes.get_mut(pipe) {
+                    pipe.shut_write();
+                }
+                self.net.release_tcp(parent);
+            }
             Sink::Stdout | Sink::Stderr => {}
         }
         Ok(())

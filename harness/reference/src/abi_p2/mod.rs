@@ -42,10 +42,32 @@ struct Descriptor {
     preopen: bool,
 }
 
-/// Where an `input-stream` reads from.
+/// Where an `input-stream` reads from, and whether a failed read closed
+/// it (as `last-operation-failed` closes an output stream: "After this, the
+/// stream will be closed. All future operations return
+/// `stream-error::closed`.").
+struct Input {
+    source: Source,
+    closed: bool,
+}
+
+impl Input {
+    fn new(source: Source) -> Self {
+        Input {
+            source,
+            closed: false,
+        }
+    }
+}
+
 #[derive(Clone, Copy)]
-enum Input {
+enum Source {
     Stdin,
+    /// A TCP connection's receiving pipe; `parent` is the socket's rep.
+    Socket {
+        pipe: u32,
+        parent: u32,
+    },
     /// A file's contents from `offset`; `parent` is the descriptor's rep.
     File {
         fd: Fd,
@@ -82,6 +104,11 @@ impl Output {
 enum Sink {
     Stdout,
     Stderr,
+    /// A TCP connection's sending pipe; `parent` is the socket's rep.
+    Socket {
+        pipe: u32,
+        parent: u32,
+    },
     /// A file at `offset`, or at its end (`None`: append); `parent` is the descriptor's rep.
     File {
         fd: Fd,
@@ -97,13 +124,13 @@ enum Sink {
 
 /// What a `pollable` waits for.
 enum Pollable {
-    /// Always ready: streams over in-memory data never wait. `parent` is the
-    /// stream's rep (input or output).
-    Stream { parent: Parent },
+    /// The resource it was subscribed from being ready (io.rs, `readiness`).
+    Of { parent: Parent },
     /// Monotonic time reaching this instant (ns).
     Instant(Timestamp),
 }
 
+/// The resource a pollable was subscribed from (it holds it alive).
 #[derive(Clone, Copy)]
 enum Parent {
     Input(u32),
@@ -112,6 +139,11 @@ enum Parent {
     Response(u32),
     /// A `future-trailers`: always ready.
     Trailers(u32),
+    Tcp(u32),
+    Udp(u32),
+    Incoming(u32),
+    Outgoing(u32),
+    Lookup(u32),
 }
 
 /// The store data of a 0.2 run: the preview1 semantics and the 0.2 resources.
@@ -126,6 +158,8 @@ pub struct P2<S> {
     errors: Table<Errno>,
     /// The `wasi:http` resources.
     http: http::Http,
+    /// The in-memory loopback network behind `wasi:sockets`.
+    net: sockets::Net,
 }
 
 impl<S: System> P2<S> {
@@ -140,7 +174,14 @@ impl<S: System> P2<S> {
             pollables: Table::new("pollable"),
             errors: Table::new("error"),
             http: http::Http::new(),
+            net: sockets::Net::default(),
         }
+    }
+
+    /// Grants the guest the network (a case's `sockets` proposal): without
+    /// it, creating a socket and resolving a name are `access-denied`.
+    pub fn grant_network(&mut self) {
+        self.net.granted = true;
     }
 
     /// The preview1 system underneath.
@@ -346,6 +387,22 @@ mod tests {
         assert!(matches!(failed, Err(StreamError::LastOperationFailed(_))));
         assert!(matches!(
             h.check_write(copy(&out)),
+            Err(StreamError::Closed)
+        ));
+        // The same for a read: a failed one closes the input stream.
+        let write_only = open(
+            &mut h,
+            &dir,
+            "f",
+            OpenFlags::empty(),
+            DescriptorFlags::WRITE,
+        )
+        .unwrap();
+        let input = h.read_via_stream(copy(&write_only), 0).unwrap();
+        let failed = HostInputStream::read(&mut h, copy(&input), 1);
+        assert!(matches!(failed, Err(StreamError::LastOperationFailed(_))));
+        assert!(matches!(
+            HostInputStream::read(&mut h, copy(&input), 0),
             Err(StreamError::Closed)
         ));
         h.create_directory_at(copy(&dir), "d".into()).unwrap();

@@ -7,11 +7,22 @@
 use wasmtime::component::Resource;
 use wasmtime_wasi::p2::bindings::clocks::monotonic_clock::Host as _;
 use wasmtime_wasi::p2::bindings::filesystem::preopens::Host as _;
+use wasmtime_wasi::p2::bindings::sockets::instance_network::Host as _;
+use wasmtime_wasi::p2::bindings::sockets::ip_name_lookup::{Host as _, HostResolveAddressStream};
+use wasmtime_wasi::p2::bindings::sockets::network::{
+    HostNetwork, IpAddressFamily, IpSocketAddress,
+};
+use wasmtime_wasi::p2::bindings::sockets::tcp_create_socket::Host as _;
 use wasmtime_wasi::p2::bindings::sync::filesystem::types::{
     DescriptorFlags, HostDescriptor, HostDirectoryEntryStream, OpenFlags, PathFlags,
 };
 use wasmtime_wasi::p2::bindings::sync::io::poll::{Host as _, HostPollable};
 use wasmtime_wasi::p2::bindings::sync::io::streams::{HostInputStream, HostOutputStream};
+use wasmtime_wasi::p2::bindings::sync::sockets::tcp::{HostTcpSocket, ShutdownType};
+use wasmtime_wasi::p2::bindings::sync::sockets::udp::{
+    HostIncomingDatagramStream, HostOutgoingDatagramStream, HostUdpSocket, OutgoingDatagram,
+};
+use wasmtime_wasi::p2::bindings::sync::sockets::udp_create_socket::Host as _;
 
 use super::P2;
 use crate::host::{Config, ReferenceHost};
@@ -53,6 +64,17 @@ pub fn replay(data: &[u8]) {
 }
 
 const PATHS: &[&str] = &["a", "d", "d/e", "..", "../x", "/a", "", "a/"];
+const ADDRESSES: &[&str] = &[
+    "127.0.0.1:0",
+    "127.0.0.1:49152",
+    "0.0.0.0:80",
+    "10.0.0.1:65535",
+    "[::1]:0",
+    "[::1]:49152",
+    "[::]:80",
+    "[::ffff:127.0.0.1]:49153",
+];
+const NAMES: &[&str] = &["localhost", "::1", "127.0.0.1", "example.com", "a b", ""];
 
 fn host() -> P2<ReferenceHost> {
     let config = Config {
@@ -60,7 +82,9 @@ fn host() -> P2<ReferenceHost> {
         output_cap: 1 << 16,
         ..Config::default()
     };
-    P2::new(ReferenceHost::new(config).unwrap())
+    let mut h = P2::new(ReferenceHost::new(config).unwrap());
+    h.grant_network();
+    h
 }
 
 /// A handle of any type: live, dropped or never made.
@@ -108,8 +132,16 @@ fn step(h: &mut P2<ReferenceHost>, rng: &mut dyn Choices) {
         }
         f
     };
+    let addr = |rng: &mut dyn Choices| -> IpSocketAddress {
+        let a = ADDRESSES[(rng.next_u64() % ADDRESSES.len() as u64) as usize];
+        a.parse::<std::net::SocketAddr>().unwrap().into()
+    };
+    let family = |rng: &mut dyn Choices| match rng.next_u64() % 2 {
+        0 => IpAddressFamily::Ipv4,
+        _ => IpAddressFamily::Ipv6,
+    };
     // Every result is dropped: an error or a trap is a fine answer.
-    match rng.next_u64() % 18 {
+    match rng.next_u64() % 40 {
         0 => drop(h.get_directories()),
         1 => {
             let (dir, p, o, f) = (handle(rng), path(rng), open(rng), flags(rng));
@@ -142,11 +174,107 @@ fn step(h: &mut P2<ReferenceHost>, rng: &mut dyn Choices) {
         14 => drop(HostPollable::block(h, handle(rng))),
         15 => drop(h.read_directory(handle(rng))),
         16 => drop(h.read_directory_entry(handle(rng))),
-        _ => match rng.next_u64() % 4 {
+        17 => drop(h.instance_network()),
+        18 => drop(h.create_tcp_socket(family(rng))),
+        19 => drop(h.create_udp_socket(family(rng))),
+        20 => {
+            let (s, n, a) = (handle(rng), handle(rng), addr(rng));
+            drop(HostTcpSocket::start_bind(h, s, n, a));
+        }
+        21 => drop(HostTcpSocket::finish_bind(h, handle(rng))),
+        22 => {
+            let (s, n, a) = (handle(rng), handle(rng), addr(rng));
+            drop(HostTcpSocket::start_connect(h, s, n, a));
+        }
+        23 => drop(HostTcpSocket::finish_connect(h, handle(rng))),
+        24 => drop(HostTcpSocket::start_listen(h, handle(rng))),
+        25 => drop(HostTcpSocket::finish_listen(h, handle(rng))),
+        26 => drop(HostTcpSocket::accept(h, handle(rng))),
+        27 => {
+            let (s, n) = (handle(rng), len(rng));
+            match rng.next_u64() % 4 {
+                0 => drop(HostTcpSocket::set_listen_backlog_size(h, s, n)),
+                1 => drop(HostTcpSocket::set_keep_alive_idle_time(h, s, n)),
+                2 => drop(HostTcpSocket::set_receive_buffer_size(h, s, n)),
+                _ => drop(HostTcpSocket::set_hop_limit(h, s, n as u8)),
+            }
+        }
+        28 => {
+            let s = handle(rng);
+            match rng.next_u64() % 4 {
+                0 => drop(HostTcpSocket::local_address(h, s)),
+                1 => drop(HostTcpSocket::remote_address(h, s)),
+                2 => drop(HostTcpSocket::is_listening(h, s)),
+                _ => drop(HostTcpSocket::subscribe(h, s)),
+            }
+        }
+        29 => {
+            let how = match rng.next_u64() % 3 {
+                0 => ShutdownType::Receive,
+                1 => ShutdownType::Send,
+                _ => ShutdownType::Both,
+            };
+            drop(HostTcpSocket::shutdown(h, handle(rng), how));
+        }
+        30 => {
+            let (s, n, a) = (handle(rng), handle(rng), addr(rng));
+            drop(HostUdpSocket::start_bind(h, s, n, a));
+        }
+        31 => drop(HostUdpSocket::finish_bind(h, handle(rng))),
+        32 => {
+            let s = handle(rng);
+            let to = rng.next_u64().is_multiple_of(2).then(|| addr(rng));
+            drop(HostUdpSocket::stream(h, s, to));
+        }
+        33 => {
+            let (s, n) = (handle(rng), len(rng));
+            drop(HostIncomingDatagramStream::receive(h, s, n));
+        }
+        34 => drop(HostOutgoingDatagramStream::check_send(h, handle(rng))),
+        35 => {
+            let s = handle(rng);
+            let datagrams = (0..rng.next_u64() % 20)
+                .map(|_| OutgoingDatagram {
+                    data: vec![0; (rng.next_u64() % 70_000) as usize],
+                    remote_address: rng.next_u64().is_multiple_of(2).then(|| addr(rng)),
+                })
+                .collect();
+            drop(HostOutgoingDatagramStream::send(h, s, datagrams));
+        }
+        36 => {
+            let (s, n) = (handle(rng), len(rng));
+            match rng.next_u64() % 3 {
+                0 => drop(HostUdpSocket::set_unicast_hop_limit(h, s, n as u8)),
+                1 => drop(HostUdpSocket::set_send_buffer_size(h, s, n)),
+                _ => drop(HostUdpSocket::local_address(h, s)),
+            }
+        }
+        37 => {
+            let name = NAMES[(rng.next_u64() % NAMES.len() as u64) as usize].to_string();
+            drop(h.resolve_addresses(handle(rng), name));
+        }
+        38 => match rng.next_u64() % 5 {
+            0 => drop(h.resolve_next_address(handle(rng))),
+            1 => drop(HostResolveAddressStream::subscribe(h, handle(rng))),
+            2 => drop(HostIncomingDatagramStream::subscribe(h, handle(rng))),
+            3 => drop(HostUdpSocket::subscribe(h, handle(rng))),
+            _ => {
+                let (o, n) = (handle(rng), len(rng));
+                drop(h.blocking_write_and_flush(o, vec![7; (n % 5000) as usize]));
+            }
+        },
+        _ => match rng.next_u64() % 11 {
             0 => drop(HostDescriptor::drop(h, handle(rng))),
             1 => drop(HostInputStream::drop(h, handle(rng))),
             2 => drop(HostOutputStream::drop(h, handle(rng))),
-            _ => drop(HostPollable::drop(h, handle(rng))),
+            3 => drop(HostPollable::drop(h, handle(rng))),
+            4 => drop(HostTcpSocket::drop(h, handle(rng))),
+            5 => drop(HostUdpSocket::drop(h, handle(rng))),
+            6 => drop(HostIncomingDatagramStream::drop(h, handle(rng))),
+            7 => drop(HostOutgoingDatagramStream::drop(h, handle(rng))),
+            8 => drop(HostResolveAddressStream::drop(h, handle(rng))),
+            9 => drop(HostNetwork::drop(h, handle(rng))),
+            _ => drop(h.blocking_read(handle(rng), len(rng))),
         },
     }
     drop(HostDirectoryEntryStream::drop(h, handle(rng)));

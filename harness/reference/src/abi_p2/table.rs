@@ -107,6 +107,11 @@ impl<V> Table<V> {
         }
     }
 
+    /// Every value with its rep, in rep order.
+    pub fn iter(&self) -> impl Iterator<Item = (u32, &V)> {
+        self.entries.iter().map(|(rep, e)| (*rep, &e.value))
+    }
+
     fn unknown(&self, rep: u32) -> wasmtime::Error {
         unknown(self.what, rep)
     }

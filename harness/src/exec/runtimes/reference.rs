@@ -92,7 +92,14 @@ impl Runtime for Reference {
             .map_err(|e| RunError::Crash(format!("reference host: {e}")))?;
         let (status, host) = match inv.abi {
             Abi::P1 => run_module(inv, Traced::new(host))?,
-            Abi::P1Component | Abi::P2 => run_component(inv, P2::new(Traced::new(host)))?,
+            Abi::P1Component | Abi::P2 => {
+                let mut p2 = P2::new(Traced::new(host));
+                // As wasmtime's runner: the network only for a `sockets` case.
+                if inv.proposals.iter().any(|p| p == "sockets") {
+                    p2.grant_network();
+                }
+                run_component(inv, p2)?
+            }
             Abi::P3 => return Err(RunError::Unsupported("WASI 0.3".to_string())),
         };
         let host = host.into_inner();

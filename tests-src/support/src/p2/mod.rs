@@ -10,7 +10,7 @@
 //! `last-operation-failed`. A resource argument prints as the label the
 //! caller gives (`"stdout"`, `"$f"`), since handles are not deterministic.
 //!
-//! wasi:cli, wasi:clocks and wasi:random are here; wasi:io and
+//! wasi:cli, wasi:clocks and wasi:random are here; wasi:io, wasi:sockets and
 //! wasi:filesystem in the submodules (the stdio helpers of `streams` also
 //! re-exported here).
 
@@ -29,6 +29,7 @@ use wasip2::random::{insecure, insecure_seed, random};
 pub mod fs;
 pub mod http;
 pub mod poll;
+pub mod sockets;
 pub mod streams;
 
 pub use streams::{blocking_read, blocking_write_and_flush, write_all};

@@ -26,7 +26,7 @@ use wasmtime_wasi_http::p2::types::{
 use wasmtime_wasi_http::p2::{HttpError, HttpResult};
 
 use super::table::Table;
-use super::{Input, P2, Parent, Sink, trap};
+use super::{Input, P2, Parent, Sink, Source, trap};
 use crate::system::System;
 use wire::FieldList;
 
@@ -757,10 +757,10 @@ impl<S: System> t::HostIncomingBody for P2<S> {
         }
         body.stream_taken = true;
         self.http.bodies_in.adopt(b.rep())?;
-        let rep = self.inputs.insert(Input::HttpBody {
+        let rep = self.inputs.insert(Input::new(Source::HttpBody {
             body: b.rep(),
             offset: 0,
-        })?;
+        }))?;
         Ok(Ok(Resource::new_own(rep)))
     }
 
