@@ -253,8 +253,8 @@ impl<S: System> P2<S> {
     }
 
     /// Whether the resource behind `parent` (a socket, datagram stream or
-    /// lookup) is ready; `None` if it is not, and only a call of the guest
-    /// could make it so.
+    /// lookup) is ready; when it is not, only a call of the guest can make
+    /// it so.
     pub(super) fn socket_ready(&self, parent: super::Parent) -> wasmtime::Result<bool> {
         use super::Parent as P;
         Ok(match parent {
@@ -457,6 +457,8 @@ mod lookup_tests {
     use super::testing::*;
     use super::*;
     use ip_name_lookup::{Host as _, HostResolveAddressStream};
+    use wasmtime_wasi::p2::bindings::sockets::tcp_create_socket::Host as _;
+    use wasmtime_wasi::p2::bindings::sync::sockets::udp_create_socket::Host as _;
 
     #[test]
     fn resolve_until_none() {
@@ -494,22 +496,9 @@ mod lookup_tests {
         let n = net(&mut h);
         let lookup = h.resolve_addresses(copy(&n), "localhost".into());
         assert!(matches!(code(lookup), ErrorCode::AccessDenied));
-        let tcp = tcp_create_socket_host(&mut h);
+        let tcp = h.create_tcp_socket(IpAddressFamily::Ipv4);
         assert!(matches!(code(tcp), ErrorCode::AccessDenied));
-        let udp =
-            wasmtime_wasi::p2::bindings::sync::sockets::udp_create_socket::Host::create_udp_socket(
-                &mut h,
-                IpAddressFamily::Ipv6,
-            );
+        let udp = h.create_udp_socket(IpAddressFamily::Ipv6);
         assert!(matches!(code(udp), ErrorCode::AccessDenied));
-    }
-
-    fn tcp_create_socket_host(
-        h: &mut H,
-    ) -> Result<Resource<wasmtime_wasi::p2::TcpSocket>, SocketError> {
-        wasmtime_wasi::p2::bindings::sockets::tcp_create_socket::Host::create_tcp_socket(
-            h,
-            IpAddressFamily::Ipv4,
-        )
     }
 }
