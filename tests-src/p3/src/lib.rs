@@ -54,10 +54,11 @@ macro_rules! scenario_command {
     };
 }
 
-/// The end of a scenario guest's `run`: a stop is a failed check (`known
-/// scenario`, as in the p1 and p2 guests, or `scenario set-up`); a failed
-/// check fails the command (as `guest_support::finish` does), else it
-/// succeeds.
+/// The end of a scenario guest's `run`: an unknown scenario is a failed
+/// check `known scenario`, as in the p1 and p2 guests; a failed set-up step
+/// is a failed `check_should` `scenario set-up` (the case's requirement was
+/// not reached: a diverge, never a `fail`). A failed check fails the
+/// command (as `guest_support::finish` does), else it succeeds.
 pub fn end(ran: Result<(), Stop>) -> Result<(), ()> {
     match ran {
         Ok(()) => {}
@@ -65,7 +66,7 @@ pub fn end(ran: Result<(), Stop>) -> Result<(), ()> {
             guest_support::check_detail("known scenario", false, Some(&name));
         }
         Err(Stop::Setup(why)) => {
-            guest_support::check_detail("scenario set-up", false, Some(&why));
+            guest_support::check_should("scenario set-up", false, Some(&why));
         }
     }
     guest_support::finish();
