@@ -12,26 +12,17 @@
 //! diverges, and only a broken requirement is a `fail`.
 use guest_support::p2::sockets::{
     self as s, ErrorCode, IpAddressFamily, IpSocketAddress, Network, ShutdownType, TcpSocket,
-    check_error, loopback, port, unspecified,
+    check_error, loopback, port, setup, unspecified,
 };
 use guest_support::p2::{self, poll};
-use guest_support::{check, check_detail, check_should, finish, fmt};
+use guest_support::{check, check_detail, check_should, fmt};
 use wasip2::io::streams::{InputStream, OutputStream, StreamError};
 
 use IpAddressFamily::{Ipv4, Ipv6};
 
 fn main() {
     let scenario = std::env::args().nth(1).unwrap_or_default();
-    let net = s::instance_network();
-    if let Err(step) = scenario_run(&scenario, &net) {
-        check_should("scenario set-up", false, Some(&step));
-    }
-    finish();
-}
-
-/// A set-up step's result, its error named.
-fn setup<T>(what: &str, r: Result<T, ErrorCode>) -> Result<T, String> {
-    r.map_err(|e| fmt!("{what}: {}", e.name()))
+    s::run(|net| scenario_run(&scenario, net));
 }
 
 /// One end of a connection. The streams come first: they are dropped
@@ -131,22 +122,14 @@ fn send_and_shut(conn: &Conn, label: &str, data: &[u8]) {
 
 fn scenario_run(name: &str, net: &Network) -> Result<(), String> {
     match name {
-        "unbound-address" => {
-            let socket = setup("create", s::create::<TcpSocket>(Ipv4))?;
-            check_error(
-                "local-address of an unbound socket is invalid-state",
-                &s::local_address(&socket, "s"),
-                ErrorCode::InvalidState,
-                false,
-            );
-        }
+        "unbound-address" => s::check_unbound_address::<TcpSocket>()?,
         "address-family" => s::check_address_family::<TcpSocket>(),
-        "bind-address" => bind_address(net)?,
+        "bind-address" => s::check_bind_address::<TcpSocket>(net)?,
         "bind-twice" => bind_twice(net)?,
         "bind-retry" => bind_retry(net)?,
         "bind-in-use" => bind_in_use(net)?,
-        "bind-wrong-family" => bind_wrong_family(net)?,
-        "bind-concurrent" => bind_concurrent(net)?,
+        "bind-wrong-family" => s::check_bind_wrong_family::<TcpSocket>(net)?,
+        "bind-concurrent" => s::check_bind_concurrent::<TcpSocket>(net)?,
         "finish-without-start" => finish_without_start(net)?,
         "finish-twice" => finish_twice(net)?,
         "listen-unbound" => listen_unbound()?,
@@ -200,13 +183,7 @@ fn scenario_run(name: &str, net: &Network) -> Result<(), String> {
         "accept-two" => accept_two(net)?,
         "remote-unconnected" => remote_unconnected(net)?,
         "echo-both-ways" => echo_both_ways(net, Ipv4)?,
-        "ipv6-echo" => {
-            if matches!(s::create::<TcpSocket>(Ipv6), Err(ErrorCode::NotSupported)) {
-                guest_support::unsupported("IPv6 sockets");
-            } else {
-                echo_both_ways(net, Ipv6)?
-            }
-        }
+        "ipv6-echo" => s::with_ipv6::<TcpSocket>(|| echo_both_ways(net, Ipv6))?,
         "listener-independent" => listener_independent(net)?,
         "shutdown-send" => shutdown_send(net)?,
         "shutdown-receive" => shutdown_receive(net)?,
@@ -240,15 +217,8 @@ fn scenario_run(name: &str, net: &Network) -> Result<(), String> {
         "keep-alive-zero" => keep_alive_zero()?,
         "keep-alive-values" => keep_alive_values()?,
         "option-defaults" => option_defaults()?,
-        "hop-limit" => hop_limit()?,
-        "ipv6-options" => match s::create::<TcpSocket>(Ipv6) {
-            Err(ErrorCode::NotSupported) => guest_support::unsupported("IPv6 sockets"),
-            socket => {
-                let socket = setup("create", socket)?;
-                s::check_hop_limit(&socket, "s");
-                s::check_buffer_sizes(&socket, "s");
-            }
-        },
+        "hop-limit" => s::check_hop_limit(&setup("create", s::create::<TcpSocket>(Ipv4))?, "s"),
+        "ipv6-options" => s::check_ipv6_options::<TcpSocket>()?,
         "options-connected" => {
             let (_listener, _address, client, _server) = pair(net, Ipv4)?;
             s::check_hop_limit(&client.socket, "client");
@@ -263,7 +233,9 @@ fn scenario_run(name: &str, net: &Network) -> Result<(), String> {
                 s::keep_alive_enabled(&client.socket, "client", true) == Ok(true),
             );
         }
-        "buffer-sizes" => buffer_sizes()?,
+        "buffer-sizes" => {
+            s::check_buffer_sizes(&setup("create", s::create::<TcpSocket>(Ipv4))?, "s")
+        }
         "inherited-options" => inherited_options(net)?,
         other => {
             check_detail(
@@ -273,19 +245,6 @@ fn scenario_run(name: &str, net: &Network) -> Result<(), String> {
             );
         }
     }
-    Ok(())
-}
-
-/// bind to 127.0.0.1:0 binds 127.0.0.1 and a port other than 0.
-fn bind_address(net: &Network) -> Result<(), String> {
-    let socket = setup("create", s::create::<TcpSocket>(Ipv4))?;
-    let bound = s::bind(&socket, "s", net, loopback(Ipv4, 0));
-    check("bind 127.0.0.1:0", bound.is_ok());
-    let a = s::local_address(&socket, "s");
-    check(
-        "local-address is 127.0.0.1 with a port other than 0",
-        matches!(&a, Ok(a) if s::same(a, &loopback(Ipv4, port(a))) && port(a) != 0),
-    );
     Ok(())
 }
 
@@ -335,48 +294,6 @@ fn bind_in_use(net: &Network) -> Result<(), String> {
         &s::bind(&socket, "s", net, taken),
         ErrorCode::AddressInUse,
         false,
-    );
-    Ok(())
-}
-
-/// bind to an address of the other family is invalid-argument.
-fn bind_wrong_family(net: &Network) -> Result<(), String> {
-    for (family, other) in [(Ipv4, Ipv6), (Ipv6, Ipv4)] {
-        let socket = setup("create", s::create::<TcpSocket>(family))?;
-        check_error(
-            &fmt!(
-                "bind of an {} socket to {} loopback is invalid-argument",
-                s::family_name(family),
-                s::family_name(other)
-            ),
-            &s::bind(&socket, "s", net, loopback(other, 0)),
-            ErrorCode::InvalidArgument,
-            false,
-        );
-    }
-    Ok(())
-}
-
-/// A start-bind while a bind is in progress (started, not finished) is
-/// concurrency-conflict; the first bind then finishes.
-fn bind_concurrent(net: &Network) -> Result<(), String> {
-    let socket = setup("create", s::create::<TcpSocket>(Ipv4))?;
-    setup(
-        "start-bind",
-        s::start_bind(&socket, "s", net, "net", loopback(Ipv4, 0)),
-    )?;
-    let again = s::start_bind(&socket, "s", net, "net", loopback(Ipv4, 0));
-    check("a start-bind during a bind fails", again.is_err());
-    check_error(
-        "a start-bind during a bind is concurrency-conflict",
-        &again,
-        ErrorCode::ConcurrencyConflict,
-        true,
-    );
-    s::wait(&socket, "s");
-    check(
-        "the first bind finishes",
-        s::finish_bind(&socket, "s").is_ok(),
     );
     Ok(())
 }
@@ -962,18 +879,6 @@ fn option_defaults() -> Result<(), String> {
         "hop-limit: {:?}",
         s::hop_limit(&socket, "s").map_err(|e| e.name())
     );
-    Ok(())
-}
-
-/// The hop-limit option ([`s::check_hop_limit`]).
-fn hop_limit() -> Result<(), String> {
-    s::check_hop_limit(&setup("create", s::create::<TcpSocket>(Ipv4))?, "s");
-    Ok(())
-}
-
-/// The buffer-size options ([`s::check_buffer_sizes`]).
-fn buffer_sizes() -> Result<(), String> {
-    s::check_buffer_sizes(&setup("create", s::create::<TcpSocket>(Ipv4))?, "s");
     Ok(())
 }
 

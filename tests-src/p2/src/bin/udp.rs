@@ -13,24 +13,16 @@
 //! diverges, and only a broken requirement is a `fail`.
 use guest_support::p2::sockets::{
     self as s, ErrorCode, IncomingDatagramStream, IpAddressFamily, IpSocketAddress, Network,
-    OutgoingDatagram, OutgoingDatagramStream, UdpSocket, check_error, loopback, port, unspecified,
+    OutgoingDatagram, OutgoingDatagramStream, UdpSocket, check_error, loopback, port, setup,
+    unspecified,
 };
-use guest_support::{check, check_detail, check_should, finish, fmt};
+use guest_support::{check, check_detail, check_should, fmt};
 
 use IpAddressFamily::{Ipv4, Ipv6};
 
 fn main() {
     let scenario = std::env::args().nth(1).unwrap_or_default();
-    let net = s::instance_network();
-    if let Err(step) = scenario_run(&scenario, &net) {
-        check_should("scenario set-up", false, Some(&step));
-    }
-    finish();
-}
-
-/// A set-up step's result, its error named.
-fn setup<T>(what: &str, r: Result<T, ErrorCode>) -> Result<T, String> {
-    r.map_err(|e| fmt!("{what}: {}", e.name()))
+    s::run(|net| scenario_run(&scenario, net));
 }
 
 /// A bound socket with its streams. The streams come first: they are
@@ -53,6 +45,16 @@ impl Udp {
         remote: Option<IpSocketAddress>,
     ) -> Result<Udp, String> {
         let (socket, address) = s::bound::<UdpSocket>(net, family, label)?;
+        Udp::streaming(socket, address, label, remote)
+    }
+
+    /// `socket`, bound to `address`, streaming to `remote`.
+    fn streaming(
+        socket: UdpSocket,
+        address: IpSocketAddress,
+        label: &'static str,
+        remote: Option<IpSocketAddress>,
+    ) -> Result<Udp, String> {
         let (incoming, outgoing) = setup("stream", s::stream(&socket, label, remote))?;
         Ok(Udp {
             incoming,
@@ -73,14 +75,7 @@ impl Udp {
             label,
         } = self;
         drop((incoming, outgoing));
-        let (incoming, outgoing) = setup("stream", s::stream(&socket, label, remote))?;
-        Ok(Udp {
-            incoming,
-            outgoing,
-            socket,
-            address,
-            label,
-        })
+        Udp::streaming(socket, address, label, remote)
     }
 
     /// Sends `data` to `to` ([`s::send_one`]), checked to send it.
@@ -108,32 +103,22 @@ impl Udp {
             )),
         );
     }
+
+    /// Sends `there` to `peer`, which receives it, and `back` from `peer`,
+    /// received here; each datagram arrives with its sender's address.
+    fn exchange(&self, peer: &Udp, there: &[u8], back: &[u8]) {
+        self.send(there, Some(peer.address));
+        peer.receive(there, &self.address);
+        peer.send(back, Some(self.address));
+        self.receive(back, &peer.address);
+    }
 }
 
 fn scenario_run(name: &str, net: &Network) -> Result<(), String> {
     match name {
         "address-family" => s::check_address_family::<UdpSocket>(),
-        "unbound-address" => {
-            let socket = setup("create", s::create::<UdpSocket>(Ipv4))?;
-            check_error(
-                "local-address of an unbound socket is invalid-state",
-                &s::local_address(&socket, "s"),
-                ErrorCode::InvalidState,
-                false,
-            );
-        }
-        "bind-address" => {
-            let socket = setup("create", s::create::<UdpSocket>(Ipv4))?;
-            check(
-                "bind 127.0.0.1:0",
-                s::bind(&socket, "s", net, loopback(Ipv4, 0)).is_ok(),
-            );
-            let a = s::local_address(&socket, "s");
-            check(
-                "local-address is 127.0.0.1 with a port other than 0",
-                matches!(&a, Ok(a) if s::same(a, &loopback(Ipv4, port(a))) && port(a) != 0),
-            );
-        }
+        "unbound-address" => s::check_unbound_address::<UdpSocket>()?,
+        "bind-address" => s::check_bind_address::<UdpSocket>(net)?,
         "bind-twice" => {
             let (socket, first) = s::bound::<UdpSocket>(net, Ipv4, "s")?;
             check_error(
@@ -157,22 +142,8 @@ fn scenario_run(name: &str, net: &Network) -> Result<(), String> {
                 false,
             );
         }
-        "bind-wrong-family" => {
-            for (family, other) in [(Ipv4, Ipv6), (Ipv6, Ipv4)] {
-                let socket = setup("create", s::create::<UdpSocket>(family))?;
-                check_error(
-                    &fmt!(
-                        "bind of an {} socket to {} loopback is invalid-argument",
-                        s::family_name(family),
-                        s::family_name(other)
-                    ),
-                    &s::bind(&socket, "s", net, loopback(other, 0)),
-                    ErrorCode::InvalidArgument,
-                    false,
-                );
-            }
-        }
-        "bind-concurrent" => bind_concurrent(net)?,
+        "bind-wrong-family" => s::check_bind_wrong_family::<UdpSocket>(net)?,
+        "bind-concurrent" => s::check_bind_concurrent::<UdpSocket>(net)?,
         "finish-bind-not-in-progress" => {
             let socket = setup("create", s::create::<UdpSocket>(Ipv4))?;
             check_error(
@@ -201,13 +172,7 @@ fn scenario_run(name: &str, net: &Network) -> Result<(), String> {
             );
         }
         "datagrams" => datagrams(net, Ipv4)?,
-        "ipv6-datagrams" => {
-            if matches!(s::create::<UdpSocket>(Ipv6), Err(ErrorCode::NotSupported)) {
-                guest_support::unsupported("IPv6 sockets");
-            } else {
-                datagrams(net, Ipv6)?
-            }
-        }
+        "ipv6-datagrams" => s::with_ipv6::<UdpSocket>(|| datagrams(net, Ipv6))?,
         "stream-connected" => stream_connected(net)?,
         "connected-receive" => connected_receive(net)?,
         "connected-send" => connected_send(net)?,
@@ -244,14 +209,7 @@ fn scenario_run(name: &str, net: &Network) -> Result<(), String> {
         "check-send" => check_send(net)?,
         "receive-empty" => receive_empty(net)?,
         "hop-limit" => s::check_hop_limit(&setup("create", s::create::<UdpSocket>(Ipv4))?, "s"),
-        "ipv6-options" => match s::create::<UdpSocket>(Ipv6) {
-            Err(ErrorCode::NotSupported) => guest_support::unsupported("IPv6 sockets"),
-            socket => {
-                let socket = setup("create", socket)?;
-                s::check_hop_limit(&socket, "s");
-                s::check_buffer_sizes(&socket, "s");
-            }
-        },
+        "ipv6-options" => s::check_ipv6_options::<UdpSocket>()?,
         "options-streaming" => {
             let socket = Udp::new(net, Ipv4, "s", None)?;
             s::check_hop_limit(&socket.socket, "s");
@@ -271,30 +229,6 @@ fn scenario_run(name: &str, net: &Network) -> Result<(), String> {
     Ok(())
 }
 
-/// A start-bind while a bind is in progress is concurrency-conflict; the
-/// first bind then finishes.
-fn bind_concurrent(net: &Network) -> Result<(), String> {
-    let socket = setup("create", s::create::<UdpSocket>(Ipv4))?;
-    setup(
-        "start-bind",
-        s::start_bind(&socket, "s", net, "net", loopback(Ipv4, 0)),
-    )?;
-    let again = s::start_bind(&socket, "s", net, "net", loopback(Ipv4, 0));
-    check("a start-bind during a bind fails", again.is_err());
-    check_error(
-        "a start-bind during a bind is concurrency-conflict",
-        &again,
-        ErrorCode::ConcurrencyConflict,
-        true,
-    );
-    s::wait(&socket, "s");
-    check(
-        "the first bind finishes",
-        s::finish_bind(&socket, "s").is_ok(),
-    );
-    Ok(())
-}
-
 /// Two sockets of `family` streaming to any address exchange a datagram
 /// each way; each arrives with its sender's address.
 fn datagrams(net: &Network, family: IpAddressFamily) -> Result<(), String> {
@@ -304,10 +238,7 @@ fn datagrams(net: &Network, family: IpAddressFamily) -> Result<(), String> {
         &fmt!("address-family is {}", s::family_name(family)),
         s::address_family(&a.socket, "a") == family,
     );
-    a.send(b"ping", Some(b.address));
-    b.receive(b"ping", &a.address);
-    b.send(b"pong", Some(a.address));
-    a.receive(b"pong", &b.address);
+    a.exchange(&b, b"ping", b"pong");
     Ok(())
 }
 
@@ -408,10 +339,7 @@ fn disconnect(net: &Network) -> Result<(), String> {
         s::is(&local, &socket.address),
     );
     if s::is(&local, &socket.address) {
-        other.send(b"from another socket", Some(socket.address));
-        socket.receive(b"from another socket", &other.address);
-        socket.send(b"to another socket", Some(other.address));
-        other.receive(b"to another socket", &socket.address);
+        other.exchange(&socket, b"from another socket", b"to another socket");
     }
     Ok(())
 }

@@ -1,6 +1,7 @@
-//! wasi:sockets (0.2): traced wrappers of every function, and the few
-//! steps the TCP, UDP and DNS guests all take (a bind, a datagram received,
-//! a name resolved), made of traced calls.
+//! wasi:sockets (0.2): traced wrappers of every function, the few steps
+//! the TCP, UDP and DNS guests all take (a bind, a datagram received, a
+//! name resolved), made of traced calls, and the scenarios the TCP and UDP
+//! guests share, generic over [`Socket`].
 //!
 //! A socket, stream or pollable argument prints as the label the caller
 //! gives. An address prints as text with its port shown only when it is 0:
@@ -45,6 +46,12 @@ fn sock<T>(
     ret: impl FnOnce(&T) -> J,
 ) -> Result<T, ErrorCode> {
     traced(call, args, r, ErrorCode::name, ret)
+}
+
+/// Traces a `subscribe` call (`call`), ret `{}`, and returns its pollable.
+fn subscribed(call: &str, label: &str, p: Pollable) -> Pollable {
+    trace(call, obj! {"self" => label}, Ok(obj!()));
+    p
 }
 
 // ---------------------------------------------------------------------------
@@ -225,13 +232,7 @@ pub fn resolve_next_address(
 
 /// `resolve-address-stream.subscribe`, ret `{}`.
 pub fn resolve_subscribe(s: &ResolveAddressStream, label: &str) -> Pollable {
-    let p = s.subscribe();
-    trace(
-        "resolve-address-stream.subscribe",
-        obj! {"self" => label},
-        Ok(obj!()),
-    );
-    p
+    subscribed("resolve-address-stream.subscribe", label, s.subscribe())
 }
 
 /// Every address of a resolve stream: `subscribe` and `pollable.block`,
@@ -476,9 +477,7 @@ pub fn set_send_buffer_size<S: Socket>(s: &S, label: &str, v: u64) -> Result<(),
 
 /// `subscribe`, ret `{}`.
 pub fn subscribe<S: Socket>(s: &S, label: &str) -> Pollable {
-    let p = s.raw_subscribe();
-    trace(&name::<S>("subscribe"), obj! {"self" => label}, Ok(obj!()));
-    p
+    subscribed(&name::<S>("subscribe"), label, s.raw_subscribe())
 }
 
 /// Waits for the socket's pending operation: `subscribe` and
@@ -508,9 +507,9 @@ pub fn bound<S: Socket>(
     family: IpAddressFamily,
     label: &str,
 ) -> Result<(S, IpSocketAddress), String> {
-    let s = create::<S>(family).map_err(|e| fmt!("create: {}", e.name()))?;
-    bind(&s, label, network, loopback(family, 0)).map_err(|e| fmt!("bind: {}", e.name()))?;
-    let a = local_address(&s, label).map_err(|e| fmt!("local-address: {}", e.name()))?;
+    let s = setup("create", create::<S>(family))?;
+    setup("bind", bind(&s, label, network, loopback(family, 0)))?;
+    let a = setup("local-address", local_address(&s, label))?;
     Ok((s, a))
 }
 
@@ -585,6 +584,115 @@ pub fn check_hop_limit<S: Socket>(socket: &S, label: &str) {
         hop_limit(socket, label) == Ok(42),
         None,
     );
+}
+
+// ---------------------------------------------------------------------------
+// Scenarios the TCP and UDP guests share
+// ---------------------------------------------------------------------------
+
+/// A sockets guest's run: `instance-network`, then `scenario` on it (an
+/// `Err`, the set-up step that failed, is a failed should check `scenario
+/// set-up`), then [`crate::finish`].
+pub fn run(scenario: impl FnOnce(&Network) -> Result<(), String>) {
+    let net = instance_network();
+    if let Err(step) = scenario(&net) {
+        crate::check_should("scenario set-up", false, Some(&step));
+    }
+    crate::finish();
+}
+
+/// A set-up step's result, its error named (`create: not-supported`).
+pub fn setup<T>(what: &str, r: Result<T, ErrorCode>) -> Result<T, String> {
+    r.map_err(|e| fmt!("{what}: {}", e.name()))
+}
+
+/// local-address of an unbound socket is invalid-state.
+pub fn check_unbound_address<S: Socket>() -> Result<(), String> {
+    let socket = setup("create", create::<S>(Ipv4))?;
+    check_error(
+        "local-address of an unbound socket is invalid-state",
+        &local_address(&socket, "s"),
+        ErrorCode::InvalidState,
+        false,
+    );
+    Ok(())
+}
+
+/// bind to 127.0.0.1:0 binds 127.0.0.1 and a port other than 0.
+pub fn check_bind_address<S: Socket>(net: &Network) -> Result<(), String> {
+    let socket = setup("create", create::<S>(Ipv4))?;
+    let bound = bind(&socket, "s", net, loopback(Ipv4, 0));
+    crate::check("bind 127.0.0.1:0", bound.is_ok());
+    let a = local_address(&socket, "s");
+    crate::check(
+        "local-address is 127.0.0.1 with a port other than 0",
+        matches!(&a, Ok(a) if same(a, &loopback(Ipv4, port(a))) && port(a) != 0),
+    );
+    Ok(())
+}
+
+/// bind to an address of the other family is invalid-argument.
+pub fn check_bind_wrong_family<S: Socket>(net: &Network) -> Result<(), String> {
+    for (family, other) in [(Ipv4, Ipv6), (Ipv6, Ipv4)] {
+        let socket = setup("create", create::<S>(family))?;
+        check_error(
+            &fmt!(
+                "bind of an {} socket to {} loopback is invalid-argument",
+                family_name(family),
+                family_name(other)
+            ),
+            &bind(&socket, "s", net, loopback(other, 0)),
+            ErrorCode::InvalidArgument,
+            false,
+        );
+    }
+    Ok(())
+}
+
+/// A start-bind while a bind is in progress (started, not finished) is
+/// concurrency-conflict (a should check); the first bind then finishes.
+pub fn check_bind_concurrent<S: Socket>(net: &Network) -> Result<(), String> {
+    let socket = setup("create", create::<S>(Ipv4))?;
+    setup(
+        "start-bind",
+        start_bind(&socket, "s", net, "net", loopback(Ipv4, 0)),
+    )?;
+    let again = start_bind(&socket, "s", net, "net", loopback(Ipv4, 0));
+    crate::check("a start-bind during a bind fails", again.is_err());
+    check_error(
+        "a start-bind during a bind is concurrency-conflict",
+        &again,
+        ErrorCode::ConcurrencyConflict,
+        true,
+    );
+    wait(&socket, "s");
+    crate::check("the first bind finishes", finish_bind(&socket, "s").is_ok());
+    Ok(())
+}
+
+/// Runs `scenario` unless creating an IPv6 socket is not-supported (then
+/// the case is unsupported); the socket created to ask is dropped first.
+pub fn with_ipv6<S: Socket>(scenario: impl FnOnce() -> Result<(), String>) -> Result<(), String> {
+    if matches!(create::<S>(Ipv6), Err(ErrorCode::NotSupported)) {
+        crate::unsupported("IPv6 sockets");
+        Ok(())
+    } else {
+        scenario()
+    }
+}
+
+/// [`check_hop_limit`] and [`check_buffer_sizes`] on a new IPv6 socket
+/// (unsupported when its create is not-supported).
+pub fn check_ipv6_options<S: Socket>() -> Result<(), String> {
+    match create::<S>(Ipv6) {
+        Err(ErrorCode::NotSupported) => crate::unsupported("IPv6 sockets"),
+        socket => {
+            let socket = setup("create", socket)?;
+            check_hop_limit(&socket, "s");
+            check_buffer_sizes(&socket, "s");
+        }
+    }
+    Ok(())
 }
 
 // ---------------------------------------------------------------------------
@@ -809,13 +917,7 @@ pub fn receive(
 
 /// `incoming-datagram-stream.subscribe`, ret `{}`.
 pub fn incoming_subscribe(s: &IncomingDatagramStream, label: &str) -> Pollable {
-    let p = s.subscribe();
-    trace(
-        "incoming-datagram-stream.subscribe",
-        obj! {"self" => label},
-        Ok(obj!()),
-    );
-    p
+    subscribed("incoming-datagram-stream.subscribe", label, s.subscribe())
 }
 
 /// The next datagram: `subscribe`, `pollable.block`, `receive(1)`;
@@ -868,13 +970,7 @@ pub fn send(
 
 /// `outgoing-datagram-stream.subscribe`, ret `{}`.
 pub fn outgoing_subscribe(s: &OutgoingDatagramStream, label: &str) -> Pollable {
-    let p = s.subscribe();
-    trace(
-        "outgoing-datagram-stream.subscribe",
-        obj! {"self" => label},
-        Ok(obj!()),
-    );
-    p
+    subscribed("outgoing-datagram-stream.subscribe", label, s.subscribe())
 }
 
 /// Sends one datagram: `subscribe`, `pollable.block`, `check-send`
