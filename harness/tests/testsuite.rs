@@ -277,17 +277,30 @@ fn coverage_lists_the_46_preview1_and_the_wasi_0_2_and_0_3_functions() {
     assert_eq!(functions.len(), 46);
     assert_eq!(coverage.as_object().unwrap().len(), 3);
     // Every WASI 0.2 function of the WIT, from the p2 cases' trace names:
-    // each filesystem and streams function in 3 cases or more, the rest of
-    // cli, clocks, io and random in one or more (exit-with-code's guest is
-    // counted from its blessed trace, which it may not have yet); sockets
-    // listed.
+    // each filesystem and streams function in 3 cases or more, every other
+    // one in one or more (exit-with-code's guest is counted from its blessed
+    // trace, which it may not have yet), but wasi:http's server side, which
+    // needs the proxy world, and `http-error-code`: no case calls them yet.
+    const UNCOVERED: [&str; 9] = [
+        "wasi:http/incoming-handler.handle",
+        "wasi:http/types.http-error-code",
+        "wasi:http/types.incoming-request.authority",
+        "wasi:http/types.incoming-request.consume",
+        "wasi:http/types.incoming-request.headers",
+        "wasi:http/types.incoming-request.method",
+        "wasi:http/types.incoming-request.path-with-query",
+        "wasi:http/types.incoming-request.scheme",
+        "wasi:http/types.response-outparam.set",
+    ];
     let p2 = coverage["p2_functions"].as_object().unwrap();
     assert!(p2.contains_key("wasi:sockets/tcp.tcp-socket.start-bind"));
     for (name, cases) in p2 {
         let cases = cases.as_u64().unwrap();
         if name.starts_with("wasi:filesystem/") || name.starts_with("wasi:io/streams.") {
             assert!(cases >= 3, "{name}: {cases}");
-        } else if !name.starts_with("wasi:sockets/") && name != "wasi:cli/exit.exit-with-code" {
+        } else if UNCOVERED.contains(&name.as_str()) {
+            assert_eq!(cases, 0, "{name} is covered now: take it off UNCOVERED");
+        } else if name != "wasi:cli/exit.exit-with-code" {
             assert!(cases >= 1, "{name}: {cases}");
         }
     }
