@@ -192,11 +192,17 @@ fn certify_and_report_write_a_matrix_that_renders_in_chromium() {
         serde_json::json!(["args_get", "args_sizes_get"])
     );
 
+    // The reference runs all three paths: its report compares them.
+    let cross_abi = &json["cross_abi"];
+    assert!(cross_abi["paired"].as_u64().unwrap() > 0, "{cross_abi}");
+    assert!(cross_abi["differing"].is_array(), "{cross_abi}");
+
     let md = std::fs::read_to_string(dir.join("report.md")).unwrap();
     for needle in [
         "## Summary per WASI area",
         "| args |",
         "## Summary per ABI",
+        "## The same scenario through p1, the adapter and 0.2",
         "## WASI preview1 functions",
         "| `args_get` |",
         "## Runs that did not pass",
