@@ -299,6 +299,16 @@ pub fn check_detail(name: &str, ok: bool, detail: Option<&str>) -> bool {
     write_check(name, ok, detail, false)
 }
 
+/// A failed check `known scenario`: the guest was given a scenario name
+/// it does not have.
+pub fn unknown_scenario(name: &str) {
+    check_detail(
+        "known scenario",
+        false,
+        Some(&fmt!("unknown scenario {name:?}")),
+    );
+}
+
 /// A check of what the WASI text only points at (POSIX behaviour: tier
 /// `should`). Its line carries `"tier":"should"` and a failure does not make
 /// the guest fail: the harness reports it as a difference, never as a broken

@@ -1,6 +1,6 @@
 //! badfd <scenario>: calls on fd 99, which no runtime has open (only
 //! 0, 1, 2 and the preopens are open at start, and the cases have none).
-use guest_support::{check, check_detail, finish, fmt, p1};
+use guest_support::{check, finish, p1};
 
 const BAD: u32 = 99;
 
@@ -21,11 +21,7 @@ fn main() {
             check("fd_fdstat_get on an unopened fd fails", r.is_err());
         }
         other => {
-            check_detail(
-                "known scenario",
-                false,
-                Some(&fmt!("unknown scenario {other:?}")),
-            );
+            guest_support::unknown_scenario(other);
         }
     }
     finish();

@@ -70,11 +70,7 @@ fn main() {
             check("clock_res_get with clock id 99 fails", r.is_err());
         }
         other => {
-            check_detail(
-                "known scenario",
-                false,
-                Some(&fmt!("unknown scenario {other:?}")),
-            );
+            guest_support::unknown_scenario(other);
         }
     }
     finish();

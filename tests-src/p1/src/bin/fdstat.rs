@@ -1,7 +1,7 @@
 //! fdstat <filetype|full>: `fd_fdstat_get` on fds 0, 1, 2.
 //! `filetype` prints the file type only; `full` also prints flags and
 //! rights, which legitimately differ between runtimes (so divergences show).
-use guest_support::{check, check_detail, finish, fmt, p1};
+use guest_support::{check, finish, fmt, p1};
 
 fn main() {
     let scenario = std::env::args().nth(1).unwrap_or_default();
@@ -9,11 +9,7 @@ fn main() {
         "filetype" => p1::FdstatDetail::Filetype,
         "full" => p1::FdstatDetail::Full,
         other => {
-            check_detail(
-                "known scenario",
-                false,
-                Some(&fmt!("unknown scenario {other:?}")),
-            );
+            guest_support::unknown_scenario(other);
             finish();
             return;
         }

@@ -54,11 +54,7 @@ fn main() {
             check("two 32-byte random_get results differ", a != b);
         }
         other => {
-            check_detail(
-                "known scenario",
-                false,
-                Some(&fmt!("unknown scenario {other:?}")),
-            );
+            guest_support::unknown_scenario(other);
         }
     }
     finish();

@@ -51,11 +51,7 @@ fn main() {
             check("fd_write with one zero-length iovec writes 0", r == Ok(0));
         }
         other => {
-            check_detail(
-                "known scenario",
-                false,
-                Some(&fmt!("unknown scenario {other:?}")),
-            );
+            guest_support::unknown_scenario(other);
         }
     }
     finish();

@@ -6,7 +6,7 @@
 //! `x-` headers of a response print (the others are the host's own).
 use guest_support::p2::http::{self as h, Timeout};
 use guest_support::p2::{poll, streams};
-use guest_support::{check, check_detail, check_should, finish, fmt, obj, trace};
+use guest_support::{check, check_detail, check_should, finish, obj, trace};
 use wasip2::http::types::{
     ErrorCode, Fields, HeaderError, IncomingResponse, Method, OutgoingRequest, RequestOptions,
     Scheme,
@@ -264,11 +264,7 @@ fn main() {
             }
         }
         other => {
-            check_detail(
-                "known scenario",
-                false,
-                Some(&fmt!("unknown scenario {other:?}")),
-            );
+            guest_support::unknown_scenario(other);
         }
     }
     finish();

@@ -1,6 +1,6 @@
 //! stdio <scenario>: the `wasi:cli` stdout / stderr output streams.
 //! The bytes written are the case's expected stdout/stderr payload.
-use guest_support::{check, check_detail, finish, fmt, p2};
+use guest_support::{check, finish, p2};
 
 /// 1 MiB of deterministic text: 64-byte lines of letters, each ending in '\n'
 /// (the same bytes as the p1 guest).
@@ -53,11 +53,7 @@ fn main() {
             check("a zero-length blocking-write-and-flush succeeds", r.is_ok());
         }
         other => {
-            check_detail(
-                "known scenario",
-                false,
-                Some(&fmt!("unknown scenario {other:?}")),
-            );
+            guest_support::unknown_scenario(other);
         }
     }
     finish();

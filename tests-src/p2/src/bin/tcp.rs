@@ -238,11 +238,7 @@ fn scenario_run(name: &str, net: &Network) -> Result<(), String> {
         }
         "inherited-options" => inherited_options(net)?,
         other => {
-            check_detail(
-                "known scenario",
-                false,
-                Some(&fmt!("unknown scenario {other:?}")),
-            );
+            guest_support::unknown_scenario(other);
         }
     }
     Ok(())

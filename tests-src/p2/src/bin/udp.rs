@@ -219,11 +219,7 @@ fn scenario_run(name: &str, net: &Network) -> Result<(), String> {
             s::check_buffer_sizes(&setup("create", s::create::<UdpSocket>(Ipv4))?, "s")
         }
         other => {
-            check_detail(
-                "known scenario",
-                false,
-                Some(&fmt!("unknown scenario {other:?}")),
-            );
+            guest_support::unknown_scenario(other);
         }
     }
     Ok(())
