@@ -3,8 +3,8 @@
 //! filesystem left behind, the canaries).
 
 use crate::exec::fixture::{self, Sandbox};
-use crate::exec::prune;
 use crate::exec::runtimes::{Invocation, Limits, Runtime};
+use crate::exec::{proxy, prune};
 use crate::layout::write_atomic;
 use crate::model::abi::Abi;
 use crate::model::case::{Case, CaseServer};
@@ -70,13 +70,16 @@ pub fn execute(
         fixture: memory.as_ref(),
         limits,
     };
-    let ran = std::panic::catch_unwind(AssertUnwindSafe(|| runtime.run(&invocation)))
-        .unwrap_or_else(|panic| {
-            Err(RunError::Crash(format!(
-                "panic in the harness adapter: {}",
-                panic_message(&panic)
-            )))
-        });
+    let ran = std::panic::catch_unwind(AssertUnwindSafe(|| match &case.request {
+        Some(request) => proxy::run(runtime, &invocation, request),
+        None => runtime.run(&invocation),
+    }))
+    .unwrap_or_else(|panic| {
+        Err(RunError::Crash(format!(
+            "panic in the harness adapter: {}",
+            panic_message(&panic)
+        )))
+    });
     let mut raw = match ran {
         Ok(raw) => raw,
         Err(RunError::Harness(fault)) => bail!("{fault}"),

@@ -6,6 +6,7 @@ pub mod executor;
 pub mod fixture;
 pub mod guests;
 pub mod pool;
+pub mod proxy;
 pub mod prune;
 pub mod runtimes;
 pub mod wit_source;

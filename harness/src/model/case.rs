@@ -64,6 +64,12 @@ pub struct Case {
     /// appended to the run's program output, so runtimes are compared on it.
     #[serde(default)]
     pub server: Option<CaseServer>,
+    /// A request the harness sends, as an HTTP client, to the guest served
+    /// as a `wasi:http/proxy` component (its `incoming-handler`) instead of
+    /// running it as a command; what the client got back is appended to the
+    /// run's program output.
+    #[serde(default)]
+    pub request: Option<ServedRequest>,
     /// The WASI 0.3 functions a p3 case's scenario calls, as `coverage`
     /// names them (`wasi:sockets/types.tcp-socket.bind`); a p1 case's calls
     /// are read from its trace instead.
@@ -84,6 +90,47 @@ pub enum CaseServer {
     /// HTTP/1.1, answering by path (`testsuite::http::CaseServer`); its
     /// address is `HTTP_SERVER` in the guest's environment.
     Http,
+}
+
+/// The host a served request names (its `Host` header, unless the case
+/// gives one): the same on every run, whatever port the runtime serves on.
+pub const SERVED_HOST: &str = "localhost";
+
+/// A request a case sends to its served guest.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServedRequest {
+    /// The method token (`GET`).
+    pub method: String,
+    /// The request target: path and query (`/request?a=1`).
+    pub path: String,
+    /// Header fields beyond those every request carries (`Host`, and the
+    /// client's defaults: [`http::request_fields`](crate::testsuite::http::request_fields)).
+    #[serde(default)]
+    pub headers: Vec<(String, String)>,
+    #[serde(default)]
+    pub body: String,
+    /// Record only the class of the response's status (`5xx`): for an
+    /// error the runtime answers on the guest's behalf, whose headers and
+    /// body are the runtime's own.
+    #[serde(default)]
+    pub status_class: bool,
+}
+
+impl ServedRequest {
+    /// `Host: `[`SERVED_HOST`] (unless given), then the case's headers.
+    pub fn wire_headers(&self) -> Vec<(String, String)> {
+        let mut headers = Vec::new();
+        if !self
+            .headers
+            .iter()
+            .any(|(n, _)| n.eq_ignore_ascii_case("host"))
+        {
+            headers.push(("Host".to_string(), SERVED_HOST.to_string()));
+        }
+        headers.extend(self.headers.iter().cloned());
+        headers
+    }
 }
 
 /// How binding the behaviour a case checks is, as the cited document says.
@@ -167,6 +214,7 @@ impl Case {
             preopens: Vec::new(),
             proposals: Vec::new(),
             server: None,
+            request: None,
             calls: Vec::new(),
             allowed_errnos: BTreeMap::new(),
             source: PathBuf::new(),

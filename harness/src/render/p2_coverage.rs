@@ -8,8 +8,9 @@
 //! each of which names one WIT function. A `calls` case's statements start
 //! with the name of the call each traces, so its calls are read from its
 //! manifest; another guest's from the trace of its blessed p2 outcome, if
-//! it has one. Every p2 case also counts `wasi:cli/run.run`, the export of
-//! the command the runtime calls. Nothing is run.
+//! it has one. Every p2 case also counts the export the runtime calls:
+//! `wasi:cli/run.run` for a command, `wasi:http/incoming-handler.handle`
+//! for a served case (one with a `request`). Nothing is run.
 
 use crate::baseline::expected;
 use crate::exec::wit_source;
@@ -26,6 +27,9 @@ const NOT_CALLS: [&str; 3] = ["check", "show", "drop"];
 
 /// The function every command exports and the runtime calls.
 const RUN: &str = "run.run";
+
+/// The function a served guest exports and the runtime calls.
+const HANDLE: &str = "incoming-handler.handle";
 
 /// The p2 cases calling each function of the WASI 0.2 WIT.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -66,7 +70,8 @@ impl P2Coverage {
             } else {
                 blessed_calls(layout, case)?
             };
-            called.insert(RUN.to_string());
+            let export = if case.request.is_some() { HANDLE } else { RUN };
+            called.insert(export.to_string());
             coverage
                 .add(&called)
                 .with_context(|| format!("{}: case `{}`", case.source.display(), case.name))?;

@@ -4,6 +4,7 @@
 //! The schema is documented in `tests-src/README.md`; every key is checked
 //! (unknown keys are errors) so a typo never silently drops part of a case.
 
+use crate::model::abi::Abi;
 use crate::model::case::{Binding, Case};
 use anyhow::{Context, Result, bail};
 use serde::Deserialize;
@@ -111,6 +112,16 @@ fn validate(case: &Case) -> Result<(), String> {
                 "only a `must` case has a `quote` (this one is `{}`)",
                 tier.name()
             ));
+        }
+    }
+    if case.request.is_some() {
+        if case.abis != [Abi::P2] {
+            return Err("a case with a `request` is served as a WASI 0.2 \
+                 `wasi:http/proxy` component: its `abis` are [\"p2\"]"
+                .into());
+        }
+        if case.server.is_some() || !case.stdin.is_empty() || !case.args.is_empty() {
+            return Err("a served case (`request`) has no `server`, `stdin` or `args`".into());
         }
     }
     for entry in &case.fixture {

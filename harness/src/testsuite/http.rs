@@ -5,7 +5,7 @@
 //! ([`CaseServer`]). One request per connection, `Connection: close`, as
 //! upstream's server.
 
-use super::spec::{Endpoint, EndpointMode, EndpointResponse, Request, Server, ServerKind};
+use super::spec::{Endpoint, EndpointMode, EndpointResponse, Server, ServerKind};
 use std::io::{BufRead, BufReader, Write};
 use std::net::{Shutdown, TcpListener, TcpStream};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -453,11 +453,46 @@ pub fn join(base: &str, path: &str) -> String {
     }
 }
 
-/// Sends `request` to the service at `base` (`http://HOST:PORT/...`) and
-/// reads the whole response. Headers as Python's `requests` sends them by
-/// default, with a `Content-Length` when there is a body.
-pub fn send(base: &str, request: &Request) -> Result<Message, String> {
-    let url = join(base, &request.path);
+/// The header fields a request carries on the wire: `Host` (`authority`,
+/// unless `headers` gives one), those Python's `requests` sends by default
+/// (unless `headers` gives them), `headers`, and a `Content-Length` when
+/// there is a body.
+pub fn request_fields(
+    authority: &str,
+    headers: &[(String, String)],
+    body: &str,
+) -> Vec<(String, String)> {
+    let given = |name: &str| headers.iter().any(|(n, _)| n.eq_ignore_ascii_case(name));
+    let defaults = [
+        ("Host", authority),
+        ("User-Agent", "wasi-conform"),
+        ("Accept-Encoding", "identity"),
+        ("Accept", "*/*"),
+        ("Connection", "close"),
+    ];
+    let mut fields: Vec<(String, String)> = defaults
+        .iter()
+        .filter(|(name, _)| !given(name))
+        .map(|(n, v)| (n.to_string(), v.to_string()))
+        .collect();
+    fields.extend(headers.iter().cloned());
+    if !body.is_empty() {
+        fields.push(("Content-Length".into(), body.len().to_string()));
+    }
+    fields
+}
+
+/// Sends a request to the service at `base` (`http://HOST:PORT/...`): its
+/// `method`, `path` (joined to `base`), the [`request_fields`] of `headers`
+/// and `body`; reads the whole response.
+pub fn send(
+    base: &str,
+    method: &str,
+    path: &str,
+    headers: &[(String, String)],
+    body: &str,
+) -> Result<Message, String> {
+    let url = join(base, path);
     let rest = url
         .strip_prefix("http://")
         .ok_or_else(|| format!("not an http:// URL: {url}"))?;
@@ -470,37 +505,16 @@ pub fn send(base: &str, request: &Request) -> Result<Message, String> {
     let io = |e: std::io::Error| format!("{url}: {e}");
     stream.set_read_timeout(Some(CLIENT_TIMEOUT)).map_err(io)?;
     stream.set_write_timeout(Some(CLIENT_TIMEOUT)).map_err(io)?;
-    let mut text = format!(
-        "{} {target} HTTP/1.1\r\nHost: {authority}\r\n",
-        request.method
-    );
-    let defaults = [
-        ("User-Agent", "wasi-conform"),
-        ("Accept-Encoding", "identity"),
-        ("Accept", "*/*"),
-        ("Connection", "close"),
-    ];
-    for (name, value) in defaults {
-        if !request
-            .headers
-            .iter()
-            .any(|(n, _)| n.eq_ignore_ascii_case(name))
-        {
-            text.push_str(&format!("{name}: {value}\r\n"));
-        }
-    }
-    for (name, value) in &request.headers {
+    let mut text = format!("{method} {target} HTTP/1.1\r\n");
+    for (name, value) in request_fields(authority, headers, body) {
         text.push_str(&format!("{name}: {value}\r\n"));
     }
-    if !request.body.is_empty() {
-        text.push_str(&format!("Content-Length: {}\r\n", request.body.len()));
-    }
     text.push_str("\r\n");
-    text.push_str(&request.body);
+    text.push_str(body);
     let mut writer = &stream;
     writer.write_all(text.as_bytes()).map_err(io)?;
     let mut reader = BufReader::new(&stream);
-    Message::read(&mut reader, true, request.method == "HEAD").map_err(|e| match e.kind() {
+    Message::read(&mut reader, true, method == "HEAD").map_err(|e| match e.kind() {
         std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut => {
             format!("timeout waiting for the response from {url}")
         }
@@ -511,7 +525,6 @@ pub fn send(base: &str, request: &Request) -> Result<Message, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::testsuite::spec::ExpectedResponse;
 
     fn endpoint(
         method: &str,
@@ -527,21 +540,19 @@ mod tests {
         }
     }
 
-    fn request(method: &str, path: &str, headers: &[(&str, &str)], body: &str) -> Request {
-        Request {
-            method: method.into(),
-            path: path.into(),
-            headers: headers
-                .iter()
-                .map(|(n, v)| (n.to_string(), v.to_string()))
-                .collect(),
-            body: body.into(),
-            response: ExpectedResponse {
-                status: 200,
-                headers: vec![],
-                body: String::new(),
-            },
-        }
+    /// [`send`] with borrowed header pairs.
+    fn fetch(
+        base: &str,
+        method: &str,
+        path: &str,
+        headers: &[(&str, &str)],
+        body: &str,
+    ) -> Result<Message, String> {
+        let headers: Vec<(String, String)> = headers
+            .iter()
+            .map(|(n, v)| (n.to_string(), v.to_string()))
+            .collect();
+        send(base, method, path, &headers, body)
     }
 
     #[test]
@@ -582,49 +593,42 @@ mod tests {
         .unwrap();
         assert_eq!(servers.env[0].0, "HTTP_SERVER_MAIN");
         let base = format!("http://{}", servers.env[0].1);
-        let plain = send(&base, &request("GET", "/", &[], "")).unwrap();
+        let plain = fetch(&base, "GET", "/", &[], "").unwrap();
         assert_eq!(
             (plain.start[1].as_str(), plain.body.as_slice()),
             ("200", &b"hi"[..])
         );
-        let chunked = send(&base, &request("GET", "t", &[], "")).unwrap();
+        let chunked = fetch(&base, "GET", "t", &[], "").unwrap();
         assert_eq!(chunked.start[1], "201");
         assert_eq!(chunked.body, b"payload");
         assert_eq!(chunked.header("X-A").as_deref(), Some("1"));
         assert_eq!(chunked.trailers, [("x-sum".to_string(), "abc".to_string())]);
-        let echo = send(&base, &request("POST", "/echo", &[], "ping")).unwrap();
+        let echo = fetch(&base, "POST", "/echo", &[], "ping").unwrap();
         assert_eq!(echo.body, b"ping");
-        let headers = send(&base, &request("GET", "/h", &[("X-Mine", "v")], "")).unwrap();
+        let headers = fetch(&base, "GET", "/h", &[("X-Mine", "v")], "").unwrap();
         assert_eq!(headers.header("x-echo-x-mine").as_deref(), Some("v"));
         assert_eq!(headers.header("x-request-path").as_deref(), Some("/h"));
-        assert_eq!(
-            send(&base, &request("GET", "/no", &[], "")).unwrap().start[1],
-            "404"
-        );
+        assert_eq!(fetch(&base, "GET", "/no", &[], "").unwrap().start[1], "404");
         let closed = format!("http://{}", servers.env[1].1);
-        assert!(send(&closed, &request("GET", "/", &[], "")).is_err());
+        assert!(fetch(&closed, "GET", "/", &[], "").is_err());
     }
 
     #[test]
     fn the_case_server_answers_by_path_and_says_what_it_saw() {
         let server = CaseServer::start().unwrap();
         let base = format!("http://{}", server.env[0].1);
-        let teapot = send(&base, &request("GET", "/status/418", &[], "")).unwrap();
+        let teapot = fetch(&base, "GET", "/status/418", &[], "").unwrap();
         assert_eq!(teapot.start[1], "418");
-        let echo = send(
-            &base,
-            &request("PUT", "/echo?a=1", &[("X-Mine", "v")], "ping"),
-        )
-        .unwrap();
+        let echo = fetch(&base, "PUT", "/echo?a=1", &[("X-Mine", "v")], "ping").unwrap();
         assert_eq!(echo.body, b"ping");
         assert_eq!(echo.header("x-echo-x-mine").as_deref(), Some("v"));
-        let trailers = send(&base, &request("GET", "/trailers", &[], "")).unwrap();
+        let trailers = fetch(&base, "GET", "/trailers", &[], "").unwrap();
         assert_eq!(trailers.body, b"payload");
         assert_eq!(trailers.trailers.len(), 2);
-        let big = send(&base, &request("GET", "/big", &[], "")).unwrap();
+        let big = fetch(&base, "GET", "/big", &[], "").unwrap();
         assert_eq!(big.body.len(), BIG);
         let closed = format!("http://{}", server.env[1].1);
-        assert!(send(&closed, &request("GET", "/", &[], "")).is_err());
+        assert!(fetch(&closed, "GET", "/", &[], "").is_err());
         let seen = server.seen();
         assert_eq!(seen.lines().count(), 4, "{seen}");
         assert!(

@@ -14,6 +14,9 @@ use crate::exec::runtimes::command::{Waited, kill_group, runtime_process, wait};
 use crate::exec::runtimes::{Invocation, Limits, Runtime};
 use crate::judge::testsuite::{NEVER_WAITS, Reads, escaped, mismatch, reads_from};
 use crate::model::abi::Abi;
+use crate::model::case::ServedRequest;
+use crate::model::outcome::{RawOutcome, Status};
+use crate::model::verdict::RunError;
 use crate::model::verdict::{Judgement, Verdict};
 use anyhow::{Context, Result};
 use std::collections::HashMap;
@@ -72,6 +75,91 @@ pub fn judge(
         Err(escape) => escaped(&escape),
         Ok(()) => judgement,
     })
+}
+
+/// How long stdout must stay quiet after the response before a served
+/// guest is stopped: what a guest prints after `response-outparam.set`
+/// (its body written, its last checks) is part of its outcome.
+const SETTLE: Duration = Duration::from_millis(200);
+
+/// Serves a guest with `command` (a runtime's `wasi:http/service` command
+/// line, [`Runtime::live_command`]) in `root`, sends it `request` once the
+/// runtime printed the address it serves on, and stops it: what the guest
+/// printed, and the response (`None`: the client got none). A runtime that
+/// never serves is `unsupported` when its stderr shows a link error, a
+/// crash otherwise; one that does not answer within the timeout gives no
+/// response.
+pub fn serve(
+    command: &[String],
+    root: &std::path::Path,
+    limits: Limits,
+    request: &ServedRequest,
+    link_error: impl Fn(&str) -> Option<String>,
+) -> Result<(RawOutcome, Option<http::Message>), RunError> {
+    let mut guest =
+        Guest::start(command, root, limits).map_err(|e| RunError::Harness(format!("{e:#}")))?;
+    let deadline = Instant::now() + limits.timeout;
+    let mut url = None;
+    while url.is_none() && Instant::now() < deadline && !guest.stderr.ended() {
+        let line = guest.stderr.line(deadline);
+        url = line.find("http://").map(|at| {
+            line[at..]
+                .split_whitespace()
+                .next()
+                .unwrap_or("")
+                .to_string()
+        });
+    }
+    let response = url.as_deref().and_then(|url| {
+        http::send(
+            url,
+            &request.method,
+            &request.path,
+            &request.wire_headers(),
+            &request.body,
+        )
+        .ok()
+    });
+    if response.is_some() {
+        guest.stdout.settle(SETTLE, deadline);
+    }
+    let alive = guest
+        .child
+        .as_mut()
+        .is_some_and(|c| matches!(c.try_wait(), Ok(None)));
+    let status = guest.stop();
+    let (stdout, stderr) = (guest.stdout.all(), guest.stderr.all());
+    if url.is_none() {
+        if let Some(why) = link_error(&stderr) {
+            return Err(RunError::Unsupported(why));
+        }
+        return Err(RunError::Crash(format!(
+            "the runtime never printed the address it serves on ({}); stderr: {}",
+            command.join(" "),
+            tail(&stderr)
+        )));
+    }
+    let status = match (alive, status) {
+        (true, _) | (false, None) => Status::Exit(0),
+        (false, Some(code)) => Status::Exit(code),
+    };
+    Ok((
+        RawOutcome {
+            status,
+            stdout: stdout.into_bytes(),
+            stderr: stderr.into_bytes(),
+            truncated: false,
+            fs: None,
+        },
+        response,
+    ))
+}
+
+/// The last [`EVIDENCE_CHARS`] characters of `text`.
+fn tail(text: &str) -> String {
+    let skip = text.chars().count().saturating_sub(EVIDENCE_CHARS);
+    let tail: String = text.chars().skip(skip).collect();
+    format!("{}{tail}", if skip > 0 { "…" } else { "" })
 }
 
 /// Why the steps stopped early: the verdict and its evidence.
@@ -227,6 +315,23 @@ impl Guest {
         Ok(())
     }
 
+    /// Stops a served runtime: SIGINT, as a user stops a server, then its
+    /// process group killed if it has not exited within a second. Its exit
+    /// code (minus the signal), `None` when it was killed or already reaped.
+    fn stop(&mut self) -> Option<i32> {
+        let child = self.child.take()?;
+        // SAFETY: kill(2) on the runtime's own pid; no memory is shared.
+        unsafe {
+            libc::kill(self.pid, libc::SIGINT);
+        }
+        let status = match wait(child, Duration::from_secs(1), || false) {
+            Waited::Exited(status) => status.code(),
+            Waited::TimedOut | Waited::OverCap | Waited::Lost(_) => None,
+        };
+        kill_group(self.pid);
+        status
+    }
+
     fn output(&self, stream: Stream) -> &Output {
         match stream {
             Stream::Stdout => &self.stdout,
@@ -279,7 +384,14 @@ impl Guest {
             })?);
         }
         let base = self.service.as_deref().expect("just set");
-        let response = http::send(base, request).map_err(fail)?;
+        let response = http::send(
+            base,
+            &request.method,
+            &request.path,
+            &request.headers,
+            &request.body,
+        )
+        .map_err(fail)?;
         let want = &request.response;
         let status = response.start.get(1).cloned().unwrap_or_default();
         if status != want.status.to_string() {
@@ -333,12 +445,7 @@ impl Guest {
         let mut detail = format!("{problem}\ncommand: {}", self.command.join(" "));
         for (name, text) in [("stdout", stdout), ("stderr", stderr)] {
             if !text.is_empty() {
-                let skip = text.chars().count().saturating_sub(EVIDENCE_CHARS);
-                let tail: String = text.chars().skip(skip).collect();
-                detail.push_str(&format!(
-                    "\n{name}: {}{tail}",
-                    if skip > 0 { "…" } else { "" }
-                ));
+                detail.push_str(&format!("\n{name}: {}", tail(&text)));
             }
         }
         Judgement { verdict, detail }
@@ -435,6 +542,26 @@ impl Output {
     }
 
     /// Everything the stream held, read or not.
+    /// Waits until no byte has come for `quiet`, the stream ended, or `deadline`.
+    fn settle(&self, quiet: Duration, deadline: Instant) {
+        let (buffer, changed) = &*self.shared;
+        let mut buffer = buffer.lock().unwrap();
+        loop {
+            let seen = buffer.bytes.len();
+            let now = Instant::now();
+            if buffer.ended || now >= deadline {
+                return;
+            }
+            buffer = changed
+                .wait_timeout(buffer, quiet.min(deadline - now))
+                .unwrap()
+                .0;
+            if buffer.bytes.len() == seen && !buffer.ended {
+                return;
+            }
+        }
+    }
+
     fn all(&self) -> String {
         String::from_utf8_lossy(&self.shared.0.lock().unwrap().bytes).into_owned()
     }

@@ -16,7 +16,7 @@
 //! world) runs live ([`live`]).
 
 pub(crate) mod http;
-mod live;
+pub mod live;
 pub mod spec;
 
 use crate::exec::executor;

@@ -16,6 +16,7 @@ mod clocks;
 mod errors;
 mod filesystem;
 mod http;
+pub use http::{Served, ServedRequest};
 mod io;
 mod random;
 mod sockets;

@@ -16,9 +16,11 @@ pub mod worker;
 
 use crate::exec::fixture::Preopen;
 use crate::model::abi::{Abi, World};
+use crate::model::case::ServedRequest;
 use crate::model::outcome::RawOutcome;
 use crate::model::record::RuntimeLine;
 use crate::model::verdict::RunError;
+use crate::testsuite::http::Message;
 use anyhow::{Result, bail};
 use std::path::Path;
 use std::time::Duration;
@@ -122,6 +124,17 @@ pub trait Runtime: Send + Sync {
             "`{}` runs a guest only to its end, with its input given up front",
             self.name()
         ))
+    }
+    /// Serves the guest of `inv` as a `wasi:http/proxy` component and sends
+    /// it `request` as a client: the run's outcome, and the response the
+    /// client got (`None`: none). By default in a process of the runtime's
+    /// own ([`proxy::serve_live`](crate::exec::proxy::serve_live)).
+    fn serve(
+        &self,
+        inv: &Invocation,
+        request: &ServedRequest,
+    ) -> Result<(RawOutcome, Option<Message>), RunError> {
+        crate::exec::proxy::serve_live(self, inv, request)
     }
     /// What in the stderr of a live run says the runtime could not link the
     /// guest (the run is then `unsupported`).

@@ -6,17 +6,20 @@
 use super::engine::{self, shared};
 use super::{Invocation, Runtime};
 use crate::model::abi::Abi;
+use crate::model::case::{SERVED_HOST, ServedRequest};
 use crate::model::outcome::{RawOutcome, Status};
 use crate::model::verdict::RunError;
+use crate::testsuite::http::{self, Message};
 use std::sync::OnceLock;
 use wasi_conform_reference::abi_p1::{self, Control, ValType};
-use wasi_conform_reference::abi_p2::{self, P2};
+use wasi_conform_reference::abi_p2::{self, P2, Served};
 use wasi_conform_reference::host::{Config, ReferenceHost};
 use wasi_conform_reference::memfs::MemFs;
 use wasi_conform_reference::trace::Traced;
 use wasmtime::component;
 use wasmtime::{Extern, FuncType, Linker, Val};
 use wasmtime_wasi::p2::bindings::sync::Command;
+use wasmtime_wasi_http::p2::bindings::sync::Proxy;
 
 /// The reference host.
 pub struct Reference;
@@ -54,62 +57,160 @@ impl Runtime for Reference {
     }
 
     fn run(&self, inv: &Invocation) -> Result<RawOutcome, RunError> {
-        let fs = match inv.fixture {
-            Some(fixture) => fixture.clone(),
-            None => MemFs::load_dir(inv.sandbox_root).map_err(|e| {
-                RunError::Harness(format!(
-                    "{}: cannot load the sandbox: {e}",
-                    inv.sandbox_root.display()
-                ))
-            })?,
-        };
-        let preopens = inv
-            .preopens
-            .iter()
-            .map(|p| {
-                let relative = p.host.strip_prefix(inv.sandbox_root).unwrap_or(&p.host);
-                let relative = relative.to_string_lossy();
-                (
-                    p.guest.clone(),
-                    if relative.is_empty() {
-                        ".".into()
-                    } else {
-                        relative.into_owned()
-                    },
-                )
-            })
-            .collect();
-        let config = Config {
-            args: inv.argv.clone(),
-            env: inv.env.to_vec(),
-            stdin: inv.stdin.to_vec(),
-            fs,
-            preopens,
-            seed: 0,
-            output_cap: inv.limits.output_cap,
-        };
-        let host = ReferenceHost::new(config)
-            .map_err(|e| RunError::Crash(format!("reference host: {e}")))?;
+        let host = host(inv)?;
         let (status, host) = match inv.abi {
             Abi::P1 => run_module(inv, Traced::new(host))?,
-            Abi::P1Component | Abi::P2 => {
-                let mut p2 = P2::new(Traced::new(host));
-                // As wasmtime's runner: the network only for a `sockets` case.
-                if inv.proposals.iter().any(|p| p == "sockets") {
-                    p2.grant_network();
-                }
-                run_component(inv, p2)?
-            }
+            Abi::P1Component | Abi::P2 => run_component(inv, p2(inv, host))?,
             Abi::P3 => return Err(RunError::Unsupported("WASI 0.3".to_string())),
         };
-        let host = host.into_inner();
-        Ok(RawOutcome {
-            status,
-            stdout: host.stdout().to_vec(),
-            stderr: host.stderr().to_vec(),
-            truncated: host.output_truncated(),
-            fs: Some(host.snapshot()),
+        Ok(outcome(status, host.into_inner()))
+    }
+
+    /// In process: the request is made as the client would send it, the
+    /// guest's `incoming-handler.handle` called once with it, and what it
+    /// set on the outparam is the response (an error, or none set, is
+    /// answered `500`; a body left unfinished is no response, as the
+    /// connection would end mid-body).
+    fn serve(
+        &self,
+        inv: &Invocation,
+        request: &ServedRequest,
+    ) -> Result<(RawOutcome, Option<Message>), RunError> {
+        if inv.abi != Abi::P2 {
+            return Err(RunError::Unsupported(format!(
+                "the reference host serves WASI 0.2 `wasi:http/proxy` components, not {}",
+                inv.abi
+            )));
+        }
+        let mut host = p2(inv, host(inv)?);
+        let headers = http::request_fields(SERVED_HOST, &request.wire_headers(), &request.body);
+        let handles = host
+            .serve_request(abi_p2::ServedRequest {
+                method: request.method.clone(),
+                target: request.path.clone(),
+                headers,
+                body: request.body.clone().into_bytes(),
+            })
+            .map_err(|e| RunError::Crash(format!("reference host: {e:?}")))?;
+        let shared = shared();
+        let component = shared.component(inv.wasm)?;
+        let mut store = shared.store(host, inv.limits.timeout);
+        let status = match component_linker(true)
+            .instantiate(&mut store, &component)
+            .and_then(|instance| Proxy::new(&mut store, &instance))
+        {
+            Err(err) => engine::instantiation_error(err)?,
+            Ok(proxy) => match proxy
+                .wasi_http_incoming_handler()
+                .call_handle(&mut store, handles.0, handles.1)
+            {
+                Ok(()) => Status::Exit(0),
+                Err(err) => engine::run_error(err)?,
+            },
+        };
+        let mut host = store.into_data();
+        let response = response(host.served());
+        Ok((outcome(status, host.into_system().into_inner()), response))
+    }
+}
+
+/// The reference host of a run: its arguments, environment, stdin, the
+/// fixture and the preopens.
+fn host(inv: &Invocation) -> Result<ReferenceHost, RunError> {
+    let fs = match inv.fixture {
+        Some(fixture) => fixture.clone(),
+        None => MemFs::load_dir(inv.sandbox_root).map_err(|e| {
+            RunError::Harness(format!(
+                "{}: cannot load the sandbox: {e}",
+                inv.sandbox_root.display()
+            ))
+        })?,
+    };
+    let preopens = inv
+        .preopens
+        .iter()
+        .map(|p| {
+            let relative = p.host.strip_prefix(inv.sandbox_root).unwrap_or(&p.host);
+            let relative = relative.to_string_lossy();
+            (
+                p.guest.clone(),
+                if relative.is_empty() {
+                    ".".into()
+                } else {
+                    relative.into_owned()
+                },
+            )
         })
+        .collect();
+    let config = Config {
+        args: inv.argv.clone(),
+        env: inv.env.to_vec(),
+        stdin: inv.stdin.to_vec(),
+        fs,
+        preopens,
+        seed: 0,
+        output_cap: inv.limits.output_cap,
+    };
+    ReferenceHost::new(config).map_err(|e| RunError::Crash(format!("reference host: {e}")))
+}
+
+/// The WASI 0.2 layer on `host`; the network only for a `sockets` case, as
+/// wasmtime's runner grants it.
+fn p2(inv: &Invocation, host: ReferenceHost) -> P2<Host> {
+    let mut p2 = P2::new(Traced::new(host));
+    if inv.proposals.iter().any(|p| p == "sockets") {
+        p2.grant_network();
+    }
+    p2
+}
+
+/// The outcome of a run that ended with `status`: what `host` holds.
+fn outcome(status: Status, host: ReferenceHost) -> RawOutcome {
+    RawOutcome {
+        status,
+        stdout: host.stdout().to_vec(),
+        stderr: host.stderr().to_vec(),
+        truncated: host.output_truncated(),
+        fs: Some(host.snapshot()),
+    }
+}
+
+/// The response a client gets for what a served guest answered.
+fn response(served: Served) -> Option<Message> {
+    let fields = |fields: Vec<(String, Vec<u8>)>| -> Vec<(String, String)> {
+        fields
+            .into_iter()
+            .map(|(n, v)| {
+                (
+                    n.to_ascii_lowercase(),
+                    String::from_utf8_lossy(&v).into_owned(),
+                )
+            })
+            .collect()
+    };
+    let message = |status: u16, headers, body, trailers| Message {
+        start: vec!["HTTP/1.1".into(), status.to_string()],
+        headers,
+        body,
+        trailers,
+    };
+    match served {
+        Served::Response {
+            complete: false, ..
+        } => None,
+        Served::Response {
+            status,
+            headers,
+            body,
+            trailers,
+            complete: true,
+        } => Some(message(
+            status,
+            fields(headers),
+            body,
+            fields(trailers.unwrap_or_default()),
+        )),
+        Served::Error(_) | Served::NotSet => Some(message(500, Vec::new(), Vec::new(), Vec::new())),
     }
 }
 

@@ -142,8 +142,10 @@ pub fn run_live(inv: &Invocation, world: World) -> Result<Status, RunError> {
         (World::Command, Abi::P1Component | Abi::P2) => run_component(inv, builder.build()),
         (World::Command, Abi::P3) => run_p3_component(inv, builder.build()),
         (World::HttpService, Abi::P3) => serve_p3(inv, builder.build()),
+        (World::HttpService, Abi::P2) => serve_p2(inv),
         (World::HttpService, abi) => Err(RunError::Unsupported(format!(
-            "embedded wasmtime serves only WASI 0.3 `wasi:http/service` components, not {abi}"
+            "embedded wasmtime serves WASI 0.2 `wasi:http/proxy` and 0.3 \
+             `wasi:http/service` components, not {abi}"
         ))),
     }
 }
@@ -372,6 +374,93 @@ fn serve_p3(inv: &Invocation, ctx: WasiCtx) -> Result<Status, RunError> {
                 Ok(()) => Ok(Status::Exit(0)),
                 Err(err) => engine::run_error(err),
             },
+        }
+    })
+}
+
+/// Serves a WASI 0.2 `wasi:http/proxy` component as `wasmtime serve -Scli`
+/// does: on 127.0.0.1 at a free port, announced on stderr as `Serving HTTP
+/// on http://ADDRESS/`, each request handled by a fresh instance (its own
+/// store and WASI context, with every 0.2 interface and wasi:http) while the
+/// response streams to the client, until SIGINT, which ends the process
+/// with status 0. An error set on the outparam, or none set, is answered
+/// `500`.
+fn serve_p2(inv: &Invocation) -> Result<Status, RunError> {
+    use http_body_util::BodyExt;
+    use wasmtime_wasi_http::p2::bindings::ProxyPre;
+    use wasmtime_wasi_http::p2::bindings::http::types::Scheme;
+    let shared = shared();
+    let component = shared.component(inv.wasm)?;
+    let mut linker = Linker::<ComponentState>::new(&shared.engine);
+    wasmtime_wasi::p2::add_to_linker_async(&mut linker)
+        .and_then(|()| wasmtime_wasi_http::p2::add_only_http_to_linker_async(&mut linker))
+        .map_err(|e| RunError::Crash(format!("wasmtime-wasi linker: {e:?}")))?;
+    let pre = match linker.instantiate_pre(&component).and_then(ProxyPre::new) {
+        Ok(pre) => pre,
+        Err(err) => return engine::instantiation_error(err),
+    };
+    let harness = |what: &str, e: std::io::Error| RunError::Harness(format!("{what}: {e}"));
+    tokio_runtime()?.block_on(async {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .map_err(|e| harness("cannot listen on 127.0.0.1", e))?;
+        let address = listener
+            .local_addr()
+            .map_err(|e| harness("no local address", e))?;
+        eprintln!("Serving HTTP on http://{address}/");
+        let address = address.to_string();
+        let (exchanges, mut incoming) = tokio::sync::mpsc::unbounded_channel::<Exchange>();
+        tokio::spawn(accept(listener, exchanges));
+        let serving = async {
+            while let Some((request, reply)) = incoming.recv().await {
+                let mut builder = context(inv)?;
+                builder.inherit_stdio();
+                let state = ComponentState {
+                    ctx: builder.build(),
+                    http: WasiHttpCtx::new(),
+                    table: ResourceTable::new(),
+                };
+                let mut store = shared.store(state, inv.limits.timeout);
+                let (sender, receiver) = tokio::sync::oneshot::channel();
+                let request = absolute(request, &address);
+                let mut http = store.data_mut().http();
+                let handles = http
+                    .new_incoming_request(Scheme::Http, request)
+                    .and_then(|req| Ok((req, http.new_response_outparam(sender)?)));
+                let (req, out) = match handles {
+                    Ok(handles) => handles,
+                    Err(err) => return engine::run_error(err),
+                };
+                let pre = pre.clone();
+                tokio::spawn(async move {
+                    let proxy = pre.instantiate_async(&mut store).await?;
+                    proxy
+                        .wasi_http_incoming_handler()
+                        .call_handle(&mut store, req, out)
+                        .await
+                });
+                let response = match receiver.await {
+                    Ok(Ok(response)) => response.map(|body| {
+                        body.map_err(|e| std::io::Error::other(format!("{e:?}")))
+                            .boxed_unsync()
+                    }),
+                    Ok(Err(_)) | Err(_) => {
+                        let mut response = hyper::Response::new(
+                            http_body_util::Empty::new()
+                                .map_err(|never| match never {})
+                                .boxed_unsync(),
+                        );
+                        *response.status_mut() = hyper::StatusCode::INTERNAL_SERVER_ERROR;
+                        response
+                    }
+                };
+                let _ = reply.send(response);
+            }
+            Ok(Status::Exit(0))
+        };
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => Ok(Status::Exit(0)),
+            served = serving => served,
         }
     })
 }

@@ -5,11 +5,13 @@
 //! print as text, or as length and FNV-1a hash when long, and only the
 //! `x-` headers of a response print (the others are the host's own).
 use guest_support::p2::http::{self as h, Timeout};
-use guest_support::p2::{poll, streams};
-use guest_support::{check, check_detail, check_should, finish, obj, trace};
+use guest_support::p2::streams;
+use guest_support::{check, check_detail, check_should, finish};
+use guests_p2::{
+    expect_error, expect_immutable, fields, print_x_fields, read_all, show_body, wait,
+};
 use wasip2::http::types::{
-    ErrorCode, Fields, HeaderError, IncomingResponse, Method, OutgoingRequest, RequestOptions,
-    Scheme,
+    ErrorCode, Fields, IncomingResponse, Method, OutgoingRequest, RequestOptions, Scheme,
 };
 
 fn main() {
@@ -270,25 +272,6 @@ fn main() {
     finish();
 }
 
-/// `fields.from-list` of `pairs`, which must succeed.
-fn fields(pairs: &[(&str, &[u8])]) -> Fields {
-    let list: Vec<(String, Vec<u8>)> = pairs
-        .iter()
-        .map(|(n, v)| (n.to_string(), v.to_vec()))
-        .collect();
-    match h::fields_from_list(&list) {
-        Ok(f) => f,
-        Err(e) => {
-            check_detail(
-                "fields.from-list succeeds",
-                false,
-                Some(h::header_error_name(&e)),
-            );
-            h::fields_new()
-        }
-    }
-}
-
 /// Sets method, scheme `HTTP`, the server's authority and `path`.
 fn set_target(req: &OutgoingRequest, method: Method, path: &str) {
     let server = std::env::var("HTTP_SERVER").unwrap_or_default();
@@ -307,11 +290,6 @@ fn request(method: Method, path: &str) -> OutgoingRequest {
     let req = h::request_new(h::fields_new(), "$req");
     set_target(&req, method, path);
     req
-}
-
-/// Waits for `p` (and drops it).
-fn wait(p: wasip2::io::poll::Pollable) {
-    poll::block(&p, "$p");
 }
 
 /// Sends `req` and waits for its response.
@@ -351,30 +329,6 @@ fn fetch(req: OutgoingRequest, options: Option<RequestOptions>) -> Option<Incomi
     }
 }
 
-/// Reads `stream` to its end with `blocking-read` (untraced: how the bytes
-/// come in chunks is the host's); one trace line for the whole.
-fn read_all(stream: &wasip2::io::streams::InputStream) -> Vec<u8> {
-    let mut data = Vec::new();
-    let end = loop {
-        match stream.blocking_read(64 * 1024) {
-            Ok(chunk) => data.extend_from_slice(&chunk),
-            Err(e) => break guest_support::p2::stream_error_name(&e),
-        }
-    };
-    trace(
-        "input-stream.blocking-read",
-        obj! {"stream" => "$stream", "len" => "to-end"},
-        Ok(obj! {"nread" => data.len(), "end" => end}),
-    );
-    data
-}
-
-fn fnv(bytes: &[u8]) -> u64 {
-    bytes.iter().fold(0xcbf29ce484222325, |h, b| {
-        (h ^ u64::from(*b)).wrapping_mul(0x100000001b3)
-    })
-}
-
 /// Prints a response: status, `x-` headers, body, trailers.
 fn show_response(resp: Option<IncomingResponse>) {
     let Some(resp) = resp else { return };
@@ -388,40 +342,7 @@ fn show_response(resp: Option<IncomingResponse>) {
     let Ok(body) = h::response_consume(&resp, "$resp") else {
         return;
     };
-    if let Ok(stream) = h::incoming_body_stream(&body, "$body") {
-        let data = read_all(&stream);
-        if data.len() <= 256 {
-            println!("body {:?}", String::from_utf8_lossy(&data));
-        } else {
-            println!("body {} bytes fnv {:016x}", data.len(), fnv(&data));
-        }
-    }
-    let fut = h::incoming_body_finish(body, "$body");
-    wait(h::future_trailers_subscribe(&fut, "$trailers"));
-    if let Some(Ok(Ok(Some(trailers)))) = h::future_trailers_get(&fut, "$trailers") {
-        print_x_fields(
-            "trailer",
-            &h::fields_entries_prefixed(&trailers, "$trailers", "x-"),
-        );
-    }
-}
-
-/// Prints the `x-` fields, names lowercased, sorted.
-fn print_x_fields(what: &str, entries: &[(String, Vec<u8>)]) {
-    let mut x: Vec<(String, String)> = entries
-        .iter()
-        .map(|(n, v)| {
-            (
-                n.to_ascii_lowercase(),
-                String::from_utf8_lossy(v).into_owned(),
-            )
-        })
-        .filter(|(n, _)| n.starts_with("x-"))
-        .collect();
-    x.sort();
-    for (n, v) in x {
-        println!("{what} {n}: {v:?}");
-    }
+    show_body(body);
 }
 
 fn show_exchange(method: Method, path: &str, headers: Option<Fields>) {
@@ -546,11 +467,6 @@ fn fields_case() {
     );
 }
 
-fn expect_error(what: &str, got: Result<(), HeaderError>, want: &str) {
-    let name = got.as_ref().err().map(h::header_error_name);
-    check_detail(what, name == Some(want), name);
-}
-
 fn fields_invalid() {
     let got = h::fields_from_list(&[("bad name".into(), b"v".to_vec())]);
     let name = got.as_ref().err().map(h::header_error_name);
@@ -611,24 +527,6 @@ fn fields_clone() {
     );
     let r = h::fields_append(&c, "$clone", "x-b", b"3");
     check("fields.clone is mutable", r.is_ok());
-}
-
-fn expect_immutable(f: &Fields, label: &str) {
-    expect_error(
-        "fields.set on immutable fields is immutable",
-        h::fields_set(f, label, "x-new", &[b"v".to_vec()]),
-        "immutable",
-    );
-    expect_error(
-        "fields.append on immutable fields is immutable",
-        h::fields_append(f, label, "x-new", b"v"),
-        "immutable",
-    );
-    expect_error(
-        "fields.delete on immutable fields is immutable",
-        h::fields_delete(f, label, "x-new"),
-        "immutable",
-    );
 }
 
 fn trailers_immutable() {

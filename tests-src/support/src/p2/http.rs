@@ -10,8 +10,8 @@ use alloc::vec::Vec;
 use wasip2::http::outgoing_handler;
 use wasip2::http::types::{
     ErrorCode, Fields, FutureIncomingResponse, FutureTrailers, HeaderError, IncomingBody,
-    IncomingResponse, Method, OutgoingBody, OutgoingRequest, OutgoingResponse, RequestOptions,
-    Scheme,
+    IncomingRequest, IncomingResponse, Method, OutgoingBody, OutgoingRequest, OutgoingResponse,
+    RequestOptions, ResponseOutparam, Scheme,
 };
 use wasip2::io::poll::Pollable;
 use wasip2::io::streams::{InputStream, OutputStream};
@@ -637,4 +637,91 @@ pub fn http_error_code(e: &wasip2::io::error::Error, label: &str) -> Option<Erro
         Ok(obj! {"error-code" => c.as_ref().map(error_code_name)}),
     );
     c
+}
+
+// the server side: incoming-request and response-outparam (wasi:http/proxy)
+
+/// `incoming-request.method`: ret `{"method":name}`.
+pub fn incoming_method(r: &IncomingRequest, label: &str) -> Method {
+    let m = r.method();
+    trace(
+        "incoming-request.method",
+        obj! {"self" => label},
+        Ok(obj! {"method" => method_name(&m)}),
+    );
+    m
+}
+
+/// `incoming-request.path-with-query`: ret `{"path-with-query":text|null}`.
+pub fn incoming_path(r: &IncomingRequest, label: &str) -> Option<String> {
+    let p = r.path_with_query();
+    trace(
+        "incoming-request.path-with-query",
+        obj! {"self" => label},
+        Ok(obj! {"path-with-query" => p.clone()}),
+    );
+    p
+}
+
+/// `incoming-request.scheme`: ret `{"scheme":name|null}`.
+pub fn incoming_scheme(r: &IncomingRequest, label: &str) -> Option<Scheme> {
+    let s = r.scheme();
+    trace(
+        "incoming-request.scheme",
+        obj! {"self" => label},
+        Ok(obj! {"scheme" => s.as_ref().map(scheme_name)}),
+    );
+    s
+}
+
+/// `incoming-request.authority`: ret `{"authority":text|null}`.
+pub fn incoming_authority(r: &IncomingRequest, label: &str) -> Option<String> {
+    let a = r.authority();
+    trace(
+        "incoming-request.authority",
+        obj! {"self" => label},
+        Ok(obj! {"authority" => a.clone()}),
+    );
+    a
+}
+
+/// `incoming-request.headers`.
+pub fn incoming_headers(r: &IncomingRequest, label: &str) -> Fields {
+    let h = r.headers();
+    trace(
+        "incoming-request.headers",
+        obj! {"self" => label},
+        Ok(obj!()),
+    );
+    h
+}
+
+/// `incoming-request.consume`.
+pub fn incoming_consume(r: &IncomingRequest, label: &str) -> Result<IncomingBody, ()> {
+    traced(
+        "incoming-request.consume",
+        obj! {"self" => label},
+        r.consume(),
+        unit_error,
+        |_| obj!(),
+    )
+}
+
+/// `response-outparam.set` with a response (`Ok(label)`) or an error:
+/// args `{"param":label,"response":label|{"error-code":name}}`.
+pub fn outparam_set(
+    param: ResponseOutparam,
+    label: &str,
+    response: Result<(OutgoingResponse, &str), ErrorCode>,
+) {
+    let shown = match &response {
+        Ok((_, l)) => J::from(*l),
+        Err(e) => obj! {"error-code" => error_code_name(e)},
+    };
+    ResponseOutparam::set(param, response.map(|(r, _)| r));
+    trace(
+        "response-outparam.set",
+        obj! {"param" => label, "response" => shown},
+        Ok(obj!()),
+    );
 }

@@ -6,7 +6,10 @@
 //! future is ready at once (RATIONALE.md, "How does the reference host
 //! serve wasi:http 0.2?").
 
+mod server;
 mod wire;
+
+pub use server::{Served, ServedRequest};
 
 use std::time::Duration;
 
@@ -20,13 +23,12 @@ use wasmtime_wasi_http::p2::bindings::http::types::{
 use wasmtime_wasi_http::p2::bindings::http::{outgoing_handler, types as t};
 use wasmtime_wasi_http::p2::body::{HostFutureTrailers, HostIncomingBody, HostOutgoingBody};
 use wasmtime_wasi_http::p2::types::{
-    HostFutureIncomingResponse, HostIncomingRequest, HostIncomingResponse, HostOutgoingRequest,
-    HostOutgoingResponse, HostResponseOutparam,
+    HostFutureIncomingResponse, HostIncomingResponse, HostOutgoingRequest, HostOutgoingResponse,
 };
 use wasmtime_wasi_http::p2::{HttpError, HttpResult};
 
 use super::table::Table;
-use super::{Input, P2, Parent, Sink, Source, trap};
+use super::{Input, P2, Parent, Sink, Source};
 use crate::system::System;
 use wire::FieldList;
 
@@ -59,11 +61,13 @@ struct OutRequest {
     body: Option<u32>,
 }
 
-/// An `outgoing-response`: made, never sent (a command serves no request).
+/// An `outgoing-response`: sent when a served guest sets it on its
+/// `response-outparam` ([`server`]).
 struct OutResponse {
     status: StatusCode,
     headers: FieldList,
-    body_taken: bool,
+    /// The rep of its exchange once `body` was called.
+    body: Option<u32>,
 }
 
 /// Where an outgoing body stands.
@@ -85,8 +89,10 @@ pub(super) struct Exchange {
     data: Vec<u8>,
     trailers: Option<FieldList>,
     state: BodyState,
-    /// An `outgoing-body` of an `outgoing-response`: nothing reads it.
-    response: bool,
+    /// Nothing reads it: the body of a request dropped unsent, or of a
+    /// response not (yet) set on a `response-outparam`. Such an exchange
+    /// goes when its body is finished or dropped.
+    unread: bool,
 }
 
 /// An `outgoing-body`: its exchange, and whether `write` was called.
@@ -136,6 +142,8 @@ pub(super) struct Http {
     responses: Table<InResponse>,
     pub(super) bodies_in: Table<InBody>,
     trailers: Table<FutureTrailers>,
+    /// The request a served guest handles and what it answers.
+    server: server::Server,
 }
 
 impl Http {
@@ -151,6 +159,7 @@ impl Http {
             responses: Table::new("incoming-response"),
             bodies_in: Table::new("incoming-body"),
             trailers: Table::new("future-trailers"),
+            server: server::Server::new(),
         }
     }
 
@@ -297,12 +306,12 @@ impl<S: System> P2<S> {
     }
 
     /// A new outgoing body writing into a new exchange.
-    fn new_body(&mut self, response: bool) -> wasmtime::Result<(u32, u32)> {
+    fn new_body(&mut self, unread: bool) -> wasmtime::Result<(u32, u32)> {
         let exchange = self.http.exchanges.insert(Exchange {
             data: Vec::new(),
             trailers: None,
             state: BodyState::Writing,
-            response,
+            unread,
         })?;
         let body = self.http.bodies_out.insert(OutBody {
             exchange,
@@ -503,44 +512,6 @@ impl<S: System> t::HostFields for P2<S> {
     }
 }
 
-/// No `incoming-request` exists in a command: its methods are unreachable.
-fn no_incoming_request() -> wasmtime::Error {
-    trap("no incoming-request exists in a command run")
-}
-
-impl<S: System> t::HostIncomingRequest for P2<S> {
-    fn method(&mut self, _: Resource<HostIncomingRequest>) -> wasmtime::Result<Method> {
-        Err(no_incoming_request())
-    }
-    fn path_with_query(
-        &mut self,
-        _: Resource<HostIncomingRequest>,
-    ) -> wasmtime::Result<Option<String>> {
-        Err(no_incoming_request())
-    }
-    fn scheme(&mut self, _: Resource<HostIncomingRequest>) -> wasmtime::Result<Option<Scheme>> {
-        Err(no_incoming_request())
-    }
-    fn authority(&mut self, _: Resource<HostIncomingRequest>) -> wasmtime::Result<Option<String>> {
-        Err(no_incoming_request())
-    }
-    fn headers(
-        &mut self,
-        _: Resource<HostIncomingRequest>,
-    ) -> wasmtime::Result<Resource<FieldMap>> {
-        Err(no_incoming_request())
-    }
-    fn consume(
-        &mut self,
-        _: Resource<HostIncomingRequest>,
-    ) -> wasmtime::Result<Result<Resource<HostIncomingBody>, ()>> {
-        Err(no_incoming_request())
-    }
-    fn drop(&mut self, _: Resource<HostIncomingRequest>) -> wasmtime::Result<()> {
-        Err(no_incoming_request())
-    }
-}
-
 impl<S: System> t::HostOutgoingRequest for P2<S> {
     /// The headers are copied: the request's own are immutable from now on.
     fn new(
@@ -576,7 +547,7 @@ impl<S: System> t::HostOutgoingRequest for P2<S> {
         if let Some(exchange) = self.http.requests.remove(r.rep())?.body {
             // Its body, if still alive, now writes for nobody.
             if let Ok(ex) = self.http.exchanges.get_mut(exchange) {
-                ex.response = true;
+                ex.unread = true;
             }
         }
         Ok(())
@@ -662,32 +633,6 @@ impl<S: System> t::HostOutgoingRequest for P2<S> {
     ) -> wasmtime::Result<Resource<FieldMap>> {
         let entries = self.request(r.rep())?.headers.clone();
         self.http.new_fields(entries, false)
-    }
-}
-
-/// No `response-outparam` exists in a command: its methods are unreachable.
-fn no_outparam() -> wasmtime::Error {
-    trap("no response-outparam exists in a command run")
-}
-
-impl<S: System> t::HostResponseOutparam for P2<S> {
-    fn drop(&mut self, _: Resource<HostResponseOutparam>) -> wasmtime::Result<()> {
-        Err(no_outparam())
-    }
-    fn set(
-        &mut self,
-        _: Resource<HostResponseOutparam>,
-        _: Result<Resource<HostOutgoingResponse>, ErrorCode>,
-    ) -> wasmtime::Result<()> {
-        Err(no_outparam())
-    }
-    fn send_informational(
-        &mut self,
-        _: Resource<HostResponseOutparam>,
-        _: u16,
-        _: Resource<FieldMap>,
-    ) -> HttpResult<()> {
-        Err(HttpError::trap(no_outparam()))
     }
 }
 
@@ -793,7 +738,7 @@ impl<S: System> t::HostOutgoingResponse for P2<S> {
             OutResponse {
                 status: 200,
                 headers,
-                body_taken: false,
+                body: None,
             },
         )?))
     }
@@ -802,12 +747,11 @@ impl<S: System> t::HostOutgoingResponse for P2<S> {
         &mut self,
         r: Resource<HostOutgoingResponse>,
     ) -> wasmtime::Result<Result<Resource<HostOutgoingBody>, ()>> {
-        let response = self.http.responses_out.get_mut(r.rep())?;
-        if response.body_taken {
+        if self.http.responses_out.get(r.rep())?.body.is_some() {
             return Ok(Err(()));
         }
-        response.body_taken = true;
-        let (_, body) = self.new_body(true)?;
+        let (exchange, body) = self.new_body(true)?;
+        self.http.responses_out.get_mut(r.rep())?.body = Some(exchange);
         Ok(Ok(Resource::new_own(body)))
     }
 
@@ -848,7 +792,7 @@ impl<S: System> t::HostFutureIncomingResponse for P2<S> {
         } = self.http.futures.remove(f.rep())?
             && let Ok(ex) = self.http.exchanges.get_mut(e)
         {
-            ex.response = true;
+            ex.unread = true;
         }
         Ok(())
     }
@@ -930,7 +874,7 @@ impl<S: System> t::HostOutgoingBody for P2<S> {
         }
         ex.state = BodyState::Finished;
         ex.trailers = trailers;
-        if ex.response {
+        if ex.unread {
             self.http
                 .exchanges
                 .remove(body.exchange)
@@ -945,7 +889,7 @@ impl<S: System> t::HostOutgoingBody for P2<S> {
         let body = self.http.bodies_out.remove(b.rep())?;
         let ex = self.http.exchanges.get_mut(body.exchange)?;
         ex.state = BodyState::Broken;
-        if ex.response {
+        if ex.unread {
             self.http.exchanges.remove(body.exchange)?;
         }
         Ok(())
