@@ -55,8 +55,9 @@ pub enum World {
     /// `wasi:cli/command`: the runtime calls `run` and the guest ends.
     #[default]
     Command,
-    /// `wasi:http/service`: the runtime serves the guest's handler over
-    /// HTTP, printing its `http://` address on stderr, until it is stopped.
+    /// `wasi:http/service` (0.3) or `wasi:http/proxy` (0.2): the runtime
+    /// serves the guest's handler over HTTP, printing its `http://` address
+    /// on stderr, until it is stopped.
     HttpService,
 }
 

@@ -321,8 +321,12 @@ impl Runtime for Template {
             World::Command => &self.command,
             World::HttpService if self.http_serve.is_empty() => {
                 return Err(format!(
-                    "template {} gives no `http_serve` command for the wasi:http/service world",
-                    self.source.display()
+                    "template {} gives no `http_serve` command: the runtime is not run serving \
+                     a wasi:http handler (the wasi:http/proxy and wasi:http/service worlds)",
+                    self.source
+                        .file_name()
+                        .unwrap_or_default()
+                        .to_string_lossy()
                 ));
             }
             World::HttpService => &self.http_serve,
