@@ -321,22 +321,12 @@ fn serve_p3(inv: &Invocation, ctx: WasiCtx) -> Result<Status, RunError> {
     use wasmtime_wasi_http::p3::bindings::Service;
     use wasmtime_wasi_http::p3::bindings::http::types::ErrorCode;
     let (component, linker, mut store) = p3_component_run(inv, ctx)?;
-    let harness = |what: &str, e: std::io::Error| RunError::Harness(format!("{what}: {e}"));
     tokio_runtime()?.block_on(async {
         let service = match Service::instantiate_async(&mut store, &component, &linker).await {
             Ok(service) => service,
             Err(err) => return engine::instantiation_error(err),
         };
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-            .await
-            .map_err(|e| harness("cannot listen on 127.0.0.1", e))?;
-        let address = listener
-            .local_addr()
-            .map_err(|e| harness("no local address", e))?;
-        eprintln!("Serving HTTP on http://{address}/");
-        let address = address.to_string();
-        let (exchanges, mut incoming) = tokio::sync::mpsc::unbounded_channel::<Exchange>();
-        tokio::spawn(accept(listener, exchanges));
+        let (address, mut incoming) = listen().await?;
         let serving = store.run_concurrent(async move |store| {
             while let Some((request, reply)) = incoming.recv().await {
                 let request = absolute(request, &address)
@@ -399,18 +389,8 @@ fn serve_p2(inv: &Invocation) -> Result<Status, RunError> {
         Ok(pre) => pre,
         Err(err) => return engine::instantiation_error(err),
     };
-    let harness = |what: &str, e: std::io::Error| RunError::Harness(format!("{what}: {e}"));
     tokio_runtime()?.block_on(async {
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-            .await
-            .map_err(|e| harness("cannot listen on 127.0.0.1", e))?;
-        let address = listener
-            .local_addr()
-            .map_err(|e| harness("no local address", e))?;
-        eprintln!("Serving HTTP on http://{address}/");
-        let address = address.to_string();
-        let (exchanges, mut incoming) = tokio::sync::mpsc::unbounded_channel::<Exchange>();
-        tokio::spawn(accept(listener, exchanges));
+        let (address, mut incoming) = listen().await?;
         let serving = async {
             while let Some((request, reply)) = incoming.recv().await {
                 let mut builder = context(inv)?;
@@ -493,6 +473,23 @@ fn absolute<B>(request: hyper::Request<B>, address: &str) -> hyper::Request<B> {
 }
 
 /// Accepts HTTP/1 connections and hands each request to the guest's loop.
+/// Listens on 127.0.0.1 at a free port, says so on stderr as `wasmtime
+/// serve` does (`Serving HTTP on http://ADDRESS/`), and accepts in the
+/// background: the address, and the requests as they come.
+async fn listen() -> Result<(String, tokio::sync::mpsc::UnboundedReceiver<Exchange>), RunError> {
+    let harness = |what: &str, e: std::io::Error| RunError::Harness(format!("{what}: {e}"));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .map_err(|e| harness("cannot listen on 127.0.0.1", e))?;
+    let address = listener
+        .local_addr()
+        .map_err(|e| harness("no local address", e))?;
+    eprintln!("Serving HTTP on http://{address}/");
+    let (exchanges, incoming) = tokio::sync::mpsc::unbounded_channel::<Exchange>();
+    tokio::spawn(accept(listener, exchanges));
+    Ok((address.to_string(), incoming))
+}
+
 async fn accept(
     listener: tokio::net::TcpListener,
     exchanges: tokio::sync::mpsc::UnboundedSender<Exchange>,
