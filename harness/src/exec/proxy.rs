@@ -9,7 +9,8 @@ use crate::model::abi::World;
 use crate::model::case::ServedRequest;
 use crate::model::outcome::RawOutcome;
 use crate::model::verdict::RunError;
-use crate::testsuite::{http::Message, live};
+use crate::testsuite::http::{Message, short_sha256, x_fields};
+use crate::testsuite::live;
 
 /// Serves the guest of `inv`, sends it `request`, and returns the run's
 /// outcome with the client's view ([`client_view`]) after its stdout. Its
@@ -59,22 +60,19 @@ pub fn client_view(request: &ServedRequest, response: Option<&Message>) -> Strin
         let class = status.chars().next().unwrap_or('?');
         return format!("{asked}, got status {class}xx\n");
     }
+    // Sorted: a server may reorder the fields it sends.
     let fields = |fields: &[(String, String)]| -> String {
-        let mut x: Vec<String> = fields
-            .iter()
-            .filter(|(n, _)| n.starts_with("x-"))
-            .map(|(n, v)| format!(" {n}={v:?}"))
-            .collect();
+        let mut x = x_fields(fields);
         x.sort();
         x.concat()
     };
     let body = match std::str::from_utf8(&response.body) {
         Ok(text) if text.len() <= 256 => format!("{text:?}"),
-        _ => {
-            use sha2::{Digest, Sha256};
-            let hash = format!("{:x}", Sha256::digest(&response.body));
-            format!("{} bytes sha256 {}", response.body.len(), &hash[..16])
-        }
+        _ => format!(
+            "{} bytes sha256 {}",
+            response.body.len(),
+            short_sha256(&response.body)
+        ),
     };
     format!(
         "{asked}, got status {status} headers:{} body {body} trailers:{}\n",

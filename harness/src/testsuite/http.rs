@@ -154,23 +154,31 @@ impl CaseServer {
 /// trailers the guest chose (other headers are the runtime's own: `host`
 /// holds the port, `user-agent` its name), the body's length and hash.
 fn seen_line(request: &Message) -> String {
-    use sha2::{Digest, Sha256};
-    let fields = |fields: &[(String, String)]| -> String {
-        fields
-            .iter()
-            .filter(|(n, _)| n.starts_with("x-"))
-            .map(|(n, v)| format!(" {n}={v:?}"))
-            .collect()
-    };
-    let hash = format!("{:x}", Sha256::digest(&request.body));
     format!(
         "server saw: {} headers:{} body {} bytes sha256 {} trailers:{}",
         request.start.get(..2).unwrap_or_default().join(" "),
-        fields(&request.headers),
+        x_fields(&request.headers).concat(),
         request.body.len(),
-        &hash[..16],
-        fields(&request.trailers),
+        short_sha256(&request.body),
+        x_fields(&request.trailers).concat(),
     )
+}
+
+/// The `x-` fields of `fields` as an outcome line shows them, in order:
+/// ` name="value"` each.
+pub fn x_fields(fields: &[(String, String)]) -> Vec<String> {
+    fields
+        .iter()
+        .filter(|(n, _)| n.starts_with("x-"))
+        .map(|(n, v)| format!(" {n}={v:?}"))
+        .collect()
+}
+
+/// The first 16 hex digits of the SHA-256 of `bytes`, as an outcome line
+/// shows a body.
+pub fn short_sha256(bytes: &[u8]) -> String {
+    use sha2::{Digest, Sha256};
+    format!("{:x}", Sha256::digest(bytes))[..16].to_string()
 }
 
 /// Answers one request by its path: `/status/N` (status N), `/echo` (the

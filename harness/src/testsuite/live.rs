@@ -101,14 +101,7 @@ pub fn serve(
     let deadline = Instant::now() + limits.timeout;
     let mut url = None;
     while url.is_none() && Instant::now() < deadline && !guest.stderr.ended() {
-        let line = guest.stderr.line(deadline);
-        url = line.find("http://").map(|at| {
-            line[at..]
-                .split_whitespace()
-                .next()
-                .unwrap_or("")
-                .to_string()
-        });
+        url = service_url(&guest.stderr.line(deadline));
     }
     let response = url.as_deref().and_then(|url| {
         http::send(
@@ -153,6 +146,17 @@ pub fn serve(
         },
         response,
     ))
+}
+
+/// The `http://` URL a runtime's line announces its service at, if any.
+fn service_url(line: &str) -> Option<String> {
+    line.find("http://").map(|at| {
+        line[at..]
+            .split_whitespace()
+            .next()
+            .unwrap_or("")
+            .to_string()
+    })
 }
 
 /// The last [`EVIDENCE_CHARS`] characters of `text`.
@@ -369,13 +373,7 @@ impl Guest {
         };
         if self.service.is_none() {
             let line = self.stderr.line(deadline);
-            let url = line.find("http://").map(|at| {
-                line[at..]
-                    .split_whitespace()
-                    .next()
-                    .unwrap_or("")
-                    .to_string()
-            });
+            let url = service_url(&line);
             self.service = Some(url.ok_or_else(|| {
                 fail(format!(
                     "expected an `http://` URL in the first stderr line, got {:?}",

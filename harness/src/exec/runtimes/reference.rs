@@ -210,7 +210,7 @@ fn response(served: Served) -> Option<Message> {
             body,
             fields(trailers.unwrap_or_default()),
         )),
-        Served::Error(_) | Served::NotSet => Some(message(500, Vec::new(), Vec::new(), Vec::new())),
+        Served::Error | Served::NotSet => Some(message(500, Vec::new(), Vec::new(), Vec::new())),
     }
 }
 

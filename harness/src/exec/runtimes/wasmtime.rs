@@ -336,23 +336,10 @@ fn serve_p3(inv: &Invocation, ctx: WasiCtx) -> Result<Status, RunError> {
                     request,
                 );
                 let response = match service.handle(store, request).await? {
-                    Ok(response) => store
-                        .with(|store| response.into_http(store, async { Ok(()) }))?
-                        .map(|body| {
-                            body.map_err(|e| std::io::Error::other(format!("{e:?}")))
-                                .boxed_unsync()
-                        }),
-                    Err(code) => {
-                        let mut response = hyper::Response::new(
-                            http_body_util::Full::new(hyper::body::Bytes::from(format!(
-                                "{code:?}"
-                            )))
-                            .map_err(|never| match never {})
-                            .boxed_unsync(),
-                        );
-                        *response.status_mut() = hyper::StatusCode::INTERNAL_SERVER_ERROR;
-                        response
-                    }
+                    Ok(response) => guest_response(
+                        store.with(|store| response.into_http(store, async { Ok(()) }))?,
+                    ),
+                    Err(code) => server_error(format!("{code:?}")),
                 };
                 let _ = reply.send(response);
             }
@@ -376,7 +363,6 @@ fn serve_p3(inv: &Invocation, ctx: WasiCtx) -> Result<Status, RunError> {
 /// with status 0. An error set on the outparam, or none set, is answered
 /// `500`.
 fn serve_p2(inv: &Invocation) -> Result<Status, RunError> {
-    use http_body_util::BodyExt;
     use wasmtime_wasi_http::p2::bindings::ProxyPre;
     use wasmtime_wasi_http::p2::bindings::http::types::Scheme;
     let shared = shared();
@@ -420,19 +406,8 @@ fn serve_p2(inv: &Invocation) -> Result<Status, RunError> {
                         .await
                 });
                 let response = match receiver.await {
-                    Ok(Ok(response)) => response.map(|body| {
-                        body.map_err(|e| std::io::Error::other(format!("{e:?}")))
-                            .boxed_unsync()
-                    }),
-                    Ok(Err(_)) | Err(_) => {
-                        let mut response = hyper::Response::new(
-                            http_body_util::Empty::new()
-                                .map_err(|never| match never {})
-                                .boxed_unsync(),
-                        );
-                        *response.status_mut() = hyper::StatusCode::INTERNAL_SERVER_ERROR;
-                        response
-                    }
+                    Ok(Ok(response)) => guest_response(response),
+                    Ok(Err(_)) | Err(_) => server_error(String::new()),
                 };
                 let _ = reply.send(response);
             }
@@ -473,6 +448,32 @@ fn absolute<B>(request: hyper::Request<B>, address: &str) -> hyper::Request<B> {
 }
 
 /// Accepts HTTP/1 connections and hands each request to the guest's loop.
+/// The guest's response as the server sends it: its body's errors made I/O errors.
+fn guest_response<B>(response: hyper::Response<B>) -> hyper::Response<GuestBody>
+where
+    B: hyper::body::Body<Data = hyper::body::Bytes> + Send + 'static,
+    B::Error: std::fmt::Debug,
+{
+    use http_body_util::BodyExt;
+    response.map(|body| {
+        body.map_err(|e| std::io::Error::other(format!("{e:?}")))
+            .boxed_unsync()
+    })
+}
+
+/// A `500` with `body`: what the server answers for a guest that gave no
+/// response, or an error instead of one.
+fn server_error(body: String) -> hyper::Response<GuestBody> {
+    use http_body_util::BodyExt;
+    let mut response = hyper::Response::new(
+        http_body_util::Full::new(hyper::body::Bytes::from(body))
+            .map_err(|never| match never {})
+            .boxed_unsync(),
+    );
+    *response.status_mut() = hyper::StatusCode::INTERNAL_SERVER_ERROR;
+    response
+}
+
 /// Listens on 127.0.0.1 at a free port, says so on stderr as `wasmtime
 /// serve` does (`Serving HTTP on http://ADDRESS/`), and accepts in the
 /// background: the address, and the requests as they come.

@@ -46,8 +46,8 @@ pub enum Served {
         /// unfinished: the response is cut short).
         complete: bool,
     },
-    /// The outparam was set to this error.
-    Error(String),
+    /// The outparam was set to an error.
+    Error,
     /// The outparam was never set.
     NotSet,
 }
@@ -138,7 +138,7 @@ impl<S: System> P2<S> {
     pub fn served(&mut self) -> Served {
         match self.http.server.set.take() {
             None => Served::NotSet,
-            Some(Err(code)) => Served::Error(format!("{code:?}")),
+            Some(Err(_)) => Served::Error,
             Some(Ok((status, headers, exchange))) => {
                 let ex = exchange.and_then(|e| self.http.exchanges.remove(e).ok());
                 let (body, trailers, complete) = match ex {
