@@ -87,8 +87,8 @@ const SETTLE: Duration = Duration::from_millis(200);
 /// runtime printed the address it serves on, and stops it: what the guest
 /// printed, and the response (`None`: the client got none). A runtime that
 /// never serves is `unsupported` when its stderr shows a link error, a
-/// crash otherwise; one that does not answer within the timeout gives no
-/// response.
+/// `timeout` while it still runs at the deadline, a crash when it ended;
+/// one that does not answer within the timeout gives no response.
 pub fn serve(
     command: &[String],
     root: &std::path::Path,
@@ -125,6 +125,12 @@ pub fn serve(
     if url.is_none() {
         if let Some(why) = link_error(&stderr) {
             return Err(RunError::Unsupported(why));
+        }
+        if alive {
+            return Err(RunError::Timeout(format!(
+                "the runtime printed no address to serve on within the timeout; stderr: {}",
+                tail(&stderr)
+            )));
         }
         return Err(RunError::Crash(format!(
             "the runtime never printed the address it serves on ({}); stderr: {}",
