@@ -1,11 +1,11 @@
 //! proxy: a `wasi:http/proxy` component. The harness serves it and sends
-//! it a case's `requests`; each request's path picks the scenario. The
+//! it a case's `request`, whose path picks the scenario. The
 //! guest prints what it was given (only the `x-` request headers: the
 //! others are the client's and the runtime's own) and answers; what the
 //! client got back is the harness's to record.
 use guest_support::p2::http::{self as h};
 use guest_support::p2::streams;
-use guest_support::{check, check_detail, unknown_scenario};
+use guest_support::{check, unknown_scenario};
 use guests_p2::{expect_immutable, fields, show_body};
 use wasip2::exports::http::incoming_handler::Guest;
 use wasip2::http::types::{ErrorCode, IncomingRequest, ResponseOutparam};
@@ -111,10 +111,9 @@ fn respond(
     let resp = h::response_new(fields(headers), "$resp");
     if status != 200 {
         let set = h::response_set_status_code(&resp, "$resp", status);
-        check_detail(
+        check(
             "outgoing-response.set-status-code accepts a valid status",
             set.is_ok(),
-            None,
         );
     }
     let body = h::response_out_body(&resp, "$resp");
