@@ -279,17 +279,13 @@ fn coverage_lists_the_46_preview1_and_the_wasi_0_2_and_0_3_functions() {
     // Every WASI 0.2 function of the WIT, from the p2 cases' trace names:
     // each filesystem and streams function in 3 cases or more, every other
     // one in one or more (exit-with-code's guest is counted from its blessed
-    // trace, which it may not have yet), but `http-error-code`: no case
-    // reaches a wasi:http error inside a body's stream yet.
-    const UNCOVERED: [&str; 1] = ["wasi:http/types.http-error-code"];
+    // trace, which it may not have yet), wasi:http's included.
     let p2 = coverage["p2_functions"].as_object().unwrap();
     assert!(p2.contains_key("wasi:sockets/tcp.tcp-socket.start-bind"));
     for (name, cases) in p2 {
         let cases = cases.as_u64().unwrap();
         if name.starts_with("wasi:filesystem/") || name.starts_with("wasi:io/streams.") {
             assert!(cases >= 3, "{name}: {cases}");
-        } else if UNCOVERED.contains(&name.as_str()) {
-            assert_eq!(cases, 0, "{name} is covered now: take it off UNCOVERED");
         } else if name != "wasi:cli/exit.exit-with-code" {
             assert!(cases >= 1, "{name}: {cases}");
         }

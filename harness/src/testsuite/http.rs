@@ -183,7 +183,8 @@ pub fn short_sha256(bytes: &[u8]) -> String {
 
 /// Answers one request by its path: `/status/N` (status N), `/echo` (the
 /// body back, and each `x-` header as `x-echo-<name>`), `/trailers` (a
-/// chunked body with trailers), `/headers` (a repeated header), `/slow`
+/// chunked body with trailers), `/headers` (a repeated header), `/short`
+/// (a `content-length` of 10, 3 bytes, then the connection closes), `/slow`
 /// (after [`SLOW`]), `/big` ([`BIG`] bytes); anything else `200 ok`.
 fn answer_case(stream: TcpStream, seen: &Mutex<Vec<String>>) -> std::io::Result<()> {
     stream.set_read_timeout(Some(SERVER_TIMEOUT))?;
@@ -227,6 +228,7 @@ fn answer_case(stream: TcpStream, seen: &Mutex<Vec<String>>) -> std::io::Result<
             ];
             reply(&mut out, 200, &headers, Body::Whole(b"headers\n"), head)
         }
+        "/short" => reply(&mut out, 200, &[], Body::CutShort(b"abc", 10), head),
         "/slow" => {
             std::thread::sleep(SLOW);
             reply(&mut out, 200, &[], Body::Whole(b"slow\n"), head)
@@ -393,6 +395,9 @@ fn answer(stream: TcpStream, endpoints: &[Endpoint]) -> std::io::Result<()> {
 enum Body<'a> {
     Whole(&'a [u8]),
     Chunked(&'a [String], &'a [(String, String)]),
+    /// A `content-length` of the `usize`, and only these bytes before the
+    /// connection closes.
+    CutShort(&'a [u8], usize),
 }
 
 fn reply(
@@ -408,6 +413,7 @@ fn reply(
     }
     match &body {
         Body::Whole(bytes) => text.push_str(&format!("Content-Length: {}\r\n", bytes.len())),
+        Body::CutShort(_, length) => text.push_str(&format!("Content-Length: {length}\r\n")),
         Body::Chunked(_, trailers) => {
             text.push_str("Transfer-Encoding: chunked\r\n");
             if !trailers.is_empty() {
@@ -420,7 +426,7 @@ fn reply(
     let mut bytes = text.into_bytes();
     if !head {
         match body {
-            Body::Whole(body) => bytes.extend_from_slice(body),
+            Body::Whole(body) | Body::CutShort(body, _) => bytes.extend_from_slice(body),
             Body::Chunked(chunks, trailers) => {
                 for chunk in chunks {
                     bytes.extend(format!("{:x}\r\n{chunk}\r\n", chunk.len()).into_bytes());
@@ -635,10 +641,12 @@ mod tests {
         assert_eq!(trailers.trailers.len(), 2);
         let big = fetch(&base, "GET", "/big", &[], "").unwrap();
         assert_eq!(big.body.len(), BIG);
+        let short = fetch(&base, "GET", "/short", &[], "");
+        assert!(short.is_err(), "10 bytes promised, 3 sent: {short:?}");
         let closed = format!("http://{}", server.env[1].1);
         assert!(fetch(&closed, "GET", "/", &[], "").is_err());
         let seen = server.seen();
-        assert_eq!(seen.lines().count(), 4, "{seen}");
+        assert_eq!(seen.lines().count(), 5, "{seen}");
         assert!(
             seen.contains("server saw: PUT /echo?a=1 headers: x-mine=\"v\" body 4 bytes"),
             "{seen}"

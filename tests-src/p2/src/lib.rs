@@ -5,7 +5,7 @@ use guest_support::p2::http as h;
 use guest_support::p2::poll;
 use guest_support::{check_detail, obj, trace};
 use wasip2::http::types::{Fields, HeaderError, IncomingBody};
-use wasip2::io::streams::InputStream;
+use wasip2::io::streams::{InputStream, StreamError};
 
 /// `fields.from-list` of `pairs`, which must succeed.
 pub fn fields(pairs: &[(&str, &[u8])]) -> Fields {
@@ -34,19 +34,24 @@ pub fn wait(p: wasip2::io::poll::Pollable) {
 /// Reads `stream` to its end with `blocking-read` (untraced: how the bytes
 /// come in chunks is the host's); one trace line for the whole.
 pub fn read_all(stream: &InputStream) -> Vec<u8> {
+    read_to_error(stream).0
+}
+
+/// [`read_all`], and the stream error that ended the reading.
+pub fn read_to_error(stream: &InputStream) -> (Vec<u8>, StreamError) {
     let mut data = Vec::new();
     let end = loop {
         match stream.blocking_read(64 * 1024) {
             Ok(chunk) => data.extend_from_slice(&chunk),
-            Err(e) => break guest_support::p2::stream_error_name(&e),
+            Err(e) => break e,
         }
     };
     trace(
         "input-stream.blocking-read",
         obj! {"stream" => "$stream", "len" => "to-end"},
-        Ok(obj! {"nread" => data.len(), "end" => end}),
+        Ok(obj! {"nread" => data.len(), "end" => guest_support::p2::stream_error_name(&end)}),
     );
-    data
+    (data, end)
 }
 
 /// The 64-bit FNV-1a hash of `bytes`, printed for long bodies.
@@ -120,7 +125,7 @@ pub fn show_body(body: IncomingBody) -> Vec<u8> {
 }
 
 /// Prints `data` as text, or as its length and FNV-1a hash when long.
-fn print_body(data: &[u8]) {
+pub fn print_body(data: &[u8]) {
     if data.len() <= 256 {
         println!("body {:?}", String::from_utf8_lossy(data));
     } else {

@@ -6,6 +6,7 @@ use wasmtime_wasi::p2::FsError;
 use wasmtime_wasi::p2::bindings::filesystem::types::ErrorCode;
 
 use crate::errno::Errno;
+use wasmtime_wasi_http::p2::bindings::http::types::ErrorCode as HttpErrorCode;
 
 /// The `error-code` whose POSIX equivalent (named in the WIT) is `errno`.
 /// `notcapable` is a descriptor without the access the call needs, which
@@ -58,10 +59,27 @@ pub fn fs_error(errno: Errno) -> FsError {
     error_code(errno).into()
 }
 
-/// A failed stream operation carries its errno to `convert-stream-error`,
+/// What a `wasi:io/error` holds: the errno a stream operation failed
+/// with, or the wasi:http `error-code` a body's stream ended with.
+#[derive(Debug, Clone)]
+pub enum IoError {
+    Errno(Errno),
+    Http(HttpErrorCode),
+}
+
+impl std::fmt::Display for IoError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            IoError::Errno(errno) => write!(f, "errno {errno}"),
+            IoError::Http(code) => write!(f, "HTTP error {code:?}"),
+        }
+    }
+}
+
+/// A failed stream operation carries its error to `convert-stream-error`,
 /// which turns it into a `wasi:io/error` resource.
 #[derive(Debug)]
-pub struct Failed(pub Errno);
+pub struct Failed(pub IoError);
 
 impl std::fmt::Display for Failed {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {

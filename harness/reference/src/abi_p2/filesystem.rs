@@ -16,7 +16,7 @@ use wasmtime_wasi::p2::bindings::sync::filesystem::types::{
 use wasmtime_wasi::p2::{DynInputStream, DynOutputStream, FsError};
 
 use super::clocks::datetime;
-use super::errors::{error_code, fs_error};
+use super::errors::{IoError, error_code, fs_error};
 use super::{Descriptor, Input, Output, P2, Sink, Source};
 use crate::errno::Errno;
 use crate::host::{DIR_RIGHTS, FILE_RIGHTS};
@@ -226,11 +226,16 @@ impl<S: System> P2<S> {
 }
 
 impl<S: System> types::Host for P2<S> {
+    /// `none` for a wasi:http body's error: "not all stream-related errors
+    /// are filesystem-related errors".
     fn filesystem_error_code(
         &mut self,
         err: Resource<types::Error>,
     ) -> wasmtime::Result<Option<types::ErrorCode>> {
-        Ok(Some(error_code(*self.errors.get(err.rep())?).into()))
+        Ok(match self.errors.get(err.rep())? {
+            IoError::Errno(errno) => Some(error_code(*errno).into()),
+            IoError::Http(_) => None,
+        })
     }
 
     fn convert_error_code(&mut self, err: FsError) -> wasmtime::Result<types::ErrorCode> {

@@ -11,7 +11,7 @@ use wasmtime::component::Resource;
 use wasmtime_wasi::p2::bindings::sync::io::{error, poll, streams};
 use wasmtime_wasi::p2::{DynInputStream, DynOutputStream, DynPollable, StreamError};
 
-use super::errors::Failed;
+use super::errors::{Failed, IoError};
 use super::sockets::{Pipe, deadlock};
 use super::{Input, P2, Parent, Pollable, Sink, Source, trap};
 use crate::errno::Errno;
@@ -27,7 +27,7 @@ pub const WRITE_PERMIT: u64 = 1 << 20;
 pub const BLOCKING_MAX: u64 = 4096;
 
 fn failed(errno: Errno) -> StreamError {
-    StreamError::LastOperationFailed(wasmtime::Error::new(Failed(errno)))
+    StreamError::LastOperationFailed(wasmtime::Error::new(Failed(IoError::Errno(errno))))
 }
 
 /// When a pollable is ready.
@@ -80,10 +80,23 @@ impl<S: System> P2<S> {
             Source::File { fd, offset, .. } => {
                 self.sys.fd_pread(fd, len, offset).map_err(failed)?
             }
-            Source::HttpBody { body, offset } => self
-                .read_body(body, offset, len)
-                .map_err(StreamError::Trap)?
-                .unwrap_or_default(),
+            Source::HttpBody { body, offset } => {
+                match self
+                    .read_body(body, offset, len)
+                    .map_err(StreamError::Trap)?
+                {
+                    Some(data) => data,
+                    // A body cut short fails at its end with its error-code.
+                    None => match self.body_error(body).map_err(StreamError::Trap)? {
+                        Some(code) => {
+                            return Err(StreamError::LastOperationFailed(wasmtime::Error::new(
+                                Failed(IoError::Http(code)),
+                            )));
+                        }
+                        None => Vec::new(),
+                    },
+                }
+            }
         };
         if data.is_empty() {
             return Err(StreamError::Closed);
@@ -252,7 +265,7 @@ impl<S: System> error::Host for P2<S> {}
 
 impl<S: System> error::HostError for P2<S> {
     fn to_debug_string(&mut self, err: Resource<error::Error>) -> wasmtime::Result<String> {
-        Ok(format!("errno {}", self.errors.get(err.rep())?))
+        Ok(self.errors.get(err.rep())?.to_string())
     }
 
     fn drop(&mut self, err: Resource<error::Error>) -> wasmtime::Result<()> {
@@ -341,8 +354,10 @@ impl<S: System> streams::Host for P2<S> {
         match err {
             StreamError::Closed => Ok(streams::StreamError::Closed),
             StreamError::LastOperationFailed(e) => {
-                let errno = e.downcast_ref::<Failed>().map_or(Errno::Io, |f| f.0);
-                let rep = self.errors.insert(errno)?;
+                let error = e
+                    .downcast_ref::<Failed>()
+                    .map_or(IoError::Errno(Errno::Io), |f| f.0.clone());
+                let rep = self.errors.insert(error)?;
                 Ok(streams::StreamError::LastOperationFailed(
                     Resource::new_own(rep),
                 ))

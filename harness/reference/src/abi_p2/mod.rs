@@ -29,7 +29,6 @@ use std::collections::VecDeque;
 use wasmtime::component::{HasSelf, Linker};
 use wasmtime_wasi::p2::bindings::sync::filesystem::types::{DescriptorFlags, DirectoryEntry};
 
-use crate::errno::Errno;
 use crate::system::System;
 use crate::types::{Fd, Filesize, Timestamp};
 use table::Table;
@@ -156,7 +155,7 @@ pub struct P2<S> {
     outputs: Table<Output>,
     pollables: Table<Pollable>,
     /// `wasi:io/error` values: the errno a stream operation failed with.
-    errors: Table<Errno>,
+    errors: Table<errors::IoError>,
     /// The `wasi:http` resources.
     http: http::Http,
     /// The in-memory loopback network behind `wasi:sockets`.
@@ -464,8 +463,9 @@ mod tests {
         HostOutputStream::drop(&mut h, append).unwrap();
         HostDescriptor::drop(&mut h, f).unwrap();
         // A failed operation becomes a `wasi:io/error` with its error code.
-        let failed =
-            StreamError::LastOperationFailed(wasmtime::Error::new(errors::Failed(Errno::Nospc)));
+        let failed = StreamError::LastOperationFailed(wasmtime::Error::new(errors::Failed(
+            errors::IoError::Errno(crate::errno::Errno::Nospc),
+        )));
         let streams::StreamError::LastOperationFailed(err) =
             streams::Host::convert_stream_error(&mut h, failed).unwrap()
         else {

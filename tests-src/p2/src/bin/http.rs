@@ -8,11 +8,13 @@ use guest_support::p2::http::{self as h, Timeout};
 use guest_support::p2::streams;
 use guest_support::{check, check_detail, check_should, finish};
 use guests_p2::{
-    expect_error, expect_immutable, fields, print_x_fields, read_all, show_body, wait,
+    expect_error, expect_immutable, fields, print_body, print_x_fields, read_all, read_to_error,
+    show_body, wait,
 };
 use wasip2::http::types::{
     ErrorCode, Fields, IncomingResponse, Method, OutgoingRequest, RequestOptions, Scheme,
 };
+use wasip2::io::streams::StreamError;
 
 fn main() {
     let scenario = std::env::args().nth(1).unwrap_or_default();
@@ -24,6 +26,7 @@ fn main() {
         "path-query" => show_exchange(Method::Get, "/echo?a=1&b=two", None),
         "big" => show_exchange(Method::Get, "/big", None),
         "trailers" => show_exchange(Method::Get, "/trailers", None),
+        "short-body" => short_body(),
         "response-headers" => response_headers(),
         "methods" => {
             for m in [
@@ -343,6 +346,37 @@ fn show_response(resp: Option<IncomingResponse>) {
         return;
     };
     show_body(body);
+}
+
+/// A body the server cuts short (`/short`: a `content-length` of 10, 3
+/// bytes, then the connection closes): how its stream ends, what
+/// `types.http-error-code` makes of the stream's error, and the trailers.
+fn short_body() {
+    let Some(resp) = fetch(request(Method::Get, "/short"), None) else {
+        return;
+    };
+    let Ok(body) = h::response_consume(&resp, "$resp") else {
+        return;
+    };
+    if let Ok(stream) = h::incoming_body_stream(&body, "$body") {
+        let (data, end) = read_to_error(&stream);
+        print_body(&data);
+        match end {
+            StreamError::LastOperationFailed(e) => {
+                h::http_error_code(&e, "$err");
+            }
+            StreamError::Closed => {
+                check_should(
+                    "a body cut short ends in last-operation-failed, not closed",
+                    false,
+                    None,
+                );
+            }
+        }
+    }
+    let fut = h::incoming_body_finish(body, "$body");
+    wait(h::future_trailers_subscribe(&fut, "$trailers"));
+    h::future_trailers_get(&fut, "$trailers");
 }
 
 fn show_exchange(method: Method, path: &str, headers: Option<Fields>) {

@@ -27,6 +27,7 @@ use wasmtime_wasi_http::p2::types::{
 };
 use wasmtime_wasi_http::p2::{HttpError, HttpResult};
 
+use super::errors::IoError;
 use super::table::Table;
 use super::{Input, P2, Parent, Sink, Source};
 use crate::system::System;
@@ -124,11 +125,14 @@ struct InResponse {
 pub(super) struct InBody {
     data: Vec<u8>,
     trailers: Option<FieldList>,
+    /// Why the body ended before it was whole: its stream fails with this
+    /// after `data`, and so do its trailers.
+    error: Option<ErrorCode>,
     stream_taken: bool,
 }
 
 /// A `future-trailers`: `None` once `get` returned them.
-struct FutureTrailers(Option<Option<FieldList>>);
+struct FutureTrailers(Option<Result<Option<FieldList>, ErrorCode>>);
 
 /// The wasi:http resources of a run.
 pub(super) struct Http {
@@ -224,6 +228,7 @@ impl Http {
                     body: Some(InBody {
                         data: resp.body,
                         trailers: resp.trailers,
+                        error: resp.body_error,
                         stream_taken: false,
                     }),
                 })?),
@@ -347,6 +352,11 @@ impl<S: System> P2<S> {
         let end = start.saturating_add(len).min(data.len());
         Ok(Some(data[start..end].to_vec()))
     }
+
+    /// Why incoming body `rep` was cut short, if it was.
+    pub(super) fn body_error(&self, rep: u32) -> wasmtime::Result<Option<ErrorCode>> {
+        Ok(self.http.bodies_in.get(rep)?.error.clone())
+    }
 }
 
 /// What `io` asks of the http resources: readiness, and the parents of
@@ -395,14 +405,16 @@ impl<S: System> t::Host for P2<S> {
         err.downcast()
     }
 
-    /// Stream errors here are never http errors: every body is read whole
-    /// before the response is handed out.
+    /// The `error-code` a response body's stream ended with when the body
+    /// was cut short; `none` for any other error.
     fn http_error_code(
         &mut self,
         err: Resource<t::IoError>,
     ) -> wasmtime::Result<Option<ErrorCode>> {
-        self.errors.get(err.rep())?;
-        Ok(None)
+        Ok(match self.errors.get(err.rep())? {
+            IoError::Http(code) => Some(code.clone()),
+            IoError::Errno(_) => None,
+        })
     }
 }
 
@@ -683,11 +695,11 @@ impl<S: System> t::HostFutureTrailers for P2<S> {
         let Some(trailers) = self.http.trailers.get_mut(f.rep())?.0.take() else {
             return Ok(Some(Err(())));
         };
-        let trailers = match trailers {
-            Some(entries) => Some(self.http.new_fields(entries, false)?),
-            None => None,
-        };
-        Ok(Some(Ok(Ok(trailers))))
+        Ok(Some(Ok(match trailers {
+            Ok(Some(entries)) => Ok(Some(self.http.new_fields(entries, false)?)),
+            Ok(None) => Ok(None),
+            Err(code) => Err(code),
+        })))
     }
 }
 
@@ -716,10 +728,12 @@ impl<S: System> t::HostIncomingBody for P2<S> {
         b: Resource<HostIncomingBody>,
     ) -> wasmtime::Result<Resource<HostFutureTrailers>> {
         let body = self.http.bodies_in.remove(b.rep())?;
+        let trailers = match body.error {
+            Some(code) => Err(code),
+            None => Ok(body.trailers),
+        };
         Ok(Resource::new_own(
-            self.http
-                .trailers
-                .insert(FutureTrailers(Some(body.trailers)))?,
+            self.http.trailers.insert(FutureTrailers(Some(trailers)))?,
         ))
     }
 

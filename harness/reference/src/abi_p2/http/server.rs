@@ -127,6 +127,7 @@ impl<S: System> P2<S> {
             body: Some(InBody {
                 data: request.body,
                 trailers: None,
+                error: None,
                 stream_taken: false,
             }),
         })?;

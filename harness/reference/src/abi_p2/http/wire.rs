@@ -26,12 +26,15 @@ pub struct Request<'a> {
     pub between_bytes_timeout: Option<Duration>,
 }
 
-/// A response read to its end.
+/// A response read to its end, or to where its body broke off.
 pub struct Response {
     pub status: u16,
     pub headers: FieldList,
     pub body: Vec<u8>,
     pub trailers: Option<FieldList>,
+    /// Why the body ended before it was whole (`body` holds what came):
+    /// once the head is read, a failure is the body's, not the response's.
+    pub body_error: Option<ErrorCode>,
 }
 
 /// Response bodies longer than this fail (`HTTP-response-body-size`).
@@ -192,10 +195,17 @@ fn read_response(
         headers,
         body: Vec::new(),
         trailers: None,
+        body_error: None,
     };
-    if head || status == 204 || status == 304 {
-        return Ok(response);
+    if !(head || status == 204 || status == 304) {
+        response.body_error = read_body(reader, &mut response).err();
     }
+    Ok(response)
+}
+
+/// Reads the body of `response` (by the chunked coding, `content-length`,
+/// or to the end), and its trailers; what came before a failure stays.
+fn read_body(reader: &mut impl BufRead, response: &mut Response) -> Result<(), ErrorCode> {
     let chunked = header(&response.headers, "transfer-encoding")
         .is_some_and(|t| t.to_ascii_lowercase().contains("chunked"));
     if chunked {
@@ -209,11 +219,7 @@ fn read_response(
             if response.body.len() + size > MAX_BODY {
                 return Err(ErrorCode::HttpResponseBodySize(None));
             }
-            let start = response.body.len();
-            response.body.resize(start + size, 0);
-            reader
-                .read_exact(&mut response.body[start..])
-                .map_err(read_error)?;
+            read_exactly(reader, size, &mut response.body)?;
             read_line(reader)?;
         }
         let trailers = read_fields(reader)?;
@@ -226,8 +232,7 @@ fn read_response(
         if length > MAX_BODY {
             return Err(ErrorCode::HttpResponseBodySize(Some(length as u64)));
         }
-        response.body = vec![0; length];
-        reader.read_exact(&mut response.body).map_err(read_error)?;
+        read_exactly(reader, length, &mut response.body)?;
     } else {
         reader
             .take(MAX_BODY as u64 + 1)
@@ -237,7 +242,22 @@ fn read_response(
             return Err(ErrorCode::HttpResponseBodySize(None));
         }
     }
-    Ok(response)
+    Ok(())
+}
+
+/// Appends `n` bytes from `reader` to `body`: what came before the
+/// connection ended or failed stays, and the failure is
+/// `HTTP-response-incomplete` (or the read's own error).
+fn read_exactly(reader: &mut impl BufRead, n: usize, body: &mut Vec<u8>) -> Result<(), ErrorCode> {
+    let start = body.len();
+    reader
+        .take(n as u64)
+        .read_to_end(body)
+        .map_err(read_error)?;
+    if body.len() - start < n {
+        return Err(ErrorCode::HttpResponseIncomplete);
+    }
+    Ok(())
 }
 
 /// RFC 9110 `tchar`: what a token (a field name, a method) is made of.
