@@ -326,6 +326,28 @@ mod tests {
     }
 
     #[test]
+    fn a_body_cut_short_keeps_its_head_and_what_came() {
+        let read = |rest: &[u8]| {
+            let mut reader = std::io::BufReader::new(rest);
+            read_response(&mut reader, "HTTP/1.1 200 OK", false).unwrap()
+        };
+        let short = read(b"content-length: 10\r\n\r\nabc");
+        assert_eq!((short.status, short.body.as_slice()), (200, &b"abc"[..]));
+        assert!(matches!(
+            short.body_error,
+            Some(ErrorCode::HttpResponseIncomplete)
+        ));
+        let chunks = read(b"transfer-encoding: chunked\r\n\r\n3\r\nabc\r\n5\r\nde");
+        assert_eq!(chunks.body, b"abcde");
+        assert!(matches!(
+            chunks.body_error,
+            Some(ErrorCode::HttpResponseIncomplete)
+        ));
+        let whole = read(b"content-length: 3\r\n\r\nabc");
+        assert!(whole.body_error.is_none() && whole.body == b"abc");
+    }
+
+    #[test]
     fn only_loopback_is_reached() {
         assert!(loopback("127.0.0.1:80").is_ok());
         assert!(loopback("[::1]:80").is_ok());
